@@ -1,0 +1,95 @@
+// Named anomaly and activity counters. The hot path increments these instead
+// of throwing; the report prints every non-zero one by name.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace tcpflow {
+
+// X(enumerator, "report name", "what it counts")
+#define TCPFLOW_COUNTERS(X)                                                                  \
+  X(kPacketsRead, "packets_read", "records read from all inputs")                            \
+  X(kBytesRead, "bytes_read", "captured bytes read from all inputs")                         \
+  X(kTcpPackets, "tcp_packets", "TCP segments decoded")                                      \
+  X(kNonTcpPackets, "non_tcp_packets", "packets that were not TCP")                          \
+  X(kUnsupportedLinkType, "unsupported_link_type", "packets or files of a link type we do not decode") \
+  X(kTruncatedLinkHeader, "truncated_link_header", "frames too short for their link header") \
+  X(kUnknownEthertype, "unknown_ethertype", "frames whose network protocol is not IP")       \
+  X(kTruncatedIpHeader, "truncated_ip_header", "IP headers cut short by the capture")        \
+  X(kBadIpHeader, "bad_ip_header", "IP headers with an impossible version or length")        \
+  X(kBadIpChecksum, "bad_ip_checksum", "IPv4 headers whose checksum is wrong")               \
+  X(kIpLengthZero, "ip_length_zero", "IPv4 total length 0 (TSO): captured length used")      \
+  X(kIpLengthBeyondCapture, "ip_length_beyond_capture", "IP length larger than the captured bytes") \
+  X(kIpv6ExtHeaderBad, "ipv6_ext_header_bad", "IPv6 extension header chains that could not be walked") \
+  X(kFragments, "fragments", "IP fragments received")                                        \
+  X(kFragmentsReassembled, "fragments_reassembled", "datagrams rebuilt from fragments")      \
+  X(kFragmentsTimedOut, "fragments_timed_out", "fragment sets dropped after the timeout")    \
+  X(kFragmentsOverLimit, "fragments_over_limit", "fragment sets dropped by the memory limit") \
+  X(kFragmentsBad, "fragments_bad", "fragments with impossible offsets or lengths")          \
+  X(kFragmentOverlapConflicts, "fragment_overlap_conflicts", "fragment overlaps with different bytes (first kept)") \
+  X(kTruncatedTcpHeader, "truncated_tcp_header", "TCP headers cut short by the capture")     \
+  X(kBadTcpHeader, "bad_tcp_header", "TCP headers with an impossible data offset")           \
+  X(kTcpChecksumBad, "tcp_checksum_bad", "TCP segments whose checksum is wrong")             \
+  X(kTcpChecksumUnverified, "tcp_checksum_unverified", "TCP segments not complete enough to verify") \
+  X(kTcpChecksumBadReplaced, "tcp_checksum_bad_replaced", "bad-checksum bytes replaced by a good copy") \
+  X(kTcpPayloadTruncated, "tcp_payload_truncated", "TCP payload cut short by the capture snap length") \
+  X(kFlowsCreated, "flows_created", "flow directions created")                               \
+  X(kConnectionsCreated, "connections_created", "connections created")                       \
+  X(kFlowFilesWritten, "flow_files_written", "flow files written")                           \
+  X(kSegmentsBeforeStart, "segments_before_start", "segments before the stream start (dropped)") \
+  X(kSeekJumps, "seek_jumps", "sequence jumps beyond -m that started a new file")            \
+  X(kDuplicateBytes, "duplicate_bytes", "bytes received again with the same content")        \
+  X(kOverlapConflicts, "overlap_conflicts", "overlapping copies whose bytes differed")       \
+  X(kOverlapConflictBytes, "overlap_conflict_bytes", "bytes that differed between copies")   \
+  X(kGaps, "gaps", "holes never filled (written as zero bytes)")                             \
+  X(kGapBytes, "gap_bytes", "bytes in holes never filled")                                   \
+  X(kOutOfOrderSpills, "out_of_order_spills", "out-of-order blocks written early by the memory budget") \
+  X(kBytesCapped, "bytes_capped", "bytes not stored because of -b")                          \
+  X(kDataAfterClose, "data_after_close", "segments for a connection already closed")         \
+  X(kFlowsExpired, "flows_expired", "flows closed by the idle timeout")                      \
+  X(kFlowsEvicted, "flows_evicted", "flows closed because the flow table was full")          \
+  X(kWriteErrors, "write_errors", "flow file writes that failed")                            \
+  X(kTruncatedInput, "truncated_input", "input files that ended inside a record")            \
+  X(kInputErrors, "input_errors", "input files that could not be read")
+
+enum class Counter : uint16_t {
+#define TCPFLOW_ENUM(name, text, doc) name,
+  TCPFLOW_COUNTERS(TCPFLOW_ENUM)
+#undef TCPFLOW_ENUM
+      kCount
+};
+
+constexpr size_t kCounterCount = static_cast<size_t>(Counter::kCount);
+
+inline std::string_view counter_name(Counter c) {
+  static constexpr std::string_view kNames[] = {
+#define TCPFLOW_NAME(name, text, doc) text,
+      TCPFLOW_COUNTERS(TCPFLOW_NAME)
+#undef TCPFLOW_NAME
+  };
+  return kNames[static_cast<size_t>(c)];
+}
+
+inline std::string_view counter_description(Counter c) {
+  static constexpr std::string_view kDocs[] = {
+#define TCPFLOW_DOC(name, text, doc) doc,
+      TCPFLOW_COUNTERS(TCPFLOW_DOC)
+#undef TCPFLOW_DOC
+  };
+  return kDocs[static_cast<size_t>(c)];
+}
+
+class Stats {
+ public:
+  void add(Counter c, uint64_t n = 1) { values_[static_cast<size_t>(c)] += n; }
+  uint64_t get(Counter c) const { return values_[static_cast<size_t>(c)]; }
+  void merge(const Stats& other) {
+    for (size_t i = 0; i < kCounterCount; ++i) values_[i] += other.values_[i];
+  }
+
+ private:
+  std::array<uint64_t, kCounterCount> values_{};
+};
+
+}  // namespace tcpflow
