@@ -1,0 +1,56 @@
+// Where packets come from: capture files (classic pcap through libpcap,
+// pcapng through our own block reader so interfaces may differ in link
+// type, either of them gzip-compressed) and live interfaces.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "util/byte_view.h"
+#include "util/timestamp.h"
+
+namespace tcpflow::capture {
+
+struct Record {
+  Timestamp ts;
+  uint32_t caplen = 0;      // bytes captured (data.size())
+  uint32_t wire_len = 0;    // bytes on the wire
+  int link_type = 0;        // LINKTYPE_*/DLT_* of the record's interface
+  uint32_t interface_id = 0;
+  ByteView data;            // valid until the next call to next()
+};
+
+enum class ReadStatus : uint8_t {
+  kPacket,   // `out` holds a record that passed the BPF filter
+  kTimeout,  // live capture: nothing arrived within the buffer timeout
+  kEnd,      // end of input
+  kError,    // read error or truncated file: see error(); no more records
+};
+
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  virtual ReadStatus next(Record& out) = 0;
+  // Why the last next() returned kError ("truncated inside a record", ...).
+  virtual const std::string& error() const = 0;
+  // True when the input ended inside a record (after some records were read).
+  virtual bool truncated() const = 0;
+  // Link type of the first interface (for -w/-K files when records differ).
+  virtual int primary_link_type() const = 0;
+  virtual uint32_t snaplen() const = 0;
+  // Live capture: makes a blocked next() return soon (signal-safe).
+  virtual void interrupt() {}
+};
+
+// Opens a capture file ("-" is standard input). Detects pcap/pcapng/gzip by
+// magic number, never by extension. Throws tcpflow::Error naming the file and
+// the reason when it cannot be opened or is not a capture. An empty `bpf`
+// means no filter; a bad expression throws.
+std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf);
+
+// Opens a live interface (empty: libpcap's default device). Throws on failure
+// with libpcap's reason (no such device, permission denied).
+std::unique_ptr<PacketSource> open_live_capture(const std::string& interface, bool promiscuous,
+                                                int buffer_timeout_ms, const std::string& bpf);
+
+}  // namespace tcpflow::capture

@@ -1,0 +1,30 @@
+// Writes records to a classic pcap file (for -w and -K). RAII: the file is
+// flushed and closed by the destructor.
+#pragma once
+#include <cstdio>
+#include <string>
+
+#include "capture/packet_source.h"
+
+namespace tcpflow::capture {
+
+class PcapWriter {
+ public:
+  // Throws tcpflow::Error when the file cannot be created.
+  PcapWriter(const std::string& path, int link_type, uint32_t snaplen);
+  ~PcapWriter();
+  PcapWriter(const PcapWriter&) = delete;
+  PcapWriter& operator=(const PcapWriter&) = delete;
+
+  int link_type() const { return link_type_; }
+  // Returns false on a write error (disk full); the caller reports it once.
+  bool write(const Record& record);
+  bool flush();
+
+ private:
+  std::FILE* file_ = nullptr;
+  int link_type_;
+  std::string path_;
+};
+
+}  // namespace tcpflow::capture

@@ -1,0 +1,64 @@
+// Plain facts about one flow direction (one output file), shared by the
+// output, report and scanner layers. No behaviour.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "decode/packet.h"
+#include "reassembly/reassembler.h"
+#include "util/timestamp.h"
+
+namespace tcpflow::flow {
+
+enum class CloseReason : uint8_t {
+  kOpen,        // not closed yet
+  kFin,         // FIN seen and every byte before it arrived
+  kRst,         // RST seen
+  kTimeout,     // idle longer than tcp_timeout
+  kEndOfInput,  // still open when the input ended
+  kSeekJump,    // a sequence jump beyond -m started a new file
+  kNewSyn,      // a new connection (new SYN) reused the 4-tuple
+  kEvicted,     // the flow table was full and this flow was the oldest idle one
+  kCapped,      // -b reached (the flow stays open, its file stops growing)
+};
+
+const char* close_reason_name(CloseReason reason);
+
+struct FlowInfo {
+  // Identity.
+  decode::IpAddress src;
+  decode::IpAddress dst;
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint16_t vlan = decode::kNoVlan;
+  bool has_macs = false;
+  decode::MacAddress src_mac{};
+  decode::MacAddress dst_mac{};
+
+  uint64_t connection_id = 0;   // the same for both directions of a connection, from 1
+  uint64_t flow_id = 0;         // this direction's file, from 0, in creation order (%N/%K/%M/%G)
+  uint32_t connection_count = 0;  // tcpflow's %c: earlier files with the same base name
+  bool is_client = false;       // direction of the connection's opener (SYN without ACK)
+  bool direction_known = false;
+
+  // Activity.
+  Timestamp first_ts;
+  Timestamp last_ts;
+  uint64_t packets = 0;
+  uint64_t first_packet_number = 0;  // 1-based, counted over all inputs
+  uint64_t last_packet_number = 0;
+  std::vector<std::string> input_files;  // inputs that contributed packets
+
+  // Output.
+  std::string filename;        // relative to the output directory; empty if no file
+  uint64_t file_size = 0;      // bytes in the file (holes included)
+  CloseReason close_reason = CloseReason::kOpen;
+  bool write_failed = false;
+  std::string write_error;
+
+  // Reassembly facts: gaps, conflicts, duplicates, bad checksums.
+  reassembly::ReassemblyStats reassembly;
+};
+
+}  // namespace tcpflow::flow
