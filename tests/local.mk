@@ -1,1 +1,17 @@
 # Unit tests are listed by each module's local.mk (tests_unit_tests_SOURCES).
+
+# End-to-end tests: generated captures with known truth (tests/e2e/run_e2e.py,
+# generator in tests/gen/), and the shared real-capture corpus
+# (tests/corpus/run_corpus.py; skipped when ../shared/corpus is absent).
+# Both run ./tcpflow from the build directory unless TCPFLOW is set.
+TESTS += tests/e2e/run.sh tests/corpus/run.sh
+EXTRA_DIST += tests/e2e/run.sh tests/e2e/run_e2e.py tests/e2e/e2e_lib.py \
+	tests/e2e/scenarios_link.py tests/e2e/scenarios_ip.py \
+	tests/e2e/scenarios_tcp.py tests/e2e/scenarios_cli.py \
+	tests/e2e/scenarios_testdata.py tests/e2e/README.md \
+	tests/corpus/run.sh tests/corpus/run_corpus.py \
+	tests/gen/pcapgen.py tests/gen/conversation.py tests/gen/make_testdata.py \
+	tests/gen/selftest.py \
+	testdata/README.md testdata/http-demo.pcap testdata/reassembly.pcap \
+	testdata/ipv6-vlan-frag.pcapng testdata/mixed-linktypes.pcapng \
+	testdata/port-reuse.pcap

@@ -2,6 +2,7 @@
 // flushed and closed by the destructor.
 #pragma once
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "capture/packet_source.h"
@@ -22,9 +23,17 @@ class PcapWriter {
   bool flush();
 
  private:
-  std::FILE* file_ = nullptr;
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+
   int link_type_;
   std::string path_;
+  uint32_t snaplen_;  // as written in the file header
+  bool failed_ = false;
+  // Declared before file_ so the stdio buffer outlives the FILE using it.
+  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<std::FILE, FileCloser> file_;
 };
 
 }  // namespace tcpflow::capture

@@ -1,1 +1,24 @@
 # sources of src/decode
+libtcpflow_a_SOURCES += \
+	src/decode/checksum.cpp \
+	src/decode/checksum.h \
+	src/decode/decoder.cpp \
+	src/decode/decoder.h \
+	src/decode/ip.cpp \
+	src/decode/ip.h \
+	src/decode/ip_defrag.cpp \
+	src/decode/ip_defrag.h \
+	src/decode/ipv6.cpp \
+	src/decode/link.cpp \
+	src/decode/link.h \
+	src/decode/packet.h \
+	src/decode/tcp.cpp \
+	src/decode/tcp.h
+
+tests_unit_tests_SOURCES += \
+	tests/unit/decode_test_builders.h \
+	tests/unit/decode_link_test.cpp \
+	tests/unit/decode_ip_test.cpp \
+	tests/unit/decode_ip_defrag_test.cpp \
+	tests/unit/decode_tcp_test.cpp \
+	tests/unit/decode_decoder_test.cpp

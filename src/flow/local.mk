@@ -1,1 +1,2 @@
-# sources of src/flow
+libtcpflow_a_SOURCES += src/flow/flow_info.cpp src/flow/connection.cpp src/flow/flow_table.cpp
+tests_unit_tests_SOURCES += tests/unit/flow_table_test.cpp

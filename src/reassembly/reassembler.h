@@ -4,7 +4,7 @@
 // seen so far (the stream is shifted if a lower one arrives later). In-order
 // bytes go straight to the sink without a copy; only out-of-order bytes are
 // held, within a per-flow and a shared budget. Overlaps keep the first copy
-// (or the last, with OverlapPolicy::kLast) and every differing byte range is
+// (or the last, with OverlapPolicy::kLastWins) and every differing byte range is
 // recorded as a conflict. Holes never filled become gaps.
 #pragma once
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "reassembly/interval_set.h"
 #include "reassembly/memory_budget.h"
 #include "reassembly/stream_sink.h"
 #include "util/byte_view.h"
@@ -77,12 +78,17 @@ class Reassembler {
   AddStatus add(const Segment& segment);
 
   // Writes every held block (holes before them become gaps) and releases memory.
+  // The stream is over afterwards: further add() calls return kDuplicate.
   void finish();
+  bool finished() const { return finished_; }
 
   const ReassemblyStats& stats() const { return stats_; }
   bool started() const { return started_; }
   bool syn_seen() const { return syn_seen_; }
   uint32_t isn() const { return isn_; }
+  // Sequence number of stream offset 0: ISN+1 after a SYN, else the lowest
+  // sequence number seen (valid once started(); the flow layer's new-connection test).
+  uint32_t start_seq() const { return static_cast<uint32_t>(base_seq64_); }
   // Contiguous bytes delivered from offset 0.
   uint64_t contiguous_end() const { return next_offset_; }
   // One past the highest offset stored or held.
@@ -94,8 +100,52 @@ class Reassembler {
   bool fin_seen() const { return fin_seen_; }
 
  private:
-  struct Block;
-  // ... implementation-defined private members
+  // Out-of-order bytes copied out of a packet, waiting for the hole before them.
+  struct Block {
+    std::vector<uint8_t> data;
+    Timestamp ts;
+  };
+  using BlockMap = std::map<uint64_t, Block>;
+
+  // One add()'s run of contiguous same-strength overlap; a run whose bytes
+  // differed anywhere becomes one conflict when it ends.
+  struct OverlapRun {
+    uint64_t start = 0;
+    uint64_t end = 0;
+    uint64_t differing = 0;
+    bool active = false;
+  };
+
+  // Per-add() bookkeeping shared by the slow-path helpers.
+  struct AddContext {
+    const Segment& segment;
+    uint64_t start;  // stream offset of payload[0]
+    ByteView payload;
+    OverlapRun run;
+    bool changed = false;  // new bytes stored, or stored bytes replaced
+  };
+
+  bool is_jump(int64_t start, int64_t end) const;
+  void note_first_syn(uint32_t seq, int64_t syn_seq64);
+  bool rebase(uint64_t delta);
+  void apply_cap_after_shift();
+  AddStatus place(const Segment& segment, int64_t start, ByteView payload, bool news);
+
+  // Slow path (reassembler_overlap.cpp).
+  void insert(AddContext& ctx);
+  BlockMap::iterator held_at_or_after(uint64_t pos);
+  void compare_existing(AddContext& ctx, uint64_t from, uint64_t to, uint8_t* held,
+                        uint64_t held_start);
+  void overlap(AddContext& ctx, uint64_t at, ByteView fresh, uint8_t* held, bool existing_weak);
+  bool diff_with_sink(uint64_t offset, ByteView fresh, uint64_t& differing);
+  void extend_run(OverlapRun& run, uint64_t from, uint64_t to, uint64_t differing);
+  void end_run(OverlapRun& run);
+  void record_conflict(uint64_t offset, uint64_t length, uint64_t differing);
+  void store_new(AddContext& ctx, uint64_t from, uint64_t to);
+  void write_sink(uint64_t offset, ByteView data, Timestamp ts);
+  void drain();
+  void release_block(uint64_t bytes);
+
   StreamSink& sink_;
   ReassemblyLimits limits_;
   OverlapPolicy policy_;
@@ -104,13 +154,22 @@ class Reassembler {
   bool started_ = false;
   bool syn_seen_ = false;
   bool fin_seen_ = false;
+  bool finished_ = false;
+  bool sink_has_data_ = false;  // nothing to shift in the sink until the first write
   uint32_t isn_ = 0;
   int64_t base_seq64_ = 0;     // unwrapped sequence number of offset 0
-  int64_t reference64_ = 0;    // recent unwrapped sequence number, for unwrapping
+  int64_t reference64_ = 0;    // highest unwrapped end seen, for unwrapping
   uint64_t fin_offset_ = 0;
   uint64_t next_offset_ = 0;
   uint64_t highest_end_ = 0;
+  uint64_t seen_end_ = 0;      // highest end seen before -b trimming, for jump detection
   uint64_t held_bytes_ = 0;
+  BlockMap held_;
+  // Bytes already in the sink beyond next_offset_ (spilled blocks, or the
+  // stream before a shift); coverage runs through them like delivered bytes.
+  IntervalSet in_sink_;
+  // Bytes that came from bad-checksum segments; a good copy replaces them.
+  IntervalSet weak_;
 };
 
 }  // namespace tcpflow::reassembly

@@ -1,0 +1,58 @@
+#include "app/flow_recorder.h"
+
+#include "output/flow_file_sink.h"
+
+namespace tcpflow::app {
+
+namespace {
+
+// For -FX: the flow is named and recorded in the report, but nothing is stored.
+class DiscardSink : public reassembly::StreamSink {
+ public:
+  void write(uint64_t offset, ByteView data, Timestamp) override {
+    if (offset + data.size() > size_) size_ = offset + data.size();
+  }
+  bool read_back(uint64_t, uint8_t*, size_t) override { return false; }
+  bool shift(uint64_t delta) override {
+    size_ += delta;
+    return true;
+  }
+  uint64_t size() const { return size_; }
+
+ private:
+  uint64_t size_ = 0;
+};
+
+}  // namespace
+
+FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
+                           bool write_index, Stats& stats)
+    : namer_(namer),
+      fd_cache_(fd_cache),
+      store_files_(store_files),
+      write_index_(write_index),
+      stats_(stats) {}
+
+std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
+  std::string path = namer_.assign(info);
+  if (!store_files_) return std::make_unique<DiscardSink>();
+  return std::make_unique<output::FlowFileSink>(fd_cache_, std::move(path), write_index_, stats_);
+}
+
+void FlowRecorder::close_stream(flow::FlowInfo& info,
+                                std::unique_ptr<reassembly::StreamSink> sink) {
+  if (auto* file = dynamic_cast<output::FlowFileSink*>(sink.get())) {
+    file->close(info.last_ts);
+    info.file_size = file->size();
+    info.write_failed = file->failed();
+    info.write_error = file->error();
+    ++files_written_;
+    stats_.add(Counter::kFlowFilesWritten);
+  } else if (auto* discard = dynamic_cast<DiscardSink*>(sink.get())) {
+    info.file_size = discard->size();
+  }
+  sink.reset();
+  if (closed_callback_) closed_callback_(info);
+}
+
+}  // namespace tcpflow::app

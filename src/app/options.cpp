@@ -1,0 +1,430 @@
+#include "app/options.h"
+
+#ifdef HAVE_CONFIG_H
+#include <config.h>  // the autoconf header in the build tree, for PACKAGE_VERSION
+#endif
+
+#include <boost/program_options.hpp>
+#include <climits>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "app/settings.h"
+#include "output/filename_template.h"
+#include "util/error.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "2.0.0"
+#endif
+
+namespace tcpflow::app {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kDefaultTemplate = "%A.%a-%B.%b%V%v%C%c";
+
+enum class Section { kInput, kOutput, kScanners, kConsole, kProcess };
+
+// One table drives both the parser and -h, so the help cannot list an option
+// the parser rejects or miss one it accepts.
+struct OptionDef {
+  char letter;            // short form, or 0
+  const char* long_name;  // long form, or nullptr
+  const char* arg;        // value placeholder; nullptr for a switch
+  Section section;
+  const char* help;
+};
+
+constexpr OptionDef kOptions[] = {
+    {'r', nullptr, "FILE", Section::kInput, "read packets from a pcap file ('-': stdin); repeatable"},
+    {'R', nullptr, "FILE", Section::kInput,
+     "after the -r files, read FILE only to finish open connections"},
+    {'l', nullptr, nullptr, Section::kInput,
+     "every non-option argument is an input file (no BPF then)"},
+    {'i', nullptr, "IFACE", Section::kInput,
+     "capture live on IFACE (default device if no input is given)"},
+    {'p', nullptr, nullptr, Section::kInput, "live capture without promiscuous mode"},
+    {'o', nullptr, "DIR", Section::kOutput, "write flow files under DIR (default .)"},
+    {'T', nullptr, "TEMPLATE", Section::kOutput,
+     "flow file name template (default %A.%a-%B.%b%V%v%C%c)"},
+    {'F', nullptr, "LETTERS", Section::kOutput,
+     "name and output flags, any of c t T X M k m g (see -hh)"},
+    {'X', nullptr, "FILE", Section::kOutput, "DFXML report path (default DIR/report.xml)"},
+    {'b', nullptr, "N", Section::kOutput,
+     "store at most N bytes per flow direction (K/M/G allowed)"},
+    {'m', nullptr, "N", Section::kOutput,
+     "a sequence jump over N bytes starts a new file (default 16M)"},
+    {'f', nullptr, "N", Section::kOutput,
+     "at most N flow files open at once (default: open-file limit)"},
+    {'I', nullptr, nullptr, Section::kOutput,
+     "write FLOW.findx beside each flow: offset|time|length lines"},
+    {'K', nullptr, nullptr, Section::kOutput,
+     "also write each connection's packets to its own pcap file"},
+    {'w', nullptr, "FILE", Section::kOutput,
+     "write the packets that were not processed to a pcap file"},
+    {'P', nullptr, nullptr, Section::kOutput,
+     "keep closed connections in the flow table (no purge)"},
+    {0, "overlap", "first|last", Section::kOutput,
+     "which copy of differing retransmitted bytes wins (first)"},
+    {'e', nullptr, "NAME", Section::kScanners, "enable scanner NAME; repeatable"},
+    {'x', nullptr, "NAME", Section::kScanners, "disable scanner NAME; repeatable"},
+    {'E', nullptr, "NAME", Section::kScanners, "disable every scanner, then enable NAME"},
+    {'a', nullptr, nullptr, Section::kScanners, "enable every scanner"},
+    {'A', nullptr, "ARG", Section::kScanners, "obsolete; accepted and ignored"},
+    {'Z', nullptr, nullptr, Section::kScanners, "leave gzip/deflate HTTP bodies compressed"},
+    {'S', nullptr, "NAME=VALUE", Section::kScanners, "set a parameter (list with -hh); repeatable"},
+    {'H', nullptr, nullptr, Section::kScanners, "describe the scanners and exit"},
+    {'c', nullptr, nullptr, Section::kConsole,
+     "print flows on stdout (no flow files), each chunk after its name"},
+    {'C', nullptr, nullptr, Section::kConsole, "like -c but without the flow names"},
+    {'0', nullptr, nullptr, Section::kConsole, "no newline after each printed chunk"},
+    {'s', nullptr, nullptr, Section::kConsole,
+     "print non-printable bytes as '.' (the console default)"},
+    {'B', nullptr, nullptr, Section::kConsole, "print bytes unchanged"},
+    {'D', nullptr, nullptr, Section::kConsole, "print a hex dump"},
+    {'g', nullptr, nullptr, Section::kConsole, "print the two directions in different colours"},
+    {'J', nullptr, nullptr, Section::kConsole, "print JSON objects (implies -c)"},
+    {'L', nullptr, "NAME", Section::kConsole, "hold named semaphore NAME while printing"},
+    {'U', "relinquish-privileges", "USER", Section::kProcess,
+     "become USER once the capture is open"},
+    {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
+    {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
+    {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},
+    {'q', nullptr, nullptr, Section::kProcess, "quiet: fewer warnings"},
+    {'h', "help", nullptr, Section::kProcess, "this help; -hh for settings and name codes"},
+    {'V', "version", nullptr, Section::kProcess, "print the version and exit"},
+};
+
+constexpr const char* kPositional = "expression";
+
+// The key Boost reports for an option: its long name, else "-x".
+std::string option_key(const OptionDef& def) {
+  if (def.long_name != nullptr) return def.long_name;
+  return std::string("-") + def.letter;
+}
+
+// Short letter for a key, or 0 for long-only options.
+char letter_for_key(const std::string& key) {
+  for (const OptionDef& def : kOptions) {
+    if (option_key(def) == key) return def.letter;
+  }
+  return 0;
+}
+
+po::options_description build_description() {
+  po::options_description desc;
+  for (const OptionDef& def : kOptions) {
+    std::string names = def.long_name != nullptr ? def.long_name : "";
+    if (def.letter != 0) names += std::string(",") + def.letter;
+    if (def.arg != nullptr) {
+      desc.add_options()(names.c_str(), po::value<std::string>(), def.help);
+    } else {
+      desc.add_options()(names.c_str(), def.help);
+    }
+  }
+  desc.add_options()(kPositional, po::value<std::vector<std::string>>(), "BPF expression");
+  return desc;
+}
+
+// Everything gathered from argv before validation.
+struct Draft {
+  Config config;
+  std::string template_text = kDefaultTemplate;
+  std::string f_letters;  // every -F, concatenated in order
+  bool files_from_args = false;  // -l
+  bool saw_c = false;
+  bool saw_C = false;
+  bool saw_s = false;
+  std::string overlap;
+  std::vector<std::string> words;  // positional arguments
+  std::vector<std::string> settings;
+};
+
+uint64_t parse_number(char letter, const std::string& text, bool allow_suffix, uint64_t max) {
+  std::optional<uint64_t> n = parse_unsigned_text(text, allow_suffix);
+  if (!n || *n > max) {
+    throw UsageError(std::string("option -") + letter + " expects " +
+                     (allow_suffix ? "a byte count such as 4096, 64K, 16M or 1G"
+                                   : "a non-negative integer") +
+                     ", got '" + text + "'");
+  }
+  return *n;
+}
+
+void apply_option(char letter, const std::string& v, Draft& d) {
+  Config& c = d.config;
+  switch (letter) {
+    case 'r': c.read_files.push_back(v); break;
+    case 'R': c.resume_files.push_back(v); break;
+    case 'l': d.files_from_args = true; break;
+    case 'i': c.interface = v; c.live = true; break;
+    case 'p': c.promiscuous = false; break;
+    case 'o': c.outdir = v; break;
+    case 'T': d.template_text = v; break;
+    case 'F': d.f_letters += v; break;
+    case 'X': c.report_path = v; break;
+    case 'b': c.max_bytes = parse_number(letter, v, true, UINT64_MAX); break;
+    case 'm': c.max_seek = parse_number(letter, v, true, UINT64_MAX); break;
+    case 'f': c.max_fds = static_cast<int>(parse_number(letter, v, false, INT_MAX)); break;
+    case 'I': c.write_findx = true; break;
+    case 'K': c.split_pcap = true; break;
+    case 'w': c.unprocessed_pcap = v; break;
+    case 'P': c.keep_closed_flows = true; break;
+    case 'e': c.enable_scanners.push_back(v); break;
+    case 'x': c.disable_scanners.push_back(v); break;
+    case 'E': c.exclusive_scanner = v; break;
+    case 'a': c.all_scanners = true; break;
+    case 'A': std::cerr << "tcpflow: -A is obsolete and ignored\n"; break;
+    case 'Z': c.gunzip_http = false; break;
+    case 'S': d.settings.push_back(v); break;
+    case 'c': d.saw_c = true; break;
+    case 'C': d.saw_C = true; break;
+    case '0': c.console_no_newline = true; break;
+    case 's': d.saw_s = true; break;
+    case 'B': c.console_binary = true; break;
+    case 'D': c.console_hexdump = true; break;
+    case 'g': c.console_color = true; break;
+    case 'J': c.console_json = true; break;
+    case 'L': c.semaphore_name = v; break;
+    case 'U': c.drop_user = v; break;
+    case 'z': c.chroot_dir = v; break;
+    case 'd': c.debug_level = static_cast<int>(parse_number(letter, v, false, INT_MAX)); break;
+    case 'v': c.debug_level = 10; break;
+    case 'q': c.quiet = true; break;
+    default: break;
+  }
+}
+
+// -F letters rewrite the template from the front, in the order given, the way
+// tcpflow 1.6.1 does (-Fkt gives %tT%K/...). Unlike 1.6.1 they apply whether
+// -T comes before or after -F.
+std::string apply_f_letters(const std::string& letters, std::string tmpl, Config& c) {
+  for (char letter : letters) {
+    switch (letter) {
+      case 'c': c.always_count = true; break;
+      case 't': tmpl = "%tT" + tmpl; break;
+      case 'T': tmpl = "%T" + tmpl; break;
+      case 'X': c.store_flows = false; break;
+      case 'M': c.md5_every_flow = true; break;
+      case 'k': tmpl = "%K/" + tmpl; break;
+      case 'm': tmpl = "%M000-%M999/%M%K/" + tmpl; break;
+      case 'g': tmpl = "%G000000-%G999999/%G%M000-%G%M999/%G%M%K/" + tmpl; break;
+      default:
+        throw UsageError(std::string("unknown -F letter '") + letter +
+                         "' (expected any of c t T X M k m g)");
+    }
+  }
+  return tmpl;
+}
+
+// Every cross-option rule, applied once; the result is the final Config.
+Config finalize(Draft d) {
+  Config& c = d.config;
+  if (d.files_from_args) {
+    c.read_files.insert(c.read_files.end(), d.words.begin(), d.words.end());
+  } else {
+    std::string expr;
+    for (const std::string& w : d.words) {
+      if (!expr.empty()) expr += ' ';
+      expr += w;
+    }
+    c.bpf_expression = expr;
+  }
+
+  bool have_files = !c.read_files.empty() || !c.resume_files.empty();
+  if (c.live && have_files) {
+    throw UsageError("-i cannot be combined with input files (-r, -R, -l)");
+  }
+  if (!c.live && !have_files) c.live = true;  // tcpflow's default: the default device
+
+  if (d.saw_c && d.saw_C) throw UsageError("-c and -C cannot be combined");
+  if (d.saw_c) c.console = ConsoleMode::kWithHeader;
+  if (d.saw_C) c.console = ConsoleMode::kNoHeader;
+  if (c.console_json && c.console == ConsoleMode::kNone) c.console = ConsoleMode::kWithHeader;
+  c.console_strip_nonprintable =
+      !c.console_binary &&
+      (d.saw_s || (c.console != ConsoleMode::kNone && !c.console_hexdump));
+
+  if (!c.chroot_dir.empty() && c.drop_user.empty()) {
+    throw UsageError("-z (--chroot) needs -U USER: a chroot while still root is no protection");
+  }
+
+  if (d.overlap.empty() || d.overlap == "first") {
+    c.overlap = reassembly::OverlapPolicy::kFirstWins;
+  } else if (d.overlap == "last") {
+    c.overlap = reassembly::OverlapPolicy::kLastWins;
+  } else {
+    throw UsageError("--overlap expects 'first' or 'last', got '" + d.overlap + "'");
+  }
+
+  for (const std::string& pair : d.settings) {
+    auto [name, value] = split_setting(pair);
+    apply_setting(name, value, c);
+  }
+
+  // Validate the user's template first so an error quotes what they typed.
+  std::string tmpl = d.template_text;
+  if (!output::FilenameTemplate::parse(tmpl).has_count_code()) tmpl += "%C%c";
+  tmpl = apply_f_letters(d.f_letters, tmpl, c);
+  output::FilenameTemplate::parse(tmpl, c.always_count);
+  c.filename_template = tmpl;
+  return c;
+}
+
+// Boost names a short-only option '--r' in its messages; users typed '-r'.
+std::string short_option_names(std::string message) {
+  for (size_t pos = 0; (pos = message.find("'--", pos)) != std::string::npos; ++pos) {
+    if (pos + 4 < message.size() && message[pos + 4] == '\'') message.erase(pos + 1, 1);
+  }
+  return message;
+}
+
+po::parsed_options run_parser(int argc, const char* const* argv) {
+  static const po::options_description kDesc = build_description();
+  po::positional_options_description positional;
+  positional.add(kPositional, -1);
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
+  try {
+    return po::command_line_parser(args).options(kDesc).positional(positional).style(style).run();
+  } catch (const po::error& e) {
+    throw UsageError(short_option_names(e.what()));
+  }
+}
+
+}  // namespace
+
+std::string shell_join(int argc, const char* const* argv) {
+  static constexpr std::string_view kSafe =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-";
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (i) out += ' ';
+    if (!word.empty() && word.find_first_not_of(kSafe) == std::string_view::npos) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char ch : word) {
+      if (ch == '\'') {
+        out += "'\\''";
+      } else {
+        out += ch;
+      }
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+ParsedCommandLine parse_options(int argc, const char* const* argv) {
+  po::parsed_options parsed = run_parser(argc, argv);
+  ParsedCommandLine result;
+
+  // -h, -V and -H stop the run; the first one given wins, as with getopt.
+  // -h is counted rather than stored: Boost rejects a repeated switch.
+  int help_count = 0;
+  bool decided = false;
+  for (const po::option& opt : parsed.options) {
+    char letter = opt.position_key >= 0 ? 0 : letter_for_key(opt.string_key);
+    if (letter == 'h') ++help_count;
+    if (!decided && (letter == 'h' || letter == 'V' || letter == 'H')) {
+      decided = true;
+      result.action = letter == 'V' ? Action::kVersion
+                                    : letter == 'H' ? Action::kScannerHelp : Action::kHelp;
+    }
+  }
+  if (result.action == Action::kHelp && help_count > 1) result.action = Action::kMoreHelp;
+  if (decided) return result;
+
+  Draft draft;
+  for (const po::option& opt : parsed.options) {
+    const std::string value = opt.value.empty() ? std::string() : opt.value.front();
+    if (opt.string_key == kPositional) {
+      draft.words.insert(draft.words.end(), opt.value.begin(), opt.value.end());
+    } else if (opt.string_key == "overlap") {
+      draft.overlap = value;
+    } else {
+      apply_option(letter_for_key(opt.string_key), value, draft);
+    }
+  }
+  result.config = finalize(std::move(draft));
+  result.config.command_line = shell_join(argc, argv);
+  return result;
+}
+
+std::string version_text() { return std::string("tcpflow ") + PACKAGE_VERSION; }
+
+std::string help_text(bool more) {
+  constexpr size_t kHelpColumn = 24;
+  static constexpr std::pair<Section, const char*> kSections[] = {
+      {Section::kInput, "Input"},          {Section::kOutput, "Output"},
+      {Section::kScanners, "Scanners"},    {Section::kConsole, "Console (instead of files)"},
+      {Section::kProcess, "Process"},
+  };
+  std::string out = version_text() +
+                    " - records TCP connections, one file per direction\n\n"
+                    "Usage: tcpflow [OPTION]... [BPF EXPRESSION]\n"
+                    "       tcpflow [OPTION]... -l FILE...\n";
+  for (const auto& [section, title] : kSections) {
+    out += std::string("\n") + title + ":\n";
+    for (const OptionDef& def : kOptions) {
+      if (def.section != section) continue;
+      std::string left = "  ";
+      if (def.letter != 0) left += std::string("-") + def.letter;
+      if (def.letter != 0 && def.long_name != nullptr) left += ", ";
+      if (def.long_name != nullptr) left += std::string("--") + def.long_name;
+      if (def.arg != nullptr) left += std::string(" ") + def.arg;
+      out += left;
+      if (left.size() + 1 < kHelpColumn) {
+        out.append(kHelpColumn - left.size(), ' ');
+      } else {
+        out += '\n';
+        out.append(kHelpColumn, ' ');
+      }
+      out += def.help;
+      out += '\n';
+    }
+  }
+  if (!more) {
+    out += "\nMore: tcpflow -hh (settings, -F letters, name codes); man tcpflow.\n";
+    return out;
+  }
+  out += "\nSettings (-S NAME=VALUE; booleans take YES/NO, true/false or 1/0):\n";
+  out += settings_help();
+  out +=
+      "\n-F letters (combine freely; k, m, g, t and T prefix the name in the order given):\n"
+      "  -Fc  every name carries the connection count, the first one too (c0)\n"
+      "  -Ft  prefix names with the first packet's Unix time and 'T' (%tT)\n"
+      "  -FT  prefix names with the first packet's ISO 8601 UTC time (%T)\n"
+      "  -FX  write no flow files (reports and console output only)\n"
+      "  -FM  record an MD5 of every flow in the report\n"
+      "  -Fk  one directory level per 1000 flows (%K/)\n"
+      "  -Fm  two directory levels, per million flows (%M000-%M999/%M%K/)\n"
+      "  -Fg  three directory levels, per billion flows\n"
+      "\nName template codes (-T):\n"
+      "  %A %B  source / destination address (IPv4 as 010.000.000.001)\n"
+      "  %a %b  source / destination port, 5 digits\n"
+      "  %E %e  source / destination MAC address (empty without one)\n"
+      "  %V     '--' when VLAN tagged, else empty\n"
+      "  %v     VLAN id when tagged, else empty\n"
+      "  %T     first packet time, ISO 8601 UTC (2001-09-09T01:46:40Z)\n"
+      "  %t     first packet time, Unix seconds\n"
+      "  %c     connection count when above 0 (always with -Fc)\n"
+      "  %C     'c' when the count is above 0 (always with -Fc)\n"
+      "  %#     connection count, always\n"
+      "  %N     flow number modulo 1000, 3 digits\n"
+      "  %K     flow number / 1000 modulo 1000, 3 digits\n"
+      "  %M     flow number / 1000000 modulo 1000, 3 digits\n"
+      "  %G     flow number / 1000000000 modulo 1000, 3 digits\n"
+      "  %S     connection id, 20 digits, the same in both directions\n"
+      "  %%     a literal %\n"
+      "A template without %c or %# gets %C%c appended; '/' makes directories.\n";
+  return out;
+}
+
+}  // namespace tcpflow::app

@@ -1,0 +1,108 @@
+#include "capture/input_stream.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "util/error.h"
+
+namespace tcpflow::capture {
+namespace {
+
+// Small files (and fuzzers) only pay for a small buffer; the first read that
+// fills it moves to the steady size, large enough to amortize each read call.
+constexpr size_t kInitialBuffer = size_t{64} << 10;
+constexpr size_t kSteadyBuffer = size_t{1} << 20;
+// zlib's own input buffer; our reads are larger, so uncompressed input is
+// read directly into our buffer without an extra copy.
+constexpr unsigned kGzBuffer = 128u << 10;
+// gzread takes an unsigned count; stay well inside it.
+constexpr size_t kMaxReadStep = size_t{1} << 30;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// gzerror() prefixes its message with the stream's name, "<fd:N>: " for
+// gzdopen; callers add the real file name themselves.
+std::string zlib_reason(const char* text) {
+  std::string s = text ? text : "unknown error";
+  if (s.rfind("<fd:", 0) == 0) {
+    size_t colon = s.find(": ");
+    if (colon != std::string::npos) s.erase(0, colon + 2);
+  }
+  return s;
+}
+
+}  // namespace
+
+InputStream::InputStream(const std::string& path)
+    : name_(path == "-" ? "standard input" : path) {
+  int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(name_ + ": " + errno_text(errno));
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw Error(name_ + ": " + errno_text(EISDIR));
+  }
+  gz_.reset(gzdopen(fd, "rb"));
+  if (!gz_) {
+    ::close(fd);
+    throw Error(name_ + ": cannot set up zlib reader (out of memory)");
+  }
+  gzbuffer(gz_.get(), kGzBuffer);
+  grow_to(kInitialBuffer);
+}
+
+void InputStream::grow_to(size_t capacity) {
+  std::unique_ptr<uint8_t[]> bigger(new uint8_t[capacity]);
+  if (end_ > pos_) std::memcpy(bigger.get(), buffer_.get() + pos_, end_ - pos_);
+  end_ -= pos_;
+  pos_ = 0;
+  buffer_ = std::move(bigger);
+  capacity_ = capacity;
+}
+
+bool InputStream::compressed() const { return gzdirect(gz_.get()) == 0; }
+
+bool InputStream::refill(size_t n) {
+  // Compacting moves the bytes an earlier Record pointed at; the API only
+  // promises views until the next call, and this is that call.
+  if (pos_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (capacity_ < kSteadyBuffer && total_read_ >= capacity_ && !eof_) grow_to(kSteadyBuffer);
+  while (end_ < n) {
+    if (eof_ || failed()) return false;
+    if (end_ == capacity_) {
+      // Only a full buffer grows, so memory follows the bytes really read.
+      grow_to(std::max(std::min(capacity_ * 2, std::max(n, kSteadyBuffer)), kSteadyBuffer));
+    }
+    size_t want = std::min(capacity_ - end_, kMaxReadStep);
+    int got = gzread(gz_.get(), buffer_.get() + end_, static_cast<unsigned>(want));
+    if (got < 0) {
+      int code = Z_OK;
+      const char* text = gzerror(gz_.get(), &code);
+      error_ = code == Z_ERRNO ? zlib_reason(text) : "gzip: " + zlib_reason(text);
+      return false;
+    }
+    if (got == 0) {
+      eof_ = true;
+      int code = Z_OK;
+      gzerror(gz_.get(), &code);
+      // zlib reports a gzip stream cut short as a quiet end of file with
+      // Z_BUF_ERROR left behind.
+      gzip_truncated_ = code == Z_BUF_ERROR;
+      return false;
+    }
+    end_ += static_cast<size_t>(got);
+    total_read_ += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace tcpflow::capture

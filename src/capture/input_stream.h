@@ -1,0 +1,68 @@
+// Buffered byte input for capture files. Every file goes through zlib's gz
+// layer: it checks for the gzip magic (1f 8b) itself and passes any other
+// input through unchanged, reading straight into our buffer, so standard input
+// works without having to peek and push back bytes. Parsers ask for `n`
+// contiguous bytes with ensure(), look at data(), then consume() them; the
+// bytes stay put until the next ensure(), which is what keeps a Record's view
+// valid until the following next().
+#pragma once
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace tcpflow::capture {
+
+class InputStream {
+ public:
+  // Opens `path` ("-" is standard input). Throws tcpflow::Error naming the
+  // file ("x.pcap: No such file or directory").
+  explicit InputStream(const std::string& path);
+
+  const std::string& name() const { return name_; }
+  // True when the input is gzip-compressed (known after the first ensure()).
+  bool compressed() const;
+
+  // Makes `n` contiguous bytes available at data(). Returns false when the
+  // input ends (or fails) first; available() then says how many were left.
+  // Grows the buffer only as data actually arrives, so a length field in a
+  // hostile file cannot make us allocate more than about twice the bytes
+  // really present.
+  bool ensure(size_t n) {
+    return end_ - pos_ >= n || refill(n);
+  }
+  const uint8_t* data() const { return buffer_.get() + pos_; }
+  size_t available() const { return end_ - pos_; }
+  void consume(size_t n) { pos_ += n; }
+
+  // After ensure() failed: true for an I/O or decompression error, with
+  // error() saying what; false for a clean end of input.
+  bool failed() const { return !error_.empty(); }
+  // True when a gzip stream stopped before its end (a truncated .gz file).
+  bool gzip_truncated() const { return gzip_truncated_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct GzCloser {
+    void operator()(gzFile_s* f) const { gzclose(f); }
+  };
+
+  bool refill(size_t n);
+  void grow_to(size_t capacity);
+
+  std::string name_;
+  std::unique_ptr<gzFile_s, GzCloser> gz_;
+  // Not a std::vector: growing must not zero-fill megabytes we overwrite.
+  std::unique_ptr<uint8_t[]> buffer_;
+  size_t capacity_ = 0;
+  uint64_t total_read_ = 0;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  bool gzip_truncated_ = false;
+  std::string error_;
+};
+
+}  // namespace tcpflow::capture

@@ -1,0 +1,53 @@
+// One TCP connection: two directions, each with its reassembler and a sink
+// that is created only when the first byte is stored (so a direction that
+// never carries payload never creates a file).
+#pragma once
+#include <array>
+#include <list>
+#include <memory>
+
+#include "flow/flow_handler.h"
+#include "flow/flow_info.h"
+#include "flow/flow_key.h"
+#include "reassembly/reassembler.h"
+
+namespace tcpflow::flow {
+
+// Forwards to the real sink, asking the handler for it on the first write.
+class LazySink : public reassembly::StreamSink {
+ public:
+  LazySink(FlowHandler& handler, FlowInfo& info) : handler_(handler), info_(info) {}
+
+  void write(uint64_t offset, ByteView data, Timestamp ts) override;
+  bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
+  bool shift(uint64_t delta) override;
+
+  bool opened() const { return opened_; }
+  std::unique_ptr<reassembly::StreamSink> release() { return std::move(real_); }
+
+ private:
+  FlowHandler& handler_;
+  FlowInfo& info_;
+  std::unique_ptr<reassembly::StreamSink> real_;
+  bool opened_ = false;
+};
+
+struct Direction {
+  FlowInfo info;
+  std::unique_ptr<LazySink> sink;
+  std::unique_ptr<reassembly::Reassembler> reassembler;
+  bool active() const { return reassembler != nullptr; }
+};
+
+struct Connection {
+  ConnKey key;
+  uint64_t id = 0;
+  std::array<Direction, 2> directions;  // indexed by Side
+  bool rst_seen = false;
+  bool closed = false;
+  Timestamp last_ts;
+  std::list<Connection*>::iterator lru_position;     // in FlowTable's activity list
+  std::list<Connection*>::iterator closed_position;  // in FlowTable's closed list (when closed)
+};
+
+}  // namespace tcpflow::flow

@@ -1,0 +1,245 @@
+#include "flow/flow_table.h"
+
+#include "util/seq32.h"
+
+namespace tcpflow::flow {
+
+using decode::TcpFlag;
+
+namespace {
+
+double seconds_between(Timestamp earlier, Timestamp later) {
+  return static_cast<double>(later.sec - earlier.sec) +
+         (static_cast<double>(later.nsec) - static_cast<double>(earlier.nsec)) / 1e9;
+}
+
+}  // namespace
+
+FlowTable::FlowTable(const FlowTableConfig& config, FlowHandler& handler,
+                     reassembly::MemoryBudget& budget, Stats& stats)
+    : config_(config), handler_(handler), budget_(budget), stats_(stats) {}
+
+FlowTable::~FlowTable() = default;
+
+void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext& context) {
+  const decode::TcpSegment& tcp = packet.tcp;
+  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan};
+  Side side;
+  ConnKey conn_key = make_conn_key(key, side);
+  bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
+
+  Connection* conn = nullptr;
+  if (auto it = table_.find(conn_key); it != table_.end()) conn = it->second.get();
+  if (conn && syn && starts_new_connection(*conn, side, tcp)) {
+    finalize(conn, CloseReason::kNewSyn);
+    conn = nullptr;
+  }
+  if (!conn) {
+    // A stray ACK, FIN or RST for a connection we never saw carries nothing to record.
+    if (resume_only_ || (!syn && tcp.payload.empty())) return;
+    conn = create(conn_key);
+  }
+
+  Direction& dir = conn->directions[static_cast<size_t>(side)];
+  if (!dir.active()) init_direction(*conn, dir, key, packet, context);
+
+  FlowInfo& info = dir.info;
+  info.last_ts = context.ts;
+  info.last_packet_number = context.packet_number;
+  ++info.packets;
+  if (context.input_name &&
+      (info.input_files.empty() || info.input_files.back() != *context.input_name)) {
+    info.input_files.push_back(*context.input_name);
+  }
+  if (syn) {
+    bool opener = (tcp.flags & TcpFlag::kAck) == 0;
+    Direction& other = conn->directions[1 - static_cast<size_t>(side)];
+    info.direction_known = other.info.direction_known = true;
+    info.is_client = opener;
+    other.info.is_client = !opener;
+  }
+
+  reassembly::Segment segment;
+  segment.seq = tcp.seq;
+  segment.flags = tcp.flags;
+  segment.payload = tcp.payload;
+  segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
+  segment.ts = context.ts;
+  if (dir.reassembler->add(segment) == reassembly::AddStatus::kJump) {
+    stats_.add(Counter::kSeekJumps);
+    restart_direction(*conn, dir, context);
+    dir.reassembler->add(segment);
+  }
+
+  if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
+  conn->last_ts = context.ts;
+  by_activity_.splice(by_activity_.begin(), by_activity_, conn->lru_position);
+  if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
+  enforce_limits(conn);
+}
+
+Connection* FlowTable::create(const ConnKey& key) {
+  auto owned = std::make_unique<Connection>();
+  Connection* conn = owned.get();
+  conn->key = key;
+  conn->id = next_connection_id_++;
+  by_activity_.push_front(conn);
+  conn->lru_position = by_activity_.begin();
+  table_.emplace(key, std::move(owned));
+  if (table_.size() > peak_size_) peak_size_ = table_.size();
+  stats_.add(Counter::kConnectionsCreated);
+  return conn;
+}
+
+void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& key,
+                               const decode::DecodedPacket& packet,
+                               const PacketContext& context) {
+  FlowInfo& info = dir.info;
+  info.src = key.src;
+  info.dst = key.dst;
+  info.src_port = key.src_port;
+  info.dst_port = key.dst_port;
+  info.vlan = key.vlan;
+  info.has_macs = packet.link.has_macs;
+  info.src_mac = packet.link.src_mac;
+  info.dst_mac = packet.link.dst_mac;
+  info.connection_id = conn.id;
+  info.first_ts = context.ts;
+  info.first_packet_number = context.packet_number;
+  dir.sink = std::make_unique<LazySink>(handler_, info);
+  dir.reassembler = std::make_unique<reassembly::Reassembler>(*dir.sink, config_.reassembly,
+                                                              config_.overlap, budget_);
+  stats_.add(Counter::kFlowsCreated);
+}
+
+void FlowTable::restart_direction(Connection& conn, Direction& dir, const PacketContext& context) {
+  finish_direction(conn, dir, CloseReason::kSeekJump);
+  FlowInfo fresh;
+  fresh.src = dir.info.src;
+  fresh.dst = dir.info.dst;
+  fresh.src_port = dir.info.src_port;
+  fresh.dst_port = dir.info.dst_port;
+  fresh.vlan = dir.info.vlan;
+  fresh.has_macs = dir.info.has_macs;
+  fresh.src_mac = dir.info.src_mac;
+  fresh.dst_mac = dir.info.dst_mac;
+  fresh.connection_id = conn.id;
+  fresh.is_client = dir.info.is_client;
+  fresh.direction_known = dir.info.direction_known;
+  fresh.first_ts = fresh.last_ts = context.ts;
+  fresh.first_packet_number = fresh.last_packet_number = context.packet_number;
+  fresh.packets = 1;
+  if (context.input_name) fresh.input_files.push_back(*context.input_name);
+  dir.info = std::move(fresh);
+  dir.sink = std::make_unique<LazySink>(handler_, dir.info);
+  dir.reassembler = std::make_unique<reassembly::Reassembler>(*dir.sink, config_.reassembly,
+                                                              config_.overlap, budget_);
+  stats_.add(Counter::kFlowsCreated);
+}
+
+void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason reason) {
+  if (!dir.active()) return;
+  dir.reassembler->finish();
+  FlowInfo& info = dir.info;
+  info.reassembly = dir.reassembler->stats();
+  if (reason == CloseReason::kSeekJump) {
+    info.close_reason = reason;
+  } else if (conn.rst_seen) {
+    info.close_reason = CloseReason::kRst;
+  } else if (dir.reassembler->fin_complete()) {
+    info.close_reason = CloseReason::kFin;
+  } else {
+    info.close_reason = reason;
+  }
+  const auto& rs = info.reassembly;
+  stats_.add(Counter::kDuplicateBytes, rs.duplicate_bytes);
+  stats_.add(Counter::kOverlapConflicts, rs.conflict_count);
+  stats_.add(Counter::kOverlapConflictBytes, rs.conflict_bytes);
+  stats_.add(Counter::kTcpChecksumBadReplaced, rs.bad_checksum_replaced);
+  stats_.add(Counter::kSegmentsBeforeStart, rs.before_start_segments);
+  stats_.add(Counter::kBytesCapped, rs.capped_bytes);
+  stats_.add(Counter::kOutOfOrderSpills, rs.spilled_blocks);
+  stats_.add(Counter::kGaps, rs.gaps.size());
+  for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
+  if (dir.sink->opened()) handler_.close_stream(info, dir.sink->release());
+  dir.reassembler.reset();
+  dir.sink.reset();
+}
+
+bool FlowTable::starts_new_connection(const Connection& conn, Side side,
+                                      const decode::TcpSegment& tcp) const {
+  const Direction& dir = conn.directions[static_cast<size_t>(side)];
+  if (!dir.active()) return conn.closed;
+  const reassembly::Reassembler& r = *dir.reassembler;
+  if (r.syn_seen()) {
+    if (tcp.seq == r.isn()) return false;  // a retransmitted SYN
+    if (conn.closed) return true;
+    // A SYN whose sequence number lies inside this stream is bogus, not a new connection.
+    int32_t into_stream = seq_diff(tcp.seq, r.isn());
+    return !(into_stream > 0 && static_cast<uint64_t>(into_stream) <= r.highest_end() + 1);
+  }
+  if (conn.closed) return true;
+  if (!r.started()) return false;
+  // Picked up mid-stream: a late SYN just below the first data belongs to it.
+  int32_t below_start = seq_diff(r.start_seq(), tcp.seq + 1);
+  return !(below_start >= 0 &&
+           static_cast<uint64_t>(below_start) <= config_.reassembly.max_seek);
+}
+
+bool FlowTable::all_directions_done(const Connection& conn) const {
+  bool any = false;
+  for (const Direction& dir : conn.directions) {
+    if (!dir.active()) continue;
+    if (!dir.reassembler->fin_complete()) return false;
+    any = true;
+  }
+  return any;
+}
+
+void FlowTable::mark_closed(Connection& conn) {
+  conn.closed = true;
+  closed_.push_back(&conn);
+  conn.closed_position = std::prev(closed_.end());
+}
+
+void FlowTable::finalize(Connection* conn, CloseReason reason) {
+  for (Direction& dir : conn->directions) finish_direction(*conn, dir, reason);
+  by_activity_.erase(conn->lru_position);
+  if (conn->closed) closed_.erase(conn->closed_position);
+  table_.erase(conn->key);  // destroys *conn
+}
+
+void FlowTable::enforce_limits(const Connection* current) {
+  if (!config_.keep_closed) {
+    while (closed_.size() > config_.max_linger && closed_.front() != current) {
+      finalize(closed_.front(), CloseReason::kEndOfInput);
+    }
+  }
+  while (table_.size() > config_.max_connections && by_activity_.back() != current) {
+    stats_.add(Counter::kFlowsEvicted);
+    finalize(by_activity_.back(), CloseReason::kEvicted);
+  }
+}
+
+void FlowTable::expire(Timestamp now) {
+  if (config_.idle_timeout_sec <= 0) return;
+  while (!by_activity_.empty() &&
+         seconds_between(by_activity_.back()->last_ts, now) > config_.idle_timeout_sec) {
+    stats_.add(Counter::kFlowsExpired);
+    finalize(by_activity_.back(), CloseReason::kTimeout);
+  }
+}
+
+void FlowTable::close_idle(Timestamp now, double idle_sec) {
+  while (!by_activity_.empty() &&
+         seconds_between(by_activity_.back()->last_ts, now) >= idle_sec) {
+    finalize(by_activity_.back(), CloseReason::kTimeout);
+  }
+}
+
+void FlowTable::finish_all(CloseReason reason) {
+  // Oldest first, so the report lists flows roughly in the order they started.
+  while (!by_activity_.empty()) finalize(by_activity_.back(), reason);
+}
+
+}  // namespace tcpflow::flow

@@ -1,0 +1,93 @@
+// All open connections: finds a packet's connection (or starts one), feeds
+// the segment to the right direction's reassembler, and applies the close
+// rules (FIN both ways, RST, idle timeout, table full, -m jump, new SYN on a
+// reused 4-tuple, end of input). Expiry is O(1) per packet: connections sit
+// on a list ordered by last activity, and closed ones on a second list so a
+// bounded number linger for late retransmissions.
+#pragma once
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "decode/decoder.h"
+#include "flow/connection.h"
+#include "flow/flow_handler.h"
+#include "flow/flow_key.h"
+#include "reassembly/memory_budget.h"
+#include "reassembly/reassembler.h"
+#include "util/stats.h"
+#include "util/timestamp.h"
+
+namespace tcpflow::flow {
+
+struct FlowTableConfig {
+  reassembly::ReassemblyLimits reassembly;
+  reassembly::OverlapPolicy overlap = reassembly::OverlapPolicy::kFirstWins;
+  uint64_t max_connections = 1000000;  // oldest idle connection is closed beyond this
+  uint64_t max_linger = 10000;         // closed connections kept for late packets
+  double idle_timeout_sec = 0;         // 0: never
+  bool keep_closed = false;            // -P: closed connections stay until the end
+};
+
+struct PacketContext {
+  Timestamp ts;
+  uint64_t packet_number = 0;          // 1-based over all inputs
+  const std::string* input_name = nullptr;
+};
+
+class FlowTable {
+ public:
+  FlowTable(const FlowTableConfig& config, FlowHandler& handler,
+            reassembly::MemoryBudget& budget, Stats& stats);
+  ~FlowTable();
+  FlowTable(const FlowTable&) = delete;
+  FlowTable& operator=(const FlowTable&) = delete;
+
+  void process(const decode::DecodedPacket& packet, const PacketContext& context);
+
+  // -R: packets of connections not already in the table are ignored.
+  void set_resume_only(bool resume_only) { resume_only_ = resume_only; }
+
+  // Closes connections idle for longer than the timeout (cheap: looks at the
+  // least recently active ones only).
+  void expire(Timestamp now);
+
+  // Closes every connection idle for at least `idle_sec` of capture time.
+  void close_idle(Timestamp now, double idle_sec);
+
+  // Closes everything (end of input, signal).
+  void finish_all(CloseReason reason);
+
+  size_t size() const { return table_.size(); }
+  size_t peak_size() const { return peak_size_; }
+
+ private:
+  using Table = std::unordered_map<ConnKey, std::unique_ptr<Connection>, ConnKeyHash>;
+
+  Connection* create(const ConnKey& key);
+  void init_direction(Connection& conn, Direction& dir, const FlowKey& key,
+                      const decode::DecodedPacket& packet, const PacketContext& context);
+  void restart_direction(Connection& conn, Direction& dir, const PacketContext& context);
+  void finish_direction(Connection& conn, Direction& dir, CloseReason reason);
+  bool starts_new_connection(const Connection& conn, Side side,
+                             const decode::TcpSegment& tcp) const;
+  bool all_directions_done(const Connection& conn) const;
+  void mark_closed(Connection& conn);
+  void finalize(Connection* conn, CloseReason reason);
+  void enforce_limits(const Connection* current);
+
+  FlowTableConfig config_;
+  FlowHandler& handler_;
+  reassembly::MemoryBudget& budget_;
+  Stats& stats_;
+  Table table_;
+  std::list<Connection*> by_activity_;  // front: most recently active
+  std::list<Connection*> closed_;       // front: closed longest ago
+  uint64_t next_connection_id_ = 1;
+  size_t peak_size_ = 0;
+  bool resume_only_ = false;
+};
+
+}  // namespace tcpflow::flow

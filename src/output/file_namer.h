@@ -1,0 +1,36 @@
+// Turns a flow direction into its output path: renders the filename template,
+// applies the connection count, keeps the result inside the output directory
+// and creates the subdirectories a `/` in the template asks for.
+#pragma once
+#include <string>
+#include <unordered_set>
+
+#include "flow/flow_info.h"
+#include "output/filename_template.h"
+#include "output/name_counter.h"
+
+namespace tcpflow::output {
+
+class FileNamer {
+ public:
+  FileNamer(std::string outdir, FilenameTemplate name_template);
+
+  // Fills info.flow_id, info.connection_count and info.filename (relative to
+  // the output directory); returns the path to open. Throws nothing: a
+  // directory that cannot be created shows up when the file is opened.
+  std::string assign(flow::FlowInfo& info);
+
+  const std::string& outdir() const { return outdir_; }
+  uint64_t files_named() const { return next_flow_id_; }
+
+ private:
+  void make_parent_directories(const std::string& relative);
+
+  std::string outdir_;
+  FilenameTemplate template_;
+  NameCounter counter_;
+  std::unordered_set<std::string> made_directories_;
+  uint64_t next_flow_id_ = 0;
+};
+
+}  // namespace tcpflow::output

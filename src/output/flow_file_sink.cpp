@@ -1,0 +1,199 @@
+#include "output/flow_file_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace tcpflow::output {
+
+namespace {
+
+// Large enough to turn a run of MSS-sized segments into few syscalls, small
+// enough that a thousand open flows cost little memory.
+constexpr size_t kBufferSize = 16 * 1024;
+constexpr size_t kShiftChunk = 1 << 20;
+
+}  // namespace
+
+FlowFileSink::FlowFileSink(FdCache& cache, std::string path, bool write_index, Stats& stats)
+    : cache_(cache), path_(std::move(path)), write_index_(write_index), stats_(stats) {}
+
+FlowFileSink::~FlowFileSink() {
+  if (!closed_) close(Timestamp{});
+}
+
+void FlowFileSink::fail(const char* what, int err) {
+  stats_.add(Counter::kWriteErrors);
+  if (failed_) return;
+  failed_ = true;
+  error_ = std::string(what) + ": " + std::strerror(err);
+  std::fprintf(stderr, "tcpflow: %s: %s; the rest of this flow is not written\n", path_.c_str(),
+               error_.c_str());
+}
+
+bool FlowFileSink::ensure_open() {
+  if (failed_) return false;
+  if (fd_ >= 0) {
+    cache_.touch(*this);
+    return true;
+  }
+  // The first open truncates, so a rerun into the same directory overwrites;
+  // later opens (after an eviction) continue the file in place.
+  int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (created_ ? 0 : O_TRUNC);
+  fd_ = cache_.open(*this, path_, flags, 0644);
+  if (fd_ < 0) {
+    fail(created_ ? "cannot reopen" : "cannot create", errno);
+    return false;
+  }
+  created_ = true;
+  return true;
+}
+
+bool FlowFileSink::write_at(uint64_t offset, const uint8_t* data, size_t len) {
+  if (!ensure_open()) return false;
+  while (len > 0) {
+    ssize_t n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("write failed", errno);
+      return false;
+    }
+    if (n == 0) {
+      fail("write failed", ENOSPC);
+      return false;
+    }
+    data += n;
+    len -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+bool FlowFileSink::flush_buffer() {
+  if (buffer_used_ == 0) return true;
+  size_t used = buffer_used_;
+  buffer_used_ = 0;
+  return write_at(buffer_offset_, buffer_.get(), used);
+}
+
+void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
+  if (data.empty() || closed_) return;
+  if (write_index_) index_.push_back(IndexEntry{offset, ts, data.size()});
+  size_ = std::max<uint64_t>(size_, offset + data.size());
+  if (failed_) return;
+  bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
+  if (appends && buffer_used_ + data.size() <= kBufferSize) {
+    std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
+    buffer_used_ += data.size();
+    return;
+  }
+  if (!flush_buffer()) return;
+  if (data.size() >= kBufferSize) {
+    write_at(offset, data.data(), data.size());
+    return;
+  }
+  if (!ensure_open()) return;  // create the file now, so naming order is the write order
+  if (!buffer_) buffer_ = std::make_unique<uint8_t[]>(kBufferSize);
+  std::memcpy(buffer_.get(), data.data(), data.size());
+  buffer_offset_ = offset;
+  buffer_used_ = data.size();
+}
+
+bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
+  if (failed_ || closed_ || offset + len > size_) return false;
+  if (!flush_buffer() || !ensure_open()) return false;
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd_, out + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) {  // a sparse tail never written reads as zeros
+      std::memset(out + done, 0, len - done);
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool FlowFileSink::shift(uint64_t delta) {
+  if (closed_ || failed_) return false;
+  if (delta == 0 || size_ == 0) {
+    size_ += size_ ? delta : 0;
+    return true;
+  }
+  if (!flush_buffer() || !ensure_open()) return false;
+  std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(kShiftChunk, size_)));
+  // Move from the end backwards so nothing is overwritten before it is read.
+  uint64_t end = size_;
+  while (end > 0) {
+    size_t len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), end));
+    uint64_t start = end - len;
+    if (!read_back(start, chunk.data(), len) || !write_at(start + delta, chunk.data(), len)) {
+      return false;
+    }
+    end = start;
+  }
+  // The vacated front becomes a hole until the lower segment lands there.
+  std::fill(chunk.begin(), chunk.end(), 0);
+  for (uint64_t pos = 0; pos < std::min(delta, size_);) {
+    size_t len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), std::min(delta, size_) - pos));
+    if (!write_at(pos, chunk.data(), len)) return false;
+    pos += len;
+  }
+  size_ += delta;
+  for (IndexEntry& entry : index_) entry.offset += delta;
+  return true;
+}
+
+void FlowFileSink::evict_fd() {
+  flush_buffer();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  buffer_.reset();
+}
+
+void FlowFileSink::write_index() {
+  std::stable_sort(index_.begin(), index_.end(),
+                   [](const IndexEntry& a, const IndexEntry& b) { return a.offset < b.offset; });
+  std::string index_path = path_ + ".findx";
+  std::FILE* file = std::fopen(index_path.c_str(), "w");
+  if (!file) {
+    fail("cannot create index", errno);
+    return;
+  }
+  for (const IndexEntry& e : index_) {
+    std::fprintf(file, "%" PRIu64 "|%" PRId64 ".%06u|%" PRIu64 "\n", e.offset, e.ts.sec,
+                 e.ts.nsec / 1000, e.length);
+  }
+  if (std::fclose(file) != 0) fail("cannot write index", errno);
+  index_.clear();
+  index_.shrink_to_fit();
+}
+
+void FlowFileSink::close(Timestamp mtime) {
+  if (closed_) return;
+  flush_buffer();
+  if (fd_ >= 0) {
+    cache_.forget(*this);
+    if (::close(fd_) != 0) fail("close failed", errno);
+    fd_ = -1;
+  }
+  buffer_.reset();
+  closed_ = true;
+  if (write_index_) write_index();
+  if (created_ && !mtime.is_zero()) {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime.sec);
+    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(mtime.nsec);
+    ::utimensat(AT_FDCWD, path_.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+}
+
+}  // namespace tcpflow::output

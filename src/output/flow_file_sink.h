@@ -1,0 +1,68 @@
+// Writes one flow direction to its file: contiguous bytes are coalesced in a
+// small buffer and written with pwrite at their 64-bit offset; anything else
+// is written in place, so holes stay sparse. The descriptor lives in the
+// FdCache and may be closed and reopened between writes. With -I a .findx
+// index (offset|time|length, sorted by offset) is written beside the file.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "output/fd_cache.h"
+#include "reassembly/stream_sink.h"
+#include "util/stats.h"
+#include "util/timestamp.h"
+
+namespace tcpflow::output {
+
+class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
+ public:
+  FlowFileSink(FdCache& cache, std::string path, bool write_index, Stats& stats);
+  ~FlowFileSink() override;
+  FlowFileSink(const FlowFileSink&) = delete;
+  FlowFileSink& operator=(const FlowFileSink&) = delete;
+
+  void write(uint64_t offset, ByteView data, Timestamp ts) override;
+  bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
+  bool shift(uint64_t delta) override;
+
+  // Flushes, closes, writes the index and sets the file's mtime. Idempotent.
+  void close(Timestamp mtime);
+
+  const std::string& path() const { return path_; }
+  uint64_t size() const { return size_; }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct IndexEntry {
+    uint64_t offset;
+    Timestamp ts;
+    uint64_t length;
+  };
+
+  bool ensure_open();
+  bool flush_buffer();
+  bool write_at(uint64_t offset, const uint8_t* data, size_t len);
+  void fail(const char* what, int err);
+  void evict_fd() override;
+  void write_index();
+
+  FdCache& cache_;
+  std::string path_;
+  bool write_index_;
+  Stats& stats_;
+  int fd_ = -1;
+  bool created_ = false;
+  bool closed_ = false;
+  bool failed_ = false;
+  std::string error_;
+  uint64_t size_ = 0;
+  std::unique_ptr<uint8_t[]> buffer_;
+  size_t buffer_used_ = 0;
+  uint64_t buffer_offset_ = 0;
+  std::vector<IndexEntry> index_;
+};
+
+}  // namespace tcpflow::output

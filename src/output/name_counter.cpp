@@ -1,0 +1,42 @@
+#include "output/name_counter.h"
+
+namespace tcpflow::output {
+
+uint64_t NameCounter::hash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 32;
+  return h ? h : 1;  // 0 is the empty-slot marker
+}
+
+void NameCounter::grow() {
+  std::vector<uint64_t> old_keys = std::move(keys_);
+  std::vector<uint32_t> old_counts = std::move(counts_);
+  size_t capacity = old_keys.empty() ? 1024 : old_keys.size() * 2;
+  keys_.assign(capacity, 0);
+  counts_.assign(capacity, 0);
+  for (size_t i = 0; i < old_keys.size(); ++i) {
+    if (!old_keys[i]) continue;
+    size_t slot = old_keys[i] & (capacity - 1);
+    while (keys_[slot]) slot = (slot + 1) & (capacity - 1);
+    keys_[slot] = old_keys[i];
+    counts_[slot] = old_counts[i];
+  }
+}
+
+uint32_t NameCounter::next(std::string_view base_name) {
+  if ((used_ + 1) * 10 > keys_.size() * 7) grow();
+  uint64_t key = hash(base_name);
+  size_t mask = keys_.size() - 1;
+  size_t slot = key & mask;
+  while (keys_[slot] && keys_[slot] != key) slot = (slot + 1) & mask;
+  if (!keys_[slot]) {
+    keys_[slot] = key;
+    ++used_;
+  }
+  return counts_[slot]++;
+}
+
+}  // namespace tcpflow::output

@@ -1,0 +1,29 @@
+// Counts how many files of each base name this run has created, which is
+// tcpflow's connection count (%c): the second file whose name would be X
+// becomes Xc1, the third Xc2. Counting our own creations (instead of probing
+// the directory as tcpflow 1.6.1 did) makes names independent of what is
+// already on disk. Names are remembered as 64-bit hashes in an open-addressed
+// table, about 16 bytes per file, so millions of flows stay cheap.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace tcpflow::output {
+
+class NameCounter {
+ public:
+  // Returns how many earlier files had this base name, and counts this one.
+  uint32_t next(std::string_view base_name);
+  size_t size() const { return used_; }
+
+ private:
+  static uint64_t hash(std::string_view text);
+  void grow();
+
+  std::vector<uint64_t> keys_;  // 0 marks an empty slot
+  std::vector<uint32_t> counts_;
+  size_t used_ = 0;
+};
+
+}  // namespace tcpflow::output

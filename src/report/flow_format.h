@@ -1,0 +1,36 @@
+// How flow facts are spelled in report.xml and flows.jsonl, so both files
+// agree to the character.
+#pragma once
+#include <string>
+
+#include "decode/packet.h"
+#include "flow/flow_info.h"
+#include "util/timestamp.h"
+
+namespace tcpflow::report {
+
+// ISO 8601 UTC with a fractional part: "2024-05-01T12:00:00.123456Z".
+// Six digits when the time is a whole number of microseconds (every
+// microsecond pcap), nine otherwise, so nanosecond captures lose nothing.
+std::string iso8601_utc(const Timestamp& ts);
+
+// Seconds since the epoch as an exact decimal ("1714564800.123456"), same
+// digit rule as iso8601_utc. Written from the integers, not through a double.
+std::string epoch_decimal(const Timestamp& ts);
+
+// "192.0.2.1" or RFC 5952 IPv6 ("2001:db8::1"); empty for an unset address.
+std::string ip_to_string(const decode::IpAddress& address);
+
+// "ipv4", "ipv6" or "unknown".
+const char* family_name(const decode::IpAddress& address);
+
+// "00:11:22:aa:bb:cc".
+std::string mac_to_string(const decode::MacAddress& mac);
+
+// "client" (the opener's direction), "server", or "unknown".
+const char* direction_name(const flow::FlowInfo& info);
+
+// Sum of the lengths of the zero-filled gaps.
+uint64_t gap_bytes(const flow::FlowInfo& info);
+
+}  // namespace tcpflow::report

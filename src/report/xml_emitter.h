@@ -1,0 +1,50 @@
+// A thin layer over tinyxml2::XMLPrinter streaming to a FILE*. Every string
+// goes through escape_bytes() first, because tinyxml2 escapes markup
+// characters but passes control characters and invalid UTF-8 straight
+// through, which would make the document ill-formed.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "report/text_escape.h"
+
+namespace tinyxml2 {
+class XMLPrinter;
+}
+
+namespace tcpflow::report {
+
+class XmlEmitter {
+ public:
+  explicit XmlEmitter(FILE* file);
+  ~XmlEmitter();
+  XmlEmitter(const XmlEmitter&) = delete;
+  XmlEmitter& operator=(const XmlEmitter&) = delete;
+
+  void declaration();
+  // Names are written as given: callers pass literals or sanitize_xml_name().
+  void open(std::string_view name);
+  // Attributes must follow open() directly, before any text or child.
+  void attribute(std::string_view name, std::string_view value);
+  void attribute(std::string_view name, uint64_t value);
+  void text(std::string_view value, EscapeMode mode = EscapeMode::kName);
+  void close();
+  // <name>text</name>
+  void leaf(std::string_view name, std::string_view value);
+  void leaf(std::string_view name, uint64_t value);
+  // Closes every element still open (used to end the document early).
+  void close_all();
+  size_t depth() const { return names_.size(); }
+
+ private:
+  std::unique_ptr<tinyxml2::XMLPrinter> printer_;
+  // XMLPrinter keeps the const char* given to OpenElement until the matching
+  // CloseElement; a deque never moves its elements, so these stay valid.
+  std::deque<std::string> names_;
+};
+
+}  // namespace tcpflow::report

@@ -1,0 +1,108 @@
+// writefloor: the cost of writing a workload's output volume into the same
+// number of files, each opened once, written sequentially in 1 MiB blocks
+// and closed. A lower bound for any tool that writes one file per flow
+// direction into one directory.
+//
+//   writefloor OUTDIR --sizes FILE     (one size per line, from benchgen --sizes)
+//   writefloor OUTDIR --files N --bytes B
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void die(const std::string& msg) {
+  std::fprintf(stderr, "writefloor: %s\n", msg.c_str());
+  std::exit(1);
+}
+
+std::vector<unsigned long long> read_sizes(const char* path) {
+  FILE* f = std::fopen(path, "r");
+  if (!f) die(std::string(path) + ": " + std::strerror(errno));
+  std::vector<unsigned long long> sizes;
+  unsigned long long v;
+  while (std::fscanf(f, "%llu", &v) == 1) sizes.push_back(v);
+  std::fclose(f);
+  return sizes;
+}
+
+// Names as long as tcpflow's default ones, distinct per index.
+void file_name(char* out, size_t cap, size_t i) {
+  std::snprintf(out, cap, "010.%03zu.%03zu.%03zu.%05zu-172.016.000.001.00080",
+                (i >> 16) & 255, (i >> 8) & 255, i & 255, (i >> 24) % 65536);
+}
+
+void write_file(int dirfd, const char* name, unsigned long long size,
+                const std::vector<char>& block) {
+  const int fd = ::openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) die(std::string(name) + ": " + std::strerror(errno));
+  while (size > 0) {
+    const size_t n = size < block.size() ? static_cast<size_t>(size) : block.size();
+    const ssize_t w = ::write(fd, block.data(), n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) die(std::string(name) + ": " + std::strerror(errno));
+    size -= static_cast<unsigned long long>(w);
+  }
+  if (::close(fd) != 0) die(std::string(name) + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr,
+                 "usage: writefloor OUTDIR --sizes FILE\n"
+                 "       writefloor OUTDIR --files N --bytes B\n");
+    return 2;
+  }
+  const char* outdir = argv[1];
+  std::vector<unsigned long long> sizes;
+  if (std::strcmp(argv[2], "--sizes") == 0) {
+    sizes = read_sizes(argv[3]);
+  } else if (argc == 6 && std::strcmp(argv[2], "--files") == 0 &&
+             std::strcmp(argv[4], "--bytes") == 0) {
+    const unsigned long long files = std::strtoull(argv[3], nullptr, 0);
+    const unsigned long long bytes = std::strtoull(argv[5], nullptr, 0);
+    if (files == 0) die("--files must be > 0");
+    sizes.assign(files, bytes / files);
+    sizes.back() += bytes % files;
+  } else {
+    die("bad arguments");
+  }
+
+  std::vector<char> block(1 << 20);
+  unsigned long long x = 88172645463325252ULL;
+  for (char& c : block) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  if (::mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+    die(std::string(outdir) + ": " + std::strerror(errno));
+  }
+  const int dirfd = ::open(outdir, O_RDONLY | O_DIRECTORY);
+  if (dirfd < 0) die(std::string(outdir) + ": " + std::strerror(errno));
+  unsigned long long total = 0;
+  char name[64];
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    file_name(name, sizeof name, i);
+    write_file(dirfd, name, sizes[i], block);
+    total += sizes[i];
+  }
+  ::close(dirfd);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("writefloor: %zu files, %llu bytes in %.3f s\n", sizes.size(), total, secs);
+  return 0;
+}

@@ -1,0 +1,242 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "flow/flow_table.h"
+
+namespace tcpflow::flow {
+namespace {
+
+using decode::TcpFlag;
+
+// Collects each direction's bytes in memory; names are "<src port>><dst port>#<n>".
+class MemorySink : public reassembly::StreamSink {
+ public:
+  void write(uint64_t offset, ByteView data, Timestamp) override {
+    if (bytes.size() < offset + data.size()) bytes.resize(offset + data.size());
+    std::copy(data.begin(), data.end(), bytes.begin() + offset);
+  }
+  bool read_back(uint64_t offset, uint8_t* out, size_t len) override {
+    if (offset + len > bytes.size()) return false;
+    std::copy(bytes.begin() + offset, bytes.begin() + offset + len, out);
+    return true;
+  }
+  bool shift(uint64_t delta) override {
+    bytes.insert(bytes.begin(), delta, 0);
+    return true;
+  }
+  std::string bytes;
+};
+
+struct Recorded {
+  FlowInfo info;
+  std::string bytes;
+};
+
+class FakeHandler : public FlowHandler {
+ public:
+  std::unique_ptr<reassembly::StreamSink> open_stream(FlowInfo& info) override {
+    info.flow_id = opened++;
+    return std::make_unique<MemorySink>();
+  }
+  void close_stream(FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) override {
+    closed.push_back({info, static_cast<MemorySink*>(sink.get())->bytes});
+  }
+  std::vector<Recorded> by_ports(uint16_t src, uint16_t dst) const {
+    std::vector<Recorded> out;
+    for (const auto& r : closed) {
+      if (r.info.src_port == src && r.info.dst_port == dst) out.push_back(r);
+    }
+    return out;
+  }
+  uint64_t opened = 0;
+  std::vector<Recorded> closed;
+};
+
+class FlowTableTest : public ::testing::Test {
+ protected:
+  FlowTableTest() : budget_(1 << 20) {}
+
+  void send(const char* src, uint16_t sport, const char* dst, uint16_t dport, uint32_t seq,
+            uint8_t flags, const std::string& payload = "", uint16_t vlan = decode::kNoVlan) {
+    decode::DecodedPacket p;
+    p.ip.src.family = p.ip.dst.family = 4;
+    std::sscanf(src, "%hhu.%hhu.%hhu.%hhu", &p.ip.src.bytes[0], &p.ip.src.bytes[1],
+                &p.ip.src.bytes[2], &p.ip.src.bytes[3]);
+    std::sscanf(dst, "%hhu.%hhu.%hhu.%hhu", &p.ip.dst.bytes[0], &p.ip.dst.bytes[1],
+                &p.ip.dst.bytes[2], &p.ip.dst.bytes[3]);
+    p.link.vlan = vlan;
+    p.tcp.src_port = sport;
+    p.tcp.dst_port = dport;
+    p.tcp.seq = seq;
+    p.tcp.flags = flags;
+    payloads_.push_back(payload);
+    p.tcp.payload = ByteView(payloads_.back());
+    PacketContext ctx;
+    ctx.ts = Timestamp{++clock_, 0};
+    ctx.packet_number = ++number_;
+    ctx.input_name = &input_;
+    table_->process(p, ctx);
+  }
+
+  void make_table(FlowTableConfig config = {}) {
+    table_ = std::make_unique<FlowTable>(config, handler_, budget_, stats_);
+  }
+
+  FakeHandler handler_;
+  reassembly::MemoryBudget budget_;
+  Stats stats_;
+  std::unique_ptr<FlowTable> table_;
+  std::list<std::string> payloads_;
+  std::string input_ = "test.pcap";
+  int64_t clock_ = 1000;
+  uint64_t number_ = 0;
+};
+
+TEST_F(FlowTableTest, BothDirectionsOfOneConnection) {
+  make_table();
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.2", 80, "10.0.0.1", 1234, 500, TcpFlag::kSyn | TcpFlag::kAck);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 101, TcpFlag::kAck, "hello");
+  send("10.0.0.2", 80, "10.0.0.1", 1234, 501, TcpFlag::kAck, "world");
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 106, TcpFlag::kFin | TcpFlag::kAck);
+  send("10.0.0.2", 80, "10.0.0.1", 1234, 506, TcpFlag::kFin | TcpFlag::kAck);
+  EXPECT_EQ(table_->size(), 1u);
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(handler_.closed.size(), 2u);
+  auto client = handler_.by_ports(1234, 80);
+  auto server = handler_.by_ports(80, 1234);
+  ASSERT_EQ(client.size(), 1u);
+  ASSERT_EQ(server.size(), 1u);
+  EXPECT_EQ(client[0].bytes, "hello");
+  EXPECT_EQ(server[0].bytes, "world");
+  EXPECT_EQ(client[0].info.connection_id, server[0].info.connection_id);
+  EXPECT_TRUE(client[0].info.is_client);
+  EXPECT_FALSE(server[0].info.is_client);
+  EXPECT_EQ(client[0].info.packets, 3u);
+  EXPECT_EQ(client[0].info.first_ts.sec, 1001);
+  EXPECT_EQ(client[0].info.last_ts.sec, 1005);
+  EXPECT_EQ(client[0].info.close_reason, CloseReason::kFin);
+}
+
+TEST_F(FlowTableTest, NewSynAfterCloseStartsANewConnection) {
+  make_table();
+  for (uint32_t isn : {100u, 9000u, 50000u}) {
+    send("10.0.0.1", 1234, "10.0.0.2", 80, isn, TcpFlag::kSyn);
+    send("10.0.0.1", 1234, "10.0.0.2", 80, isn + 1, TcpFlag::kAck, "data" + std::to_string(isn));
+    send("10.0.0.1", 1234, "10.0.0.2", 80, isn + 1 + 4 + std::to_string(isn).size(),
+         TcpFlag::kFin | TcpFlag::kAck);
+  }
+  table_->finish_all(CloseReason::kEndOfInput);
+  auto flows = handler_.by_ports(1234, 80);
+  ASSERT_EQ(flows.size(), 3u);
+  EXPECT_EQ(flows[0].bytes, "data100");
+  EXPECT_EQ(flows[1].bytes, "data9000");
+  EXPECT_EQ(flows[2].bytes, "data50000");
+  EXPECT_NE(flows[0].info.connection_id, flows[1].info.connection_id);
+}
+
+TEST_F(FlowTableTest, NewIsnWithoutCloseStartsANewConnection) {
+  make_table();
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 101, TcpFlag::kAck, "first");
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);  // retransmitted SYN: same
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 70000000, TcpFlag::kSyn);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 70000001, TcpFlag::kAck, "second");
+  table_->finish_all(CloseReason::kEndOfInput);
+  auto flows = handler_.by_ports(1234, 80);
+  ASSERT_EQ(flows.size(), 2u);
+  EXPECT_EQ(flows[0].bytes, "first");
+  EXPECT_EQ(flows[0].info.close_reason, CloseReason::kNewSyn);
+  EXPECT_EQ(flows[1].bytes, "second");
+}
+
+TEST_F(FlowTableTest, VlansSeparateConnections) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kAck, "untagged");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kAck, "vlan 7!!", 7);
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(handler_.closed.size(), 2u);
+  EXPECT_EQ(handler_.closed[0].bytes.size(), 8u);
+  EXPECT_NE(handler_.closed[0].info.vlan, handler_.closed[1].info.vlan);
+}
+
+TEST_F(FlowTableTest, StrayAckCreatesNothing) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kAck);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kFin | TcpFlag::kAck);
+  EXPECT_EQ(table_->size(), 0u);
+}
+
+TEST_F(FlowTableTest, IdleTimeoutClosesOldConnectionsOnly) {
+  FlowTableConfig config;
+  config.idle_timeout_sec = 5;
+  make_table(config);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kAck, "old");
+  clock_ += 10;
+  send("10.0.0.3", 1, "10.0.0.4", 2, 10, TcpFlag::kAck, "new");
+  table_->expire(Timestamp{clock_, 0});
+  ASSERT_EQ(handler_.closed.size(), 1u);
+  EXPECT_EQ(handler_.closed[0].bytes, "old");
+  EXPECT_EQ(handler_.closed[0].info.close_reason, CloseReason::kTimeout);
+  EXPECT_EQ(table_->size(), 1u);
+}
+
+TEST_F(FlowTableTest, TableLimitEvictsTheLeastRecentlyActive) {
+  FlowTableConfig config;
+  config.max_connections = 3;
+  make_table(config);
+  for (uint16_t port = 1; port <= 10; ++port) {
+    send("10.0.0.1", port, "10.0.0.2", 80, 10, TcpFlag::kAck, "x");
+  }
+  EXPECT_EQ(table_->size(), 3u);
+  EXPECT_EQ(handler_.closed.size(), 7u);
+  EXPECT_EQ(handler_.closed[0].info.src_port, 1);
+  EXPECT_EQ(handler_.closed[0].info.close_reason, CloseReason::kEvicted);
+  EXPECT_EQ(stats_.get(Counter::kFlowsEvicted), 7u);
+}
+
+TEST_F(FlowTableTest, SeekJumpStartsANewFileInTheSameDirection) {
+  FlowTableConfig config;
+  config.reassembly.max_seek = 1000;
+  make_table(config);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "before");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101 + 6 + 5000, TcpFlag::kAck, "after");
+  table_->finish_all(CloseReason::kEndOfInput);
+  auto flows = handler_.by_ports(1, 2);
+  ASSERT_EQ(flows.size(), 2u);
+  EXPECT_EQ(flows[0].bytes, "before");
+  EXPECT_EQ(flows[0].info.close_reason, CloseReason::kSeekJump);
+  EXPECT_EQ(flows[1].bytes, "after");
+  EXPECT_EQ(flows[0].info.connection_id, flows[1].info.connection_id);
+}
+
+TEST_F(FlowTableTest, ResumeOnlyIgnoresNewConnections) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 10, TcpFlag::kAck, "abc");
+  table_->set_resume_only(true);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 13, TcpFlag::kAck, "def");
+  send("10.0.0.5", 1, "10.0.0.6", 2, 10, TcpFlag::kAck, "new");
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(handler_.closed.size(), 1u);
+  EXPECT_EQ(handler_.closed[0].bytes, "abcdef");
+}
+
+TEST_F(FlowTableTest, LateDataAfterRstStillLandsInTheSameFile) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck, "def");
+  send("10.0.0.2", 2, "10.0.0.1", 1, 7, TcpFlag::kRst);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  table_->finish_all(CloseReason::kEndOfInput);
+  auto flows = handler_.by_ports(1, 2);
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].bytes, "abcdef");
+  EXPECT_EQ(flows[0].info.close_reason, CloseReason::kRst);
+}
+
+}  // namespace
+}  // namespace tcpflow::flow
