@@ -27,32 +27,43 @@ class DiscardSink : public reassembly::StreamSink {
 
 FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
                            bool write_index, Stats& stats)
-    : namer_(namer),
-      fd_cache_(fd_cache),
+    : namer_(&namer),
+      fd_cache_(&fd_cache),
       store_files_(store_files),
       write_index_(write_index),
       stats_(stats) {}
 
+FlowRecorder::FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label,
+                           Stats& stats)
+    : console_(&console), console_label_(std::move(label)), stats_(stats) {}
+
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
-  std::string path = namer_.assign(info);
+  if (console_) {
+    return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));
+  }
+  std::string path = namer_->assign(info);
   if (!store_files_) return std::make_unique<DiscardSink>();
-  return std::make_unique<output::FlowFileSink>(fd_cache_, std::move(path), write_index_, stats_);
+  return std::make_unique<output::FlowFileSink>(*fd_cache_, std::move(path), write_index_,
+                                                stats_);
 }
 
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
+  std::string path;
   if (auto* file = dynamic_cast<output::FlowFileSink*>(sink.get())) {
     file->close(info.last_ts);
     info.file_size = file->size();
     info.write_failed = file->failed();
     info.write_error = file->error();
-    ++files_written_;
+    path = file->path();
     stats_.add(Counter::kFlowFilesWritten);
   } else if (auto* discard = dynamic_cast<DiscardSink*>(sink.get())) {
     info.file_size = discard->size();
+  } else if (auto* console = dynamic_cast<output::ConsoleSink*>(sink.get())) {
+    info.file_size = console->printed_end();
   }
   sink.reset();
-  if (closed_callback_) closed_callback_(info);
+  if (closed_callback_) closed_callback_(info, path);
 }
 
 }  // namespace tcpflow::app

@@ -1,41 +1,46 @@
-// The application's FlowHandler: gives each direction its flow file when its
-// first byte arrives and, when the direction closes, finishes the file and
-// hands the flow's facts to the report writers.
+// The application's FlowHandler: gives each direction its sink when its
+// first byte arrives (a flow file, or the console with -c/-C) and, when the
+// direction closes, finishes the file and hands the flow's facts on.
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "flow/flow_handler.h"
+#include "output/console_sink.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
+#include "output/filename_template.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
 
 class FlowRecorder : public flow::FlowHandler {
  public:
-  using ClosedFlowCallback = std::function<void(const flow::FlowInfo&)>;
+  // Called once per closed direction with its output path ("" for console).
+  using ClosedFlowCallback = std::function<void(flow::FlowInfo&, const std::string& path)>;
 
+  // Flow files.
   FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
                bool write_index, Stats& stats);
+  // Console (-c/-C): `label` renders the per-chunk flow name.
+  FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label, Stats& stats);
 
-  // Called once per closed flow file, after the file is complete on disk.
   void on_closed_flow(ClosedFlowCallback callback) { closed_callback_ = std::move(callback); }
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info,
                     std::unique_ptr<reassembly::StreamSink> sink) override;
 
-  uint64_t files_written() const { return files_written_; }
-
  private:
-  output::FileNamer& namer_;
-  output::FdCache& fd_cache_;
-  bool store_files_;
-  bool write_index_;
+  output::FileNamer* namer_ = nullptr;
+  output::FdCache* fd_cache_ = nullptr;
+  output::ConsoleWriter* console_ = nullptr;
+  std::optional<output::FilenameTemplate> console_label_;
+  bool store_files_ = true;
+  bool write_index_ = false;
   Stats& stats_;
   ClosedFlowCallback closed_callback_;
-  uint64_t files_written_ = 0;
 };
 
 }  // namespace tcpflow::app

@@ -1,27 +1,39 @@
 #include "app/pipeline.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "app/flow_recorder.h"
+#include "app/report_setup.h"
 #include "app/signals.h"
 #include "capture/packet_source.h"
+#include "capture/pcap_writer.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
+#include "output/console_sink.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
 #include "output/filename_template.h"
 #include "reassembly/memory_budget.h"
+#include "report/dfxml_writer.h"
+#include "report/jsonl_writer.h"
+#include "scanners/registry.h"
 #include "util/error.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
 
 namespace {
+
+// The console names a flow without the connection count, as tcpflow 1.6.1 does.
+constexpr char kConsoleLabelTemplate[] = "%A.%a-%B.%b%V%v";
 
 // Creates `path` and its parents (mkdir -p).
 void make_directories(const std::string& path) {
@@ -37,17 +49,46 @@ void make_directories(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     throw Error("cannot use output directory " + path + ": not a directory");
   }
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    throw Error("cannot write to output directory " + path + ": " + std::strerror(errno));
+  }
 }
 
 flow::FlowTableConfig flow_table_config(const Config& config) {
   flow::FlowTableConfig table;
   table.reassembly.max_seek = config.max_seek;
   table.reassembly.max_stored = config.max_bytes;
+  if (config.console != ConsoleMode::kNone) {
+    // Printed bytes cannot be rewritten, so the console holds more out-of-order data.
+    table.reassembly.flow_buffer_limit = 64ull << 20;
+  }
   table.overlap = config.overlap;
   table.max_connections = config.max_flows;
   table.idle_timeout_sec = config.tcp_timeout_sec;
   table.keep_closed = config.keep_closed_flows;
   return table;
+}
+
+output::ConsoleOptions console_options(const Config& config) {
+  output::ConsoleOptions options;
+  options.header = config.console == ConsoleMode::kWithHeader;
+  options.binary = config.console_binary;
+  options.hexdump = config.console_hexdump;
+  options.newline = !config.console_no_newline;
+  options.color = config.console_color && ::isatty(STDOUT_FILENO);
+  options.json = config.console_json;
+  options.semaphore_name = config.semaphore_name;
+  return options;
+}
+
+scanners::ScannerSelection scanner_selection(const Config& config) {
+  scanners::ScannerSelection selection;
+  selection.enable = config.enable_scanners;
+  selection.disable = config.disable_scanners;
+  selection.exclusive = config.exclusive_scanner;
+  selection.all = config.all_scanners;
+  selection.md5_every_flow = config.md5_every_flow;
+  return selection;
 }
 
 }  // namespace
@@ -57,97 +98,214 @@ struct Pipeline::State {
       : budget(config.max_held_bytes),
         decoder(decode::DefragLimits{}),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
-        namer(config.outdir, output::FilenameTemplate::parse(config.filename_template)),
-        recorder(namer, fd_cache, config.store_flows, config.write_findx, stats),
-        table(flow_table_config(config), recorder, budget, stats) {}
+        scanner_set(scanners::ScannerSet::select(scanner_selection(config))) {}
 
   Stats stats;
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
   output::FdCache fd_cache;
-  output::FileNamer namer;
-  FlowRecorder recorder;
-  flow::FlowTable table;
+  scanners::ScannerSet scanner_set;
+  std::unique_ptr<output::FileNamer> namer;
+  std::unique_ptr<output::ConsoleWriter> console;
+  std::unique_ptr<FlowRecorder> recorder;
+  std::unique_ptr<flow::FlowTable> table;
+  std::unique_ptr<report::DfxmlWriter> report;
+  std::unique_ptr<report::JsonlWriter> jsonl;
+  std::unique_ptr<capture::PcapWriter> unprocessed;
   uint64_t packet_number = 0;
   bool any_input_failed = false;
+  bool any_input_read = false;
+  bool unprocessed_failed = false;
+  bool privileges_dropped = false;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
-Pipeline::Pipeline(const Config& config) : config_(config) {
-  make_directories(config.outdir);
-  state_ = std::make_unique<State>(config);
+Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
+  State& s = *state_;
+  bool console = config.console != ConsoleMode::kNone;
+  if (!console || !config.report_path.empty()) make_directories(config.outdir);
+  if (console) {
+    s.console = std::make_unique<output::ConsoleWriter>(stdout, console_options(config));
+    s.recorder = std::make_unique<FlowRecorder>(
+        *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), s.stats);
+  } else {
+    s.namer = std::make_unique<output::FileNamer>(
+        config.outdir, output::FilenameTemplate::parse(config.filename_template));
+    s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, config.store_flows,
+                                                config.write_findx, s.stats);
+  }
+  s.report = open_report(config);
+  if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
+  if (s.report) {
+    for (const std::string& path : config.read_files) s.report->add_source(describe_input(path, config));
+    for (const std::string& path : config.resume_files) s.report->add_source(describe_input(path, config));
+  }
+  s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
+    State& st = *state_;
+    scanners::ScanResult result;
+    if (!path.empty() && !info.write_failed && !st.scanner_set.empty()) {
+      std::string error;
+      if (!st.scanner_set.scan_file(path, info, result, error)) {
+        std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
+      }
+    }
+    if (st.report) st.report->write_fileobject(info, result.xml);
+    if (st.jsonl) st.jsonl->write(info, result.jsonl);
+  });
+  s.table = std::make_unique<flow::FlowTable>(flow_table_config(config), *s.recorder, s.budget,
+                                              s.stats);
 }
 
 Pipeline::~Pipeline() = default;
 
+void Pipeline::write_unprocessed(const capture::Record& record, uint32_t snaplen) {
+  State& s = *state_;
+  if (config_.unprocessed_pcap.empty()) return;
+  if (s.unprocessed_failed) return;
+  if (!s.unprocessed) {
+    try {
+      s.unprocessed = std::make_unique<capture::PcapWriter>(config_.unprocessed_pcap,
+                                                            record.link_type, snaplen);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "tcpflow: %s; unprocessed packets are not saved\n", e.what());
+      s.unprocessed_failed = true;
+      s.any_input_failed = true;
+      return;
+    }
+  }
+  if (record.link_type != s.unprocessed->link_type()) {
+    s.stats.add(Counter::kUnprocessedLinkTypeMismatch);
+    return;
+  }
+  if (!s.unprocessed->write(record)) s.stats.add(Counter::kWriteErrors);
+}
+
+void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
+  State& s = *state_;
+  std::set<int> warned_link_types;
+  capture::Record record;
+  decode::DecodedPacket packet;
+  flow::PacketContext context;
+  context.input_name = &name;
+  uint64_t records = 0;
+  while (!stop_requested()) {
+    capture::ReadStatus status = source.next(record);
+    if (status == capture::ReadStatus::kEnd) break;
+    if (status == capture::ReadStatus::kTimeout) {
+      if (take_hangup_request()) s.table->close_idle(context.ts, 0);
+      continue;
+    }
+    if (status == capture::ReadStatus::kError) {
+      std::fprintf(stderr, "tcpflow: %s: %s%s\n", name.c_str(), source.error().c_str(),
+                   records ? " (the packets before it were processed)" : "");
+      if (source.truncated()) s.stats.add(Counter::kTruncatedInput);
+      if (records == 0) s.any_input_failed = true;
+      break;
+    }
+    ++records;
+    s.any_input_read = true;
+    context.ts = record.ts;
+    context.packet_number = ++s.packet_number;
+    s.stats.add(Counter::kPacketsRead);
+    s.stats.add(Counter::kBytesRead, record.caplen);
+    decode::DecodeResult result =
+        s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
+    if (result == decode::DecodeResult::kTcp) {
+      s.table->process(packet, context);
+    } else {
+      if (result == decode::DecodeResult::kUnsupportedLink &&
+          warned_link_types.insert(record.link_type).second) {
+        std::fprintf(stderr, "tcpflow: %s: packets of unsupported link type %d skipped\n",
+                     name.c_str(), record.link_type);
+      }
+      if (result != decode::DecodeResult::kFragmentHeld) write_unprocessed(record, source.snaplen());
+    }
+    s.table->expire(record.ts);
+    if ((records & 1023) == 0) s.decoder.expire(record.ts, s.stats);
+    if (take_hangup_request()) s.table->close_idle(record.ts, 0);
+  }
+}
+
+void Pipeline::drop_privileges_once() {
+  State& s = *state_;
+  if (s.privileges_dropped) return;
+  s.privileges_dropped = true;
+  drop_privileges_if_asked(config_);
+}
+
+void Pipeline::process_file(const std::string& path, bool resume_only) {
+  State& s = *state_;
+  std::unique_ptr<capture::PacketSource> source;
+  try {
+    source = capture::open_capture_file(path, config_.bpf_expression);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "tcpflow: %s\n", e.what());
+    s.stats.add(Counter::kInputErrors);
+    s.any_input_failed = true;
+    return;
+  }
+  // Root is given up as soon as the first input is open (tcpflow's rule).
+  drop_privileges_once();
+  if (!decode::link_type_supported(source->primary_link_type())) {
+    std::fprintf(stderr, "tcpflow: %s: unsupported link type %d; file skipped\n", path.c_str(),
+                 source->primary_link_type());
+    s.stats.add(Counter::kUnsupportedLinkType);
+    s.any_input_failed = true;
+    return;
+  }
+  s.table->set_resume_only(resume_only);
+  process_source(*source, path);
+}
+
 int Pipeline::run() {
   State& s = *state_;
-  auto process = [&](const std::string& path, bool resume_only) {
-    std::unique_ptr<capture::PacketSource> source;
-    try {
-      source = capture::open_capture_file(path, config_.bpf_expression);
-    } catch (const Error& e) {
-      std::fprintf(stderr, "tcpflow: %s\n", e.what());
-      s.stats.add(Counter::kInputErrors);
-      s.any_input_failed = true;
-      return;
-    }
-    if (!decode::link_type_supported(source->primary_link_type())) {
-      std::fprintf(stderr, "tcpflow: %s: unsupported link type %d; file skipped\n", path.c_str(),
-                   source->primary_link_type());
-      s.stats.add(Counter::kUnsupportedLinkType);
-      s.any_input_failed = true;
-      return;
-    }
-    s.table.set_resume_only(resume_only);
-    std::set<int> warned_link_types;
-    capture::Record record;
-    decode::DecodedPacket packet;
-    flow::PacketContext context;
-    context.input_name = &path;
-    uint64_t records = 0;
-    while (!stop_requested()) {
-      capture::ReadStatus status = source->next(record);
-      if (status == capture::ReadStatus::kEnd) break;
-      if (status == capture::ReadStatus::kTimeout) continue;
-      if (status == capture::ReadStatus::kError) {
-        std::fprintf(stderr, "tcpflow: %s: %s%s\n", path.c_str(), source->error().c_str(),
-                     records ? "; the packets before it were processed" : "");
-        if (source->truncated()) s.stats.add(Counter::kTruncatedInput);
-        if (records == 0) s.any_input_failed = true;
-        break;
-      }
-      ++records;
-      context.ts = record.ts;
-      context.packet_number = ++s.packet_number;
-      s.stats.add(Counter::kPacketsRead);
-      s.stats.add(Counter::kBytesRead, record.caplen);
-      decode::DecodeResult result =
-          s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
-      if (result == decode::DecodeResult::kTcp) {
-        s.table.process(packet, context);
-      } else if (result == decode::DecodeResult::kUnsupportedLink &&
-                 warned_link_types.insert(record.link_type).second) {
-        std::fprintf(stderr, "tcpflow: %s: packets of unsupported link type %d skipped\n",
-                     path.c_str(), record.link_type);
-      }
-      s.table.expire(record.ts);
-      if ((records & 1023) == 0) s.decoder.expire(record.ts, s.stats);
-      if (take_hangup_request()) s.table.close_idle(record.ts, 0);
-    }
-  };
-
-  for (const std::string& path : config_.read_files) process(path, false);
-  for (const std::string& path : config_.resume_files) process(path, true);
-  s.table.finish_all(flow::CloseReason::kEndOfInput);
+  if (config_.live) {
+    std::unique_ptr<capture::PacketSource> source = capture::open_live_capture(
+        config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
+        config_.bpf_expression);
+    drop_privileges_once();
+    process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
+  } else {
+    for (const std::string& path : config_.read_files) process_file(path, false);
+    for (const std::string& path : config_.resume_files) process_file(path, true);
+  }
+  bool interrupted = stop_requested();
+  s.table->finish_all(flow::CloseReason::kEndOfInput);
   s.fd_cache.evict_all();
+  if (s.unprocessed) s.unprocessed->flush();
 
-  int status = 0;
-  if (s.any_input_failed) status = 1;
+  if (s.report) {
+    report::RunSummary summary;
+    summary.stats = s.stats;
+    summary.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+    summary.stop_reason = interrupted ? "signal" : "end_of_input";
+    summary.values.emplace_back("peak_connections", std::to_string(s.table->peak_size()));
+    summary.values.emplace_back("peak_held_bytes", std::to_string(s.budget.peak()));
+    summary.values.emplace_back("max_held_bytes", std::to_string(s.budget.limit()));
+    summary.values.emplace_back("held_bytes_refusals", std::to_string(s.budget.refusals()));
+    summary.values.emplace_back("peak_open_files", std::to_string(s.fd_cache.peak_open()));
+    summary.values.emplace_back("fd_cache_evictions", std::to_string(s.fd_cache.evictions()));
+    s.report->finish(summary);
+    if (!s.report->ok()) {
+      std::fprintf(stderr, "tcpflow: report: %s\n", s.report->error().c_str());
+      s.any_input_failed = true;
+    }
+  }
+  if (s.namer && s.namer->files_named() > 10000 && !config_.quiet) {
+    std::fprintf(stderr,
+                 "tcpflow: %llu flow files were written; consider -Fk, -Fm or -Fg to spread "
+                 "them over subdirectories\n",
+                 static_cast<unsigned long long>(s.namer->files_named()));
+  }
+
+  int status = s.any_input_failed ? 1 : 0;
   if (s.stats.get(Counter::kWriteErrors) > 0) {
     std::fprintf(stderr, "tcpflow: %llu write errors: some flows are incomplete on disk\n",
                  static_cast<unsigned long long>(s.stats.get(Counter::kWriteErrors)));
     status = 1;
   }
+  if (s.console && s.console->failed()) status = 1;
   return status;
 }
 

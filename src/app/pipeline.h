@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "capture/packet_source.h"
 
 namespace tcpflow::app {
 
@@ -21,6 +22,11 @@ class Pipeline {
 
  private:
   struct State;
+  void drop_privileges_once();
+  void process_file(const std::string& path, bool resume_only);
+  void process_source(capture::PacketSource& source, const std::string& name);
+  void write_unprocessed(const capture::Record& record, uint32_t snaplen);
+
   const Config& config_;
   std::unique_ptr<State> state_;
 };

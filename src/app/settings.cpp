@@ -116,7 +116,7 @@ std::string lower(std::string_view text) {
 
 std::string range_text(const SettingSpec& spec) {
   auto number = [](double d) {
-    if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+    if (d == std::floor(d) && std::fabs(d) < 9e18) return std::to_string(static_cast<int64_t>(d));
     return std::to_string(d);
   };
   return "from " + number(spec.min_value) + " to " + number(spec.max_value);

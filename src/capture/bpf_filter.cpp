@@ -42,15 +42,31 @@ std::string bad_filter_message(const std::string& expression, const std::string&
 BpfFilter::BpfFilter(std::string expression, std::string source_name)
     : expression_(std::move(expression)), source_name_(std::move(source_name)) {}
 
-void BpfFilter::require(int link_type) {
-  if (expression_.empty()) return;
+bool BpfFilter::compile_into_cache(int link_type, std::string& why) {
   for (const Entry& e : entries_)
-    if (e.link_type == link_type && e.program) return;
+    if (e.link_type == link_type && e.program) return true;
   auto program = std::make_unique<BpfProgram>();
-  std::string why;
-  if (!compile_bpf(expression_, link_type, *program, why))
-    throw Error(bad_filter_message(expression_, why));
+  if (!compile_bpf(expression_, link_type, *program, why)) return false;
   entries_.push_back(Entry{link_type, std::move(program)});
+  return true;
+}
+
+void BpfFilter::require(int link_type) {
+  std::string why;
+  if (!expression_.empty() && !compile_into_cache(link_type, why))
+    throw Error(bad_filter_message(expression_, why));
+}
+
+void BpfFilter::require_some(int link_type) {
+  std::string why;
+  if (expression_.empty() || compile_into_cache(link_type, why)) return;
+  BpfProgram probe;
+  std::string ignored;
+  if (link_type != kLinkTypeEthernet &&
+      compile_bpf(expression_, kLinkTypeEthernet, probe, ignored)) {
+    return;
+  }
+  throw Error(bad_filter_message(expression_, why));
 }
 
 size_t BpfFilter::find_or_compile(int link_type) {

@@ -44,9 +44,14 @@ class BpfFilter {
   BpfFilter(std::string expression, std::string source_name);
 
   bool empty() const { return expression_.empty(); }
-  // Compiles for `link_type` now; throws tcpflow::Error when that fails (used
-  // for a file's first link type, so a bad expression stops at startup).
+  // Compiles for `link_type` now; throws tcpflow::Error when that fails (a
+  // classic pcap has one link type, so a filter that cannot apply to it is
+  // as useless as a typo and stops at startup).
   void require(int link_type);
+  // Like require(), but when only `link_type` is the problem (the expression
+  // compiles for Ethernet) it does not throw: files with several link types
+  // then drop just that interface's packets, with a warning.
+  void require_some(int link_type);
   // Never throws. Records of a link type the expression cannot be compiled
   // for are rejected, with one warning on stderr per link type.
   bool matches(const Record& record) {
@@ -63,6 +68,7 @@ class BpfFilter {
   };
 
   size_t find_or_compile(int link_type);
+  bool compile_into_cache(int link_type, std::string& why);
   static bool run(const Entry& entry, const Record& record);
 
   std::string expression_;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "capture/byte_order.h"
+#include "capture/link_type.h"
 #include "util/error.h"
 
 namespace tcpflow::capture {
@@ -48,7 +49,7 @@ PcapngSource::PcapngSource(InputStream&& in, const std::string& bpf)
   }
   // Check the expression now, so a typo fails at startup and not at the
   // first packet; without an interface, Ethernet stands in.
-  filter_.require(have_primary_ ? primary_link_type_ : 1);
+  filter_.require_some(have_primary_ ? primary_link_type_ : kLinkTypeEthernet);
 }
 
 ReadStatus PcapngSource::read_record(Record& out) {

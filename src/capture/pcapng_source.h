@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "capture/file_source.h"
+#include "capture/link_type.h"
 #include "capture/pcapng_interface.h"
 
 namespace tcpflow::capture {
@@ -44,7 +45,7 @@ class PcapngSource : public FileSource {
   std::vector<PcapngInterface> interfaces_;
   // A file without interfaces has no records, so the default only matters
   // for callers that create an output file before reading.
-  int primary_link_type_ = 1;
+  int primary_link_type_ = kLinkTypeEthernet;
   uint32_t primary_snaplen_ = 0;
   bool have_primary_ = false;
 

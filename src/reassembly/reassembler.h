@@ -3,9 +3,13 @@
 // Offset 0 is ISN+1 when a SYN was seen, otherwise the lowest sequence number
 // seen so far (the stream is shifted if a lower one arrives later). In-order
 // bytes go straight to the sink without a copy; only out-of-order bytes are
-// held, within a per-flow and a shared budget. Overlaps keep the first copy
-// (or the last, with OverlapPolicy::kLastWins) and every differing byte range is
-// recorded as a conflict. Holes never filled become gaps.
+// held, within a per-flow and a shared budget (past either, they are written
+// to the sink early). Overlaps keep the first copy (or the last, with
+// OverlapPolicy::kLastWins); each contiguous overlap whose bytes differ is one
+// conflict. Bytes from bad-checksum segments are used but stay "weak": a later
+// good copy replaces them, a bad copy never replaces good bytes. Holes never
+// filled become gaps. When the sink cannot read back (console), overlapping
+// bytes cannot be compared and count as duplicates.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -61,7 +65,7 @@ struct Segment {
 };
 
 enum class AddStatus : uint8_t {
-  kAccepted,     // some new bytes were stored or are held
+  kAccepted,     // new bytes stored or held, stored bytes replaced, or a first SYN/FIN
   kDuplicate,    // nothing new (retransmission, keepalive, pure ACK)
   kBeforeStart,  // data before ISN+1 after a SYN: dropped and counted
   kJump,         // more than max_seek away: nothing done; caller starts a new stream
@@ -95,7 +99,8 @@ class Reassembler {
   uint64_t highest_end() const { return highest_end_; }
   // Out-of-order bytes currently held in memory.
   uint64_t held_bytes() const { return held_bytes_; }
-  // True when a FIN was seen and every byte before it has arrived.
+  // True when a FIN was seen and every byte before it has arrived (with -b,
+  // every byte before the cap).
   bool fin_complete() const;
   bool fin_seen() const { return fin_seen_; }
 

@@ -51,7 +51,8 @@ namespace tcpflow {
   X(kFlowsEvicted, "flows_evicted", "flows closed because the flow table was full")          \
   X(kWriteErrors, "write_errors", "flow file writes that failed")                            \
   X(kTruncatedInput, "truncated_input", "input files that ended inside a record")            \
-  X(kInputErrors, "input_errors", "input files that could not be read")
+  X(kInputErrors, "input_errors", "input files that could not be read") \
+  X(kUnprocessedLinkTypeMismatch, "unprocessed_link_type_mismatch", "-w packets not written: link type differs from the file's")
 
 enum class Counter : uint16_t {
 #define TCPFLOW_ENUM(name, text, doc) name,

@@ -349,6 +349,15 @@ TEST(CaptureBpf, RawIpLinkTypeCompiles) {
   EXPECT_EQ(got[0].link_type, kLinkRaw);
 }
 
+TEST(CaptureBpf, ExpressionThatCannotApplyToTheLinkTypeThrows) {
+  TempDir dir;
+  std::string path = dir.file("odd.pcap");
+  write_file(path, pcap_header(false, kMicro, 65535, 65000));
+  std::string msg = open_error(path, "tcp port 80");
+  EXPECT_EQ(msg.rfind("bad filter expression 'tcp port 80': ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("65000"), std::string::npos) << msg;
+}
+
 TEST(CaptureBpf, BadExpressionThrows) {
   TempDir dir;
   std::string path = dir.file("f.pcap");

@@ -380,6 +380,20 @@ TEST(CaptureBpfPcapng, OneProgramPerLinkType) {
   EXPECT_EQ(got[2].link_type, kLinkLinuxSll);
 }
 
+TEST(CaptureBpfPcapng, FirstInterfaceOfAnUnfilterableLinkTypeIsNotFatal) {
+  TempDir dir;
+  std::string path = dir.file("first_unknown.pcapng");
+  Bytes eth80 = ethernet_frame(ipv4_packet(true, 40000, 80));
+  write_file(path, concat({shb(false), idb(false, 65000, 0), idb(false, kLinkEthernet, 0),
+                           epb(false, 0, 1, eth80, 54), epb(false, 1, 2, eth80, 54)}));
+  auto src = open_capture_file(path, "tcp port 80");
+  EXPECT_EQ(src->primary_link_type(), 65000);
+  auto got = read_all(*src);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].nsec, 2000u);
+  EXPECT_EQ(got[0].interface_id, 1u);
+}
+
 TEST(CaptureBpfPcapng, NoFilterKeepsEverything) {
   TempDir dir;
   std::string path = dir.file("filter.pcapng");

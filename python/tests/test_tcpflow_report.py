@@ -1,0 +1,207 @@
+"""Tests for python/tcpflow_report.py against fixtures written by tcpflow's
+own report writers (tests/unit/report_jsonl_test.cpp, ReportFixtures, with
+TCPFLOW_WRITE_REPORT_FIXTURES=python/tests/fixtures)."""
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import tcpflow_report  # noqa: E402
+
+FIXTURES = HERE / "fixtures"
+REPORT_XML = str(FIXTURES / "report.xml")
+FLOWS_JSONL = str(FIXTURES / "flows.jsonl")
+HOSTILE_BYTES = b"odd<&'\">\xff\xfe\x01\\caf\xc3\xa9"
+
+
+class UnescapeTest(unittest.TestCase):
+    def test_reverses_the_writers_escaping(self):
+        self.assertEqual(tcpflow_report.unescape("plain"), b"plain")
+        self.assertEqual(tcpflow_report.unescape("a\\\\b"), b"a\\b")
+        self.assertEqual(tcpflow_report.unescape("\\xff\\x00"), b"\xff\x00")
+        self.assertEqual(tcpflow_report.unescape("\\\\x41"), b"\\x41")
+        self.assertEqual(tcpflow_report.unescape("caf\u00e9"), b"caf\xc3\xa9")
+
+    def test_iso_times(self):
+        self.assertEqual(tcpflow_report.iso_to_epoch("1970-01-01T00:00:01.500000Z"), 1.5)
+        self.assertAlmostEqual(
+            tcpflow_report.iso_to_epoch("2024-05-01T12:00:02.123456789Z"), 1714564802.123456789)
+        with self.assertRaises(ValueError):
+            tcpflow_report.iso_to_epoch("yesterday")
+
+
+class XmlReportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.report = tcpflow_report.load(REPORT_XML)
+
+    def test_reads_every_flow(self):
+        self.assertEqual([f.flow_id for f in self.report.flows], [0, 1, 2, 3])
+        self.assertTrue(self.report.complete)
+        self.assertFalse(self.report.truncated)
+
+    def test_ipv4_client_flow(self):
+        f = self.report.flows[0]
+        self.assertEqual(f.filename, "192.168.000.010.51000-093.184.216.034.00080--100")
+        self.assertEqual((f.family, f.src_ip, f.src_port, f.dst_ip, f.dst_port),
+                         ("ipv4", "192.168.0.10", 51000, "93.184.216.34", 80))
+        self.assertEqual(f.vlan, 100)
+        self.assertEqual((f.src_mac, f.dst_mac), ("00:11:22:aa:bb:cc", "66:77:88:99:0a:0b"))
+        self.assertEqual(f.direction, "client")
+        self.assertEqual((f.packets, f.bytes, f.filesize), (5, 420, 420))
+        self.assertEqual((f.first_packet, f.last_packet), (1, 9))
+        self.assertEqual(f.start_time, "2024-05-01T12:00:00.250000Z")
+        self.assertEqual(f.start_epoch, 1714564800.25)
+        self.assertEqual(f.close_reason, "fin")
+        self.assertEqual(f.hashes, {"md5": "d41d8cd98f00b204e9800998ecf8427e"})
+        self.assertEqual(f.input_files, ["in.pcap"])
+        self.assertIsNone(f.write_error)
+        tags = [e.tag for e in f.elements]
+        self.assertEqual(tags, ["{%s}http" % tcpflow_report.TCPFLOW_NS])
+
+    def test_gaps_and_conflicts(self):
+        f = self.report.flows[1]
+        self.assertEqual(f.gaps, [(100, 20), (300, 50)])
+        self.assertEqual(f.conflicts, [(10, 4)])
+        self.assertEqual((f.gap_bytes, f.conflict_count, f.conflict_bytes), (70, 1, 4))
+        self.assertEqual(list((g[0].flow_id, g[1], g[2]) for g in self.report.gaps()),
+                         [(1, 100, 20), (1, 300, 50)])
+        self.assertEqual([(c[1], c[2]) for c in self.report.conflicts()], [(10, 4)])
+
+    def test_ipv6_flow_with_hostile_name(self):
+        f = self.report.flows[2]
+        self.assertEqual((f.family, f.src_ip, f.dst_ip), ("ipv6", "2001:db8::1", "2001:db8::2"))
+        self.assertIsNone(f.vlan)
+        self.assertIsNone(f.src_mac)
+        self.assertEqual(f.filename_bytes(), HOSTILE_BYTES)
+        self.assertEqual(os.fsencode(f.filename_fs()), HOSTILE_BYTES)
+        self.assertEqual(tcpflow_report.unescape(f.input_files[1]),
+                         b"second " + HOSTILE_BYTES + b".pcap")
+        self.assertEqual(f.write_error, "No space left on device")
+        self.assertEqual(f.end_time, "2024-05-01T12:00:03.000000005Z")
+
+    def test_flow_without_file(self):
+        f = self.report.flows[3]
+        self.assertEqual((f.filename, f.filesize, f.close_reason), ("", 0, "end_of_input"))
+
+    def test_connection_lookup_finds_both_directions(self):
+        both = self.report.connection(1)
+        self.assertEqual(sorted(f.direction for f in both), ["client", "server"])
+        self.assertEqual(sorted(self.report.connections()), [1, 2, 3])
+        self.assertEqual(self.report.connection(99), [])
+
+    def test_summary_creator_configuration_sources(self):
+        s = self.report.summary
+        self.assertEqual(s.status, "complete")
+        self.assertEqual(s.number("packets_read"), 15)
+        self.assertEqual(s.counters["gaps"], 2)
+        self.assertEqual(s.counters["seek_jumps"], 0)
+        self.assertIn("holes", s.descriptions["gaps"])
+        self.assertEqual(s.values, {"max_held_bytes": "268435456"})
+        self.assertEqual(self.report.nonzero_counters()["gap_bytes"], 70)
+        self.assertEqual(self.report.creator["program"], "tcpflow")
+        self.assertEqual(self.report.creator["command_line"],
+                         "tcpflow -r in.pcap -o out -S jsonl=flows.jsonl 'port 80'")
+        self.assertEqual(self.report.creator["build_flags"], "-O2 -g")
+        self.assertEqual(self.report.libraries["runtime"][0]["name"], "libpcap")
+        self.assertEqual(self.report.configuration["max_seek"], "16777216")
+        self.assertEqual(tcpflow_report.unescape(self.report.configuration["odd"]), HOSTILE_BYTES)
+        self.assertEqual(self.report.sources, [{"path": "in.pcap", "size": "123456", "sha256": ""}])
+        self.assertIn("clocktime", self.report.rusage)
+
+
+class JsonlReportTest(unittest.TestCase):
+    def test_jsonl_agrees_with_xml(self):
+        xml_flows = tcpflow_report.load(REPORT_XML).flows
+        json_report = tcpflow_report.load(FLOWS_JSONL)
+        self.assertFalse(json_report.truncated)
+        self.assertEqual(len(json_report.flows), len(xml_flows))
+        for x, j in zip(xml_flows, json_report.flows):
+            a, b = vars(x).copy(), vars(j).copy()
+            for private in ("elements", "extra"):
+                a.pop(private)
+                b.pop(private)
+            self.assertEqual(a, b)
+        self.assertEqual(json_report.flows[0].extra, {"md5": "d41d8cd98f00b204e9800998ecf8427e"})
+
+
+class DamagedFilesTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
+
+    def test_killed_run_keeps_complete_fileobjects(self):
+        data = Path(REPORT_XML).read_bytes()
+        third = data.index(b"<fileobject>", data.index(b"<fileobject>",
+                                                        data.index(b"<fileobject>") + 1) + 1)
+        path = self.write("report.xml", data[:third + 40])
+        report = tcpflow_report.load(path)
+        self.assertTrue(report.truncated)
+        self.assertFalse(report.complete)
+        self.assertEqual([f.flow_id for f in report.flows], [0, 1])
+        self.assertIsNone(report.summary)
+        self.assertEqual(report.creator["program"], "tcpflow")
+
+    def test_unfinished_writer_is_marked_incomplete(self):
+        data = Path(REPORT_XML).read_bytes()
+        start = data.index(b"<rusage>")
+        end = data.index(b"</dfxml>")
+        patched = (data[:start] + b'<tcpflow:summary status="incomplete" fileobjects="4"/>\n'
+                   + data[end:])
+        report = tcpflow_report.load(self.write("report.xml", patched))
+        self.assertFalse(report.truncated)
+        self.assertFalse(report.complete)
+        self.assertEqual(report.summary.status, "incomplete")
+        self.assertEqual(len(report.flows), 4)
+
+    def test_partial_last_jsonl_line_is_ignored(self):
+        data = Path(FLOWS_JSONL).read_bytes()
+        cut = data.rstrip(b"\n").rindex(b"\n") + 30
+        report = tcpflow_report.load(self.write("flows.jsonl", data[:cut]))
+        self.assertTrue(report.truncated)
+        self.assertEqual(len(report.flows), 3)
+
+
+class CommandLineTest(unittest.TestCase):
+    def run_cli(self, *args):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = tcpflow_report.main(list(args))
+        return status, out.getvalue().splitlines()
+
+    def test_one_line_per_flow(self):
+        status, lines = self.run_cli(REPORT_XML)
+        self.assertEqual(status, 0)
+        self.assertEqual(len(lines), 4)
+        self.assertTrue(lines[0].startswith("conn 1 flow 0 client 192.168.0.10:51000 -> "))
+        self.assertIn("[2001:db8::1]:443", lines[2])
+
+    def test_connection_filter_gaps_and_summary(self):
+        _, lines = self.run_cli("--connection", "1", "--gaps", "--summary", REPORT_XML)
+        self.assertEqual(sum(1 for line in lines if line.startswith("conn ")), 2)
+        self.assertIn("    gap offset=300 length=50", lines)
+        self.assertIn("gaps=2", lines)
+
+    def test_json_output(self):
+        _, lines = self.run_cli("--json", FLOWS_JSONL)
+        self.assertEqual(len(lines), 4)
+        self.assertIn('"connection_id": 1', lines[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,103 @@
+#include "scanners/registry.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "scanners/scan_md5.h"
+#include "util/error.h"
+
+namespace tcpflow::scanners {
+
+namespace {
+
+std::vector<std::unique_ptr<Scanner>> all_scanners() {
+  std::vector<std::unique_ptr<Scanner>> list;
+  list.push_back(make_md5_scanner());
+  return list;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
+ScannerSet ScannerSet::select(const ScannerSelection& selection) {
+  std::vector<std::unique_ptr<Scanner>> available = all_scanners();
+  auto known = [&](const std::string& name) {
+    return name == "all" || std::any_of(available.begin(), available.end(),
+                                        [&](const auto& s) { return s->name() == name; });
+  };
+  for (const auto* list : {&selection.enable, &selection.disable}) {
+    for (const std::string& name : *list) {
+      if (!known(name)) throw UsageError("unknown scanner '" + name + "' (see tcpflow -H)");
+    }
+  }
+  if (!selection.exclusive.empty() && !known(selection.exclusive)) {
+    throw UsageError("unknown scanner '" + selection.exclusive + "' (see tcpflow -H)");
+  }
+  ScannerSet set;
+  for (auto& scanner : available) {
+    std::string name(scanner->name());
+    bool on = selection.all || contains(selection.enable, "all") ||
+              contains(selection.enable, name) || (name == "md5" && selection.md5_every_flow);
+    if (!selection.exclusive.empty()) on = selection.exclusive == name;
+    if (contains(selection.disable, name) || contains(selection.disable, "all")) on = false;
+    if (on) set.scanners_.push_back(std::move(scanner));
+  }
+  return set;
+}
+
+std::vector<std::string> ScannerSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& s : scanners_) out.emplace_back(s->name());
+  return out;
+}
+
+bool ScannerSet::scan_file(const std::string& path, const flow::FlowInfo& info,
+                           ScanResult& result, std::string& error) const {
+  if (scanners_.empty()) return true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::vector<std::unique_ptr<ScanRun>> runs;
+  for (const auto& scanner : scanners_) runs.push_back(scanner->begin(info));
+  std::vector<uint8_t> buffer(64 * 1024);
+  bool ok = true;
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = path + ": " + std::strerror(errno);
+      ok = false;
+      break;
+    }
+    if (n == 0) break;
+    for (auto& run : runs) run->update(ByteView(buffer.data(), static_cast<size_t>(n)));
+  }
+  ::close(fd);
+  if (ok) {
+    for (auto& run : runs) run->finish(result);
+  }
+  return ok;
+}
+
+std::string help_text() {
+  std::string out = "Scanners (enable with -e NAME, disable with -x NAME, -e all or -a for all):\n";
+  for (const auto& scanner : all_scanners()) {
+    out += "  ";
+    out += scanner->name();
+    out += std::string(10 - std::min<size_t>(9, scanner->name().size()), ' ');
+    out += scanner->description();
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace tcpflow::scanners

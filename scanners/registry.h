@@ -1,0 +1,40 @@
+// The explicit list of scanners (no static-initialisation registration) and
+// the set enabled for a run by -e, -x, -E, -a and -FM.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scanners/scanner.h"
+
+namespace tcpflow::scanners {
+
+struct ScannerSelection {
+  std::vector<std::string> enable;   // -e NAME ("all" enables every scanner)
+  std::vector<std::string> disable;  // -x NAME
+  std::string exclusive;             // -E NAME: only NAME
+  bool all = false;                  // -a
+  bool md5_every_flow = false;       // -FM
+};
+
+class ScannerSet {
+ public:
+  // Throws tcpflow::UsageError naming an unknown scanner.
+  static ScannerSet select(const ScannerSelection& selection);
+
+  bool empty() const { return scanners_.empty(); }
+  std::vector<std::string> names() const;
+
+  // Runs every enabled scanner over the flow file at `path`, in 64 KiB reads.
+  // Returns false (and says why in `error`) when the file cannot be read.
+  bool scan_file(const std::string& path, const flow::FlowInfo& info, ScanResult& result,
+                 std::string& error) const;
+
+ private:
+  std::vector<std::unique_ptr<Scanner>> scanners_;
+};
+
+// Every scanner and what it does (-H).
+std::string help_text();
+
+}  // namespace tcpflow::scanners

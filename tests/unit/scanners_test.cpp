@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "scanners/registry.h"
+#include "scanners/scan_md5.h"
+#include "util/error.h"
+
+namespace tcpflow::scanners {
+namespace {
+
+TEST(Md5, KnownDigests) {
+  Md5 empty;
+  EXPECT_EQ(empty.hex_digest(), "d41d8cd98f00b204e9800998ecf8427e");
+  Md5 abc;
+  abc.update(ByteView(std::string_view("a")));
+  abc.update(ByteView(std::string_view("bc")));
+  EXPECT_EQ(abc.hex_digest(), "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(ScannerSet, SelectionRules) {
+  EXPECT_TRUE(ScannerSet::select({}).empty());
+  ScannerSelection md5;
+  md5.enable = {"md5"};
+  EXPECT_EQ(ScannerSet::select(md5).names(), std::vector<std::string>{"md5"});
+  ScannerSelection fm;
+  fm.md5_every_flow = true;
+  EXPECT_EQ(ScannerSet::select(fm).names(), std::vector<std::string>{"md5"});
+  ScannerSelection all_but;
+  all_but.all = true;
+  all_but.disable = {"md5"};
+  EXPECT_TRUE(ScannerSet::select(all_but).empty());
+  ScannerSelection bad;
+  bad.enable = {"nosuch"};
+  EXPECT_THROW(ScannerSet::select(bad), UsageError);
+}
+
+TEST(ScannerSet, HashesAFileLargerThanOneChunk) {
+  char path[] = "/tmp/tcpflow-scan-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 200000; ++i) out.put(static_cast<char>(i * 7));
+  }
+  ScannerSelection md5;
+  md5.enable = {"md5"};
+  ScanResult result;
+  std::string error;
+  ASSERT_TRUE(ScannerSet::select(md5).scan_file(path, flow::FlowInfo{}, result, error));
+  std::string cmd = std::string("md5sum ") + path + " > " + path + ".sum";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream sum(std::string(path) + ".sum");
+  std::string expected;
+  sum >> expected;
+  ASSERT_EQ(result.xml.size(), 1u);
+  EXPECT_EQ(result.xml[0].name, "hashdigest");
+  EXPECT_EQ(result.xml[0].text, expected);
+  EXPECT_EQ(result.jsonl[0].second, expected);
+  ::unlink(path);
+  ::unlink((std::string(path) + ".sum").c_str());
+}
+
+}  // namespace
+}  // namespace tcpflow::scanners
