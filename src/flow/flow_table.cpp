@@ -43,6 +43,19 @@ void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
 
+  reassembly::Segment segment;
+  segment.seq = tcp.seq;
+  segment.flags = tcp.flags;
+  segment.payload = tcp.payload;
+  segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
+  segment.ts = context.ts;
+  if (dir.reassembler->add(segment) == reassembly::AddStatus::kJump) {
+    // The old file ends with the packets before this one.
+    stats_.add(Counter::kSeekJumps);
+    restart_direction(*conn, dir, context);
+    dir.reassembler->add(segment);
+  }
+
   FlowInfo& info = dir.info;
   info.last_ts = context.ts;
   info.last_packet_number = context.packet_number;
@@ -57,18 +70,6 @@ void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext
     info.direction_known = other.info.direction_known = true;
     info.is_client = opener;
     other.info.is_client = !opener;
-  }
-
-  reassembly::Segment segment;
-  segment.seq = tcp.seq;
-  segment.flags = tcp.flags;
-  segment.payload = tcp.payload;
-  segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
-  segment.ts = context.ts;
-  if (dir.reassembler->add(segment) == reassembly::AddStatus::kJump) {
-    stats_.add(Counter::kSeekJumps);
-    restart_direction(*conn, dir, context);
-    dir.reassembler->add(segment);
   }
 
   if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
@@ -126,10 +127,8 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.connection_id = conn.id;
   fresh.is_client = dir.info.is_client;
   fresh.direction_known = dir.info.direction_known;
-  fresh.first_ts = fresh.last_ts = context.ts;
-  fresh.first_packet_number = fresh.last_packet_number = context.packet_number;
-  fresh.packets = 1;
-  if (context.input_name) fresh.input_files.push_back(*context.input_name);
+  fresh.first_ts = context.ts;
+  fresh.first_packet_number = context.packet_number;
   dir.info = std::move(fresh);
   dir.sink = std::make_unique<LazySink>(handler_, dir.info);
   dir.reassembler = std::make_unique<reassembly::Reassembler>(*dir.sink, config_.reassembly,
@@ -171,14 +170,14 @@ bool FlowTable::starts_new_connection(const Connection& conn, Side side,
   const Direction& dir = conn.directions[static_cast<size_t>(side)];
   if (!dir.active()) return conn.closed;
   const reassembly::Reassembler& r = *dir.reassembler;
+  // After FIN or RST any SYN opens a new connection, even one reusing the ISN.
+  if (conn.closed) return true;
   if (r.syn_seen()) {
     if (tcp.seq == r.isn()) return false;  // a retransmitted SYN
-    if (conn.closed) return true;
     // A SYN whose sequence number lies inside this stream is bogus, not a new connection.
     int32_t into_stream = seq_diff(tcp.seq, r.isn());
     return !(into_stream > 0 && static_cast<uint64_t>(into_stream) <= r.highest_end() + 1);
   }
-  if (conn.closed) return true;
   if (!r.started()) return false;
   // Picked up mid-stream: a late SYN just below the first data belongs to it.
   int32_t below_start = seq_diff(r.start_seq(), tcp.seq + 1);

@@ -56,7 +56,9 @@ class ByteModel {
   // Output relative to `base`, the reassembler's offset 0.
   std::vector<uint8_t> output(uint64_t base) const {
     std::vector<uint8_t> out;
-    for (uint64_t at = base; at < value_.size(); ++at) out.push_back(static_cast<uint8_t>(value_[at] < 0 ? 0 : value_[at]));
+    for (uint64_t at = base; at < value_.size(); ++at) {
+      out.push_back(static_cast<uint8_t>(value_[at] < 0 ? 0 : value_[at]));
+    }
     while (!out.empty() && value_[base + out.size() - 1] < 0) out.pop_back();
     return out;
   }
