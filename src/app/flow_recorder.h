@@ -19,6 +19,7 @@ class FlowRecorder : public flow::FlowHandler {
  public:
   // Called once per closed direction with its output path ("" for console).
   using ClosedFlowCallback = std::function<void(flow::FlowInfo&, const std::string& path)>;
+  using ClosedConnectionCallback = std::function<void(uint64_t connection_id)>;
 
   // Flow files.
   FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
@@ -27,6 +28,12 @@ class FlowRecorder : public flow::FlowHandler {
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label, Stats& stats);
 
   void on_closed_flow(ClosedFlowCallback callback) { closed_callback_ = std::move(callback); }
+  void on_closed_connection(ClosedConnectionCallback callback) {
+    closed_connection_callback_ = std::move(callback);
+  }
+  void connection_closed(uint64_t connection_id) override {
+    if (closed_connection_callback_) closed_connection_callback_(connection_id);
+  }
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info,
@@ -41,6 +48,7 @@ class FlowRecorder : public flow::FlowHandler {
   bool write_index_ = false;
   Stats& stats_;
   ClosedFlowCallback closed_callback_;
+  ClosedConnectionCallback closed_connection_callback_;
 };
 
 }  // namespace tcpflow::app

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "app/connection_pcaps.h"
 #include "app/flow_recorder.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
@@ -106,6 +107,8 @@ struct Pipeline::State {
   output::FdCache fd_cache;
   scanners::ScannerSet scanner_set;
   std::unique_ptr<output::FileNamer> namer;
+  std::unique_ptr<output::FileNamer> pcap_namer;
+  std::unique_ptr<ConnectionPcaps> connection_pcaps;
   std::unique_ptr<output::ConsoleWriter> console;
   std::unique_ptr<FlowRecorder> recorder;
   std::unique_ptr<flow::FlowTable> table;
@@ -152,6 +155,14 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     if (st.report) st.report->write_fileobject(info, result.xml);
     if (st.jsonl) st.jsonl->write(info, result.jsonl);
   });
+  if (config.split_pcap && !console) {
+    // A namer of its own, so pcap names never take a count from flow files.
+    s.pcap_namer = std::make_unique<output::FileNamer>(
+        config.outdir, output::FilenameTemplate::parse(config.filename_template));
+    s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
+    s.recorder->on_closed_connection(
+        [this](uint64_t id) { state_->connection_pcaps->close(id); });
+  }
   s.table = std::make_unique<flow::FlowTable>(flow_table_config(config), *s.recorder, s.budget,
                                               s.stats);
 }
@@ -211,7 +222,8 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     decode::DecodeResult result =
         s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
     if (result == decode::DecodeResult::kTcp) {
-      s.table->process(packet, context);
+      const flow::FlowInfo* direction = s.table->process(packet, context);
+      if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
       if (result == decode::DecodeResult::kUnsupportedLink &&
           warned_link_types.insert(record.link_type).second) {
@@ -271,6 +283,7 @@ int Pipeline::run() {
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
+  if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
   if (s.unprocessed) s.unprocessed->flush();
 

@@ -23,6 +23,9 @@ class FlowHandler {
   // handler closes the sink, runs scanners and records the flow. Called only
   // for directions whose open_stream() was called.
   virtual void close_stream(FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) = 0;
+
+  // The connection left the table (both directions are closed).
+  virtual void connection_closed(uint64_t connection_id) { (void)connection_id; }
 };
 
 }  // namespace tcpflow::flow

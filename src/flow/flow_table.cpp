@@ -21,7 +21,8 @@ FlowTable::FlowTable(const FlowTableConfig& config, FlowHandler& handler,
 
 FlowTable::~FlowTable() = default;
 
-void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext& context) {
+const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
+                                   const PacketContext& context) {
   const decode::TcpSegment& tcp = packet.tcp;
   FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan};
   Side side;
@@ -36,7 +37,7 @@ void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext
   }
   if (!conn) {
     // A stray ACK, FIN or RST for a connection we never saw carries nothing to record.
-    if (resume_only_ || (!syn && tcp.payload.empty())) return;
+    if (resume_only_ || (!syn && tcp.payload.empty())) return nullptr;
     conn = create(conn_key);
   }
 
@@ -77,6 +78,7 @@ void FlowTable::process(const decode::DecodedPacket& packet, const PacketContext
   by_activity_.splice(by_activity_.begin(), by_activity_, conn->lru_position);
   if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
   enforce_limits(conn);
+  return &dir.info;
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
@@ -205,7 +207,9 @@ void FlowTable::finalize(Connection* conn, CloseReason reason) {
   for (Direction& dir : conn->directions) finish_direction(*conn, dir, reason);
   by_activity_.erase(conn->lru_position);
   if (conn->closed) closed_.erase(conn->closed_position);
+  uint64_t id = conn->id;
   table_.erase(conn->key);  // destroys *conn
+  handler_.connection_closed(id);
 }
 
 void FlowTable::enforce_limits(const Connection* current) {

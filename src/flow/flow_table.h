@@ -45,7 +45,9 @@ class FlowTable {
   FlowTable(const FlowTable&) = delete;
   FlowTable& operator=(const FlowTable&) = delete;
 
-  void process(const decode::DecodedPacket& packet, const PacketContext& context);
+  // Returns the facts of the direction the packet belongs to, or nullptr
+  // when it was ignored (stray ACK, -R and an unknown connection).
+  const FlowInfo* process(const decode::DecodedPacket& packet, const PacketContext& context);
 
   // -R: packets of connections not already in the table are ignored.
   void set_resume_only(bool resume_only) { resume_only_ = resume_only; }

@@ -87,7 +87,8 @@ uint64_t IntervalSet::next_start_after(uint64_t pos) const {
 void IntervalSet::shift(uint64_t delta) {
   if (delta == 0 || ranges_.empty()) return;
   Map moved;
-  for (const auto& [start, end] : ranges_) moved.emplace_hint(moved.end(), start + delta, end + delta);
+  for (const auto& [start, end] : ranges_)
+    moved.emplace_hint(moved.end(), start + delta, end + delta);
   ranges_.swap(moved);
 }
 

@@ -96,7 +96,7 @@ bool Reassembler::is_jump(int64_t start, int64_t end) const {
     return true;
   }
   const auto contiguous = static_cast<int64_t>(next_offset_);
-  if (end < contiguous && static_cast<uint64_t>(contiguous - end) > max_seek) return true;
+  if (end<contiguous&& static_cast<uint64_t>(contiguous - end)> max_seek) return true;
   return !syn_seen_ && start < 0 && static_cast<uint64_t>(-start) > max_seek;
 }
 
@@ -164,7 +164,8 @@ bool Reassembler::rebase(uint64_t delta) {
   weak_.shift(delta);
   if (!held_.empty()) {
     BlockMap moved;
-    for (auto& [offset, block] : held_) moved.emplace_hint(moved.end(), offset + delta, std::move(block));
+    for (auto& [offset, block] : held_)
+      moved.emplace_hint(moved.end(), offset + delta, std::move(block));
     held_.swap(moved);
   }
   if (highest_end_ > 0) highest_end_ += delta;

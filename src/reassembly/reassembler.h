@@ -28,9 +28,9 @@ namespace tcpflow::reassembly {
 enum class OverlapPolicy : uint8_t { kFirstWins, kLastWins };
 
 struct ReassemblyLimits {
-  uint64_t max_seek = 16ull << 20;        // -m: a jump this large starts a new stream
-  uint64_t max_stored = UINT64_MAX;       // -b: bytes stored per direction
-  uint64_t flow_buffer_limit = 8ull << 20; // out-of-order bytes held per direction
+  uint64_t max_seek = 16ull << 20;          // -m: a jump this large starts a new stream
+  uint64_t max_stored = UINT64_MAX;         // -b: bytes stored per direction
+  uint64_t flow_buffer_limit = 8ull << 20;  // out-of-order bytes held per direction
 };
 
 struct ByteRange {
@@ -42,10 +42,10 @@ struct ByteRange {
 };
 
 struct ReassemblyStats {
-  uint64_t segments = 0;            // segments given to add()
-  uint64_t payload_bytes = 0;       // payload bytes given to add(), duplicates included
-  uint64_t duplicate_bytes = 0;     // bytes that were already present with the same content
-  uint64_t conflict_count = 0;      // overlaps whose bytes differed
+  uint64_t segments = 0;         // segments given to add()
+  uint64_t payload_bytes = 0;    // payload bytes given to add(), duplicates included
+  uint64_t duplicate_bytes = 0;  // bytes that were already present with the same content
+  uint64_t conflict_count = 0;   // overlaps whose bytes differed
   uint64_t conflict_bytes = 0;
   uint64_t bad_checksum_segments = 0;
   uint64_t bad_checksum_replaced = 0;  // bad-checksum bytes later replaced by a good copy
@@ -58,7 +58,7 @@ struct ReassemblyStats {
 
 struct Segment {
   uint32_t seq = 0;
-  uint8_t flags = 0;       // decode::TcpFlag bits
+  uint8_t flags = 0;  // decode::TcpFlag bits
   ByteView payload;
   bool checksum_bad = false;
   Timestamp ts;
@@ -162,12 +162,12 @@ class Reassembler {
   bool finished_ = false;
   bool sink_has_data_ = false;  // nothing to shift in the sink until the first write
   uint32_t isn_ = 0;
-  int64_t base_seq64_ = 0;     // unwrapped sequence number of offset 0
-  int64_t reference64_ = 0;    // highest unwrapped end seen, for unwrapping
+  int64_t base_seq64_ = 0;   // unwrapped sequence number of offset 0
+  int64_t reference64_ = 0;  // highest unwrapped end seen, for unwrapping
   uint64_t fin_offset_ = 0;
   uint64_t next_offset_ = 0;
   uint64_t highest_end_ = 0;
-  uint64_t seen_end_ = 0;      // highest end seen before -b trimming, for jump detection
+  uint64_t seen_end_ = 0;  // highest end seen before -b trimming, for jump detection
   uint64_t held_bytes_ = 0;
   BlockMap held_;
   // Bytes already in the sink beyond next_offset_ (spilled blocks, or the

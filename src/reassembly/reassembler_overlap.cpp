@@ -10,9 +10,9 @@
 namespace tcpflow::reassembly {
 
 namespace {
-constexpr size_t kReadBackChunk = 1024;         // stack buffer for sink comparisons
-constexpr size_t kMaxConflictRanges = 1000;     // stats.conflicts keeps counting past this
-constexpr size_t kMaxHeldBlocks = 16384;        // bounds per-block overhead the budget does not see
+constexpr size_t kReadBackChunk = 1024;      // stack buffer for sink comparisons
+constexpr size_t kMaxConflictRanges = 1000;  // stats.conflicts keeps counting past this
+constexpr size_t kMaxHeldBlocks = 16384;     // bounds per-block overhead the budget does not see
 
 uint64_t count_differing(const uint8_t* a, const uint8_t* b, size_t n) {
   if (std::memcmp(a, b, n) == 0) return 0;

@@ -19,12 +19,11 @@ libtcpflow_a_SOURCES += \
 	src/report/xml_emitter.cpp \
 	src/report/xml_emitter.h
 
-# The report tests link flow::close_reason_name() from src/flow/flow_info.cpp;
-# uncomment once that file is in libtcpflow_a_SOURCES (src/flow/local.mk).
-# tests_unit_tests_SOURCES += tests/unit/report_dfxml_schema_test.cpp
-# tests_unit_tests_SOURCES += tests/unit/report_dfxml_test.cpp
-# tests_unit_tests_SOURCES += tests/unit/report_jsonl_test.cpp
-# tests_unit_tests_SOURCES += tests/unit/report_test_support.h
-# tests_unit_tests_SOURCES += tests/unit/report_text_test.cpp
+tests_unit_tests_SOURCES += \
+	tests/unit/report_dfxml_schema_test.cpp \
+	tests/unit/report_dfxml_test.cpp \
+	tests/unit/report_jsonl_test.cpp \
+	tests/unit/report_test_support.h \
+	tests/unit/report_text_test.cpp
 
 EXTRA_DIST += src/report/FORMAT.md

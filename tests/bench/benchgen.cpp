@@ -21,7 +21,7 @@ namespace {
 
 // Bump whenever the bytes written for a given (workload, scale, seed) change,
 // so the runner regenerates stale captures.
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;
 
 struct Options {
   std::string workload;
@@ -37,6 +37,7 @@ void usage(FILE* to) {
                "                [--truth FILE] [--sizes FILE] [--sample N]\n"
                "       benchgen --list | --version | --selftest\n"
                "  --truth   header facts plus 'md5 size name' for every Nth flow direction\n"
+               "            and for every direction whose sequence numbers wrap\n"
                "  --sizes   payload size of every flow direction, one per line\n"
                "  --sample  N for --truth (default 997, smaller when there are few flows)\n");
 }
@@ -118,14 +119,17 @@ void write_truth(const Options& o, const Plan& plan, const GenStats& st,
     << "# data_segments " << st.data_segments << "\n"
     << "# reordered_pairs " << st.reordered_pairs << "\n"
     << "# retransmissions " << st.retransmissions << "\n"
+    << "# seq_wraps " << st.seq_wraps << "\n"
     << "# pcap_bytes " << out.bytes() << "\n"
     << "# capture_seconds " << (st.last_ts_ns - st.first_ts_ns) / 1e9 << "\n"
     << "# generate_seconds " << gen_seconds << "\n"
     << "# sample_step " << step << "\n"
     << "# columns md5 size name\n";
-  for (uint64_t g = 0; g < dirs; g += step) {
+  // Every step-th direction, plus every direction whose sequence numbers wrap.
+  for (uint64_t g = 0; g < dirs; ++g) {
     const FlowSpec& f = plan.flows[g / 2];
     const int d = static_cast<int>(g % 2);
+    if (g % step != 0 && !direction_wraps(f, plan.seed, g / 2, d)) continue;
     t << stream_md5(direction_seed(plan.seed, g / 2, d), f.bytes[d]) << ' ' << f.bytes[d]
       << ' ' << flow_file_name(f, d) << '\n';
   }
@@ -191,13 +195,14 @@ int run(int argc, char** argv) {
   const GenStats& st = sim.stats();
   std::fprintf(stderr,
                "benchgen: %s scale %g: %llu flows, %llu packets (%llu non-TCP, %llu "
-               "reordered pairs, %llu retransmissions), %.1f MB payload, %.1f MB pcap in "
-               "%.2f s (%.0f MB/s)\n",
+               "reordered pairs, %llu retransmissions, %llu wrapping directions), "
+               "%.1f MB payload, %.1f MB pcap in %.2f s (%.0f MB/s)\n",
                plan.def.name, o.scale, static_cast<unsigned long long>(plan.flows.size()),
                static_cast<unsigned long long>(out.packets()),
                static_cast<unsigned long long>(st.other_packets),
                static_cast<unsigned long long>(st.reordered_pairs),
                static_cast<unsigned long long>(st.retransmissions),
+               static_cast<unsigned long long>(st.seq_wraps),
                plan.def.payload_bytes / 1e6, out.bytes() / 1e6, secs,
                out.bytes() / 1e6 / secs);
   if (!o.sizes.empty()) write_sizes(o.sizes, plan);

@@ -10,7 +10,7 @@
 namespace bench {
 namespace {
 
-constexpr size_t kBufSize = 8u << 20;
+constexpr size_t kBufSize = 1u << 20;
 constexpr size_t kEth = 14, kIp = 20, kUdp = 8;
 constexpr size_t kTcpSyn = 40, kTcpData = 32;  // with options
 

@@ -24,9 +24,10 @@ Simulator::Flow Simulator::start_flow(uint32_t spec) {
   f.spec = spec;
   f.phase = Phase::kSyn;
   for (int d = 0; d < 2; ++d) {
-    const uint64_t s = mix64(direction_seed(plan_.seed, spec, d) ^ 0x15a15a15ULL);
+    const uint64_t s = direction_isn_word(plan_.seed, spec, d);
     f.isn[d] = static_cast<uint32_t>(s);
     f.ip_id[d] = static_cast<uint16_t>(s >> 32);
+    if (direction_wraps(plan_.flows[spec], plan_.seed, spec, d)) ++stats_.seq_wraps;
   }
   return f;
 }

@@ -23,6 +23,7 @@ struct GenStats {
   uint64_t reordered_pairs = 0;
   uint64_t retransmissions = 0;
   uint64_t other_packets = 0;
+  uint64_t seq_wraps = 0;  // directions whose sequence numbers pass 2^32
   uint64_t wire_payload = 0;  // includes retransmitted bytes
   uint64_t first_ts_ns = 0;
   uint64_t last_ts_ns = 0;

@@ -39,6 +39,15 @@ uint64_t direction_seed(uint64_t seed, uint64_t flow, int dir) {
   return mix64(mix64(seed) ^ (flow * 2 + static_cast<uint64_t>(dir) + 1) * kGolden);
 }
 
+uint64_t direction_isn_word(uint64_t seed, uint64_t flow, int dir) {
+  return mix64(direction_seed(seed, flow, dir) ^ 0x15a15a15ULL);
+}
+
+bool direction_wraps(const FlowSpec& f, uint64_t seed, uint64_t flow, int dir) {
+  const uint64_t isn = static_cast<uint32_t>(direction_isn_word(seed, flow, dir));
+  return isn + f.bytes[dir] + 2 > (uint64_t{1} << 32);
+}
+
 namespace {
 
 // A bijection on 30 bits, so distinct flows get distinct client endpoints

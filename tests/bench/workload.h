@@ -51,6 +51,12 @@ inline uint64_t message_size(const FlowSpec& f, int dir, uint32_t exchange) {
 
 uint64_t direction_seed(uint64_t seed, uint64_t flow, int dir);
 
+// Initial sequence number (low 32 bits) and first IP id (bits 32..47).
+uint64_t direction_isn_word(uint64_t seed, uint64_t flow, int dir);
+
+// True when the direction's sequence numbers (SYN, data, FIN) pass 2^32.
+bool direction_wraps(const FlowSpec& f, uint64_t seed, uint64_t flow, int dir);
+
 // tcpflow's default file name (%A.%a-%B.%b) for one direction.
 std::string flow_file_name(const FlowSpec& f, int dir);
 

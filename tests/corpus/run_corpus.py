@@ -16,8 +16,11 @@ default modes. A run FAILS, naming the capture, on:
   * a timeout (default 20 s, TCPFLOW_CORPUS_TIMEOUT);
   * any file or directory created outside out/ in the working directory;
   * output (apparent sizes under out/, plus stdout in -c mode) larger than
-    4 x capture size + 1 MiB. RLIMIT_FSIZE is set just above that cap so a
-    runaway sparse file cannot fill the disk.
+    4 x capture size + 1 MiB (--size-basis allocated, or
+    TCPFLOW_CORPUS_SIZE_BASIS=allocated, counts allocated blocks instead, so
+    sparse zero-filled holes are free). RLIMIT_FSIZE is set just above that cap so a
+    runaway file cannot fill the disk; a write stopped by it (EFBIG: "File
+    too large" on stderr, or death by SIGXFSZ) counts as over the cap.
 A non-zero exit status alone is not a failure (broken captures); a summary
 of exit statuses is printed. Last line: "N passed, N failed".
 """
@@ -78,14 +81,16 @@ def tree(root):
     return out
 
 
-def apparent_size(root):
+def output_size(root, basis="apparent"):
+    """Bytes under root: apparent sizes (holes count), or allocated blocks."""
     total = 0
     for dirpath, _, filenames in os.walk(root):
         for n in filenames:
             try:
-                total += os.lstat(os.path.join(dirpath, n)).st_size
+                st = os.lstat(os.path.join(dirpath, n))
             except OSError:
-                pass
+                continue
+            total += st.st_size if basis == "apparent" else st.st_blocks * 512
     return total
 
 
@@ -100,7 +105,7 @@ class Result:
         self.last_stderr = ""
 
 
-def run_one(binary, wrapper, corpus, row, mode, scratch, timeout):
+def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, basis):
     path = row["path"]
     capture = os.path.join(corpus, path)
     res = Result(path, mode)
@@ -110,9 +115,12 @@ def run_one(binary, wrapper, corpus, row, mode, scratch, timeout):
     side = tempfile.mkdtemp(prefix="io-", dir=scratch)   # stdout/stderr, outside work
     cmd = wrapper + [binary] + MODES[mode] + ["-r", capture, "-o", "out"]
 
+    # Per-file limit: just above the cap, or 1 GiB when only allocated blocks count.
+    fsize = cap + 1 if basis == "apparent" else max(cap + 1, 1 << 30)
+
     def limits():
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (cap + 1, cap + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
     t0 = time.monotonic()
     try:
@@ -149,15 +157,21 @@ def run_one(binary, wrapper, corpus, row, mode, scratch, timeout):
         outside = sorted(p for p in tree(work) if p != "out" and not p.startswith("out" + os.sep))
         if outside:
             res.problems.append("created outside out/: %s" % ", ".join(outside[:5]))
-        res.out_bytes = apparent_size(os.path.join(work, "out"))
+        res.out_bytes = output_size(os.path.join(work, "out"), basis)
         if mode == "c":
             res.out_bytes += os.path.getsize(os.path.join(side, "stdout"))
         if res.out_bytes > cap:
             res.problems.append("output %d bytes > cap %d (4 x %d + 1 MiB)"
                                 % (res.out_bytes, cap, size))
         with open(os.path.join(side, "stderr"), "rb") as f:
-            lines = f.read().decode("utf-8", "replace").strip().splitlines()
-            res.last_stderr = lines[-1][:200] if lines else ""
+            text = f.read(4 * MIB).decode("utf-8", "replace")
+        lines = text.strip().splitlines()
+        res.last_stderr = lines[-1][:200] if lines else ""
+        if "File too large" in text and not any("size cap" in p for p in res.problems):
+            # RLIMIT_FSIZE (cap + 1) stopped a write: some file wanted to be bigger
+            # than the whole output may be.
+            res.problems.append("a write hit the output size cap (EFBIG): %s" % next(
+                (ln for ln in lines if "File too large" in ln), "")[:200])
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(side, ignore_errors=True)
@@ -175,6 +189,10 @@ def main():
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
                     help="only captures whose path contains SUBSTRING (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N captures")
+    ap.add_argument("--size-basis", choices=("apparent", "allocated"),
+                    default=os.environ.get("TCPFLOW_CORPUS_SIZE_BASIS", "apparent"),
+                    help="measure output by apparent size (default; zero-filled holes "
+                         "count) or by allocated blocks")
     args = ap.parse_args()
 
     if not os.path.isfile(os.path.join(args.corpus, "MANIFEST.tsv")):
@@ -212,8 +230,8 @@ def main():
     t0 = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
     try:
-        futs = [pool.submit(run_one, binary, wrapper, args.corpus, r, m, scratch, args.timeout)
-                for m in modes for r in rows]
+        futs = [pool.submit(run_one, binary, wrapper, args.corpus, r, m, scratch, args.timeout,
+                            args.size_basis) for m in modes for r in rows]
         for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
             res = fut.result()
             results.append(res)

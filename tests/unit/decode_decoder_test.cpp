@@ -213,6 +213,19 @@ TEST_F(DecodePacket, OtherLinksEndToEnd) {
   EXPECT_EQ(stats.get(Counter::kTcpPackets), 2u);
 }
 
+TEST_F(DecodePacket, JumbogramTcpChecksumUsesThe32BitLength) {
+  Tcp t;
+  t.payload = pattern(70000, 4);
+  V6 spec;
+  spec.next = 0;
+  spec.payload_length = 0;
+  Bytes seg = tcp_segment(t, spec.src, spec.dst);
+  Bytes frame = ipv6_packet(spec, cat(jumbo_header(6, uint32_t(8 + seg.size())), seg));
+  ASSERT_EQ(decode(frame, 229), DecodeResult::kTcp);
+  EXPECT_EQ(out.tcp.payload_length, 70000u);
+  EXPECT_EQ(out.tcp.checksum, ChecksumStatus::kGood);
+}
+
 TEST_F(DecodePacket, ImpossibleFragmentIsMalformed) {
   V4 spec;
   spec.mf = true;  // a non-last fragment must carry a multiple of 8 bytes

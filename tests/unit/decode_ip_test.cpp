@@ -215,7 +215,7 @@ TEST(DecodeIpv6, Jumbogram) {
   spec.next = 0;
   spec.payload_length = 0;
   Bytes after = cat(jumbo_header(6, 8 + 70000), pattern(70000));
-  IpRun r = run6(ipv6_packet(spec, after));
+  IpRun r = run6(cat(ipv6_packet(spec, after), Bytes(6, 0xEE)));  // and a trailer
   ASSERT_EQ(r.status, IpStatus::kOk);
   EXPECT_FALSE(r.ip.length_from_capture);
   EXPECT_EQ(r.ip.transport, 6);

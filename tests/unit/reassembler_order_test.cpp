@@ -72,8 +72,8 @@ TEST_P(OrderTest, EveryOrderReproducesTheStream) {
   const uint32_t isn = std::get<0>(GetParam());
   const SynMode mode = std::get<1>(GetParam());
   const std::vector<uint8_t> stream = random_bytes(kStreamSize, isn ^ 0x5eed);
-  for (Order order : {Order::kInOrder, Order::kReversed, Order::kShuffled, Order::kDuplicated,
-                      Order::kRecut}) {
+  for (Order order :
+       {Order::kInOrder, Order::kReversed, Order::kShuffled, Order::kDuplicated, Order::kRecut}) {
     for (uint32_t seed : {1u, 2u, 3u}) {
       if ((order == Order::kInOrder || order == Order::kReversed) && seed > 1) continue;
       SCOPED_TRACE(::testing::Message() << "order " << static_cast<int>(order) << " seed " << seed);

@@ -100,9 +100,10 @@ std::vector<SoupSegment> make_soup(const std::vector<uint8_t>& stream, std::mt19
   auto pick = [&](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); };
   if (pick(2) == 0) {  // a complete good copy somewhere in the soup
     for (const testing::Piece& p : cut(size, static_cast<uint32_t>(rng()), 2, 1460)) {
-      soup.push_back({p.offset, std::vector<uint8_t>(stream.begin() + p.offset,
-                                                     stream.begin() + p.offset + p.length),
-                      pick(5) == 0});
+      soup.push_back(
+          {p.offset,
+           std::vector<uint8_t>(stream.begin() + p.offset, stream.begin() + p.offset + p.length),
+           pick(5) == 0});
     }
   }
   const uint64_t extra = 5 + pick(60);
@@ -135,8 +136,8 @@ TEST_P(SoupTest, MatchesTheByteModel) {
   const uint64_t flow_limits[] = {0, 50, 1000, 8ull << 20};
   const uint64_t budgets[] = {0, 100, 5000, UINT64_MAX};
   const uint64_t cap = with_syn && pick(4) == 0 ? pick(stream.size()) : UINT64_MAX;
-  const uint32_t isns[] = {0u, 1u, 0x80000000u, 0xffffffffu, 0xfffffff0u,
-                           static_cast<uint32_t>(rng())};
+  const uint32_t isns[] = {0u,          1u,          0x80000000u,
+                           0xffffffffu, 0xfffffff0u, static_cast<uint32_t>(rng())};
   const uint32_t isn = isns[pick(6)];
   SCOPED_TRACE(::testing::Message() << "syn " << with_syn << " cap " << cap << " isn " << isn);
 

@@ -244,7 +244,7 @@ TEST(Reassembler, PermanentHolesBecomeGaps) {
   EXPECT_FALSE(rig.sink.written[399]);
   EXPECT_TRUE(rig.r.finished());
   EXPECT_EQ(rig.r.add(data_seg(0, s, {100, 100})), AddStatus::kDuplicate);  // after finish
-  rig.r.finish();  // idempotent
+  rig.r.finish();                                                           // idempotent
   EXPECT_EQ(rig.r.stats().gaps.size(), 2u);
 }
 

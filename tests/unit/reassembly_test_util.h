@@ -88,7 +88,8 @@ struct Piece {
 };
 
 // Cuts [0, n) into consecutive pieces of min_len..max_len bytes.
-inline std::vector<Piece> cut(uint64_t n, uint32_t seed, uint64_t min_len = 1, uint64_t max_len = 1460) {
+inline std::vector<Piece> cut(uint64_t n, uint32_t seed, uint64_t min_len = 1,
+                              uint64_t max_len = 1460) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<uint64_t> len(min_len, max_len);
   std::vector<Piece> out;

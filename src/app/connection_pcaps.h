@@ -1,0 +1,45 @@
+// -K: one pcap per connection (both directions in one file, the input's own
+// link type) beside the flow files, named after the connection's first
+// direction with ".pcap" appended. Files go through the descriptor cache,
+// so any number of connections can be open at once.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "capture/packet_source.h"
+#include "flow/flow_info.h"
+#include "output/fd_cache.h"
+#include "output/file_namer.h"
+#include "output/flow_file_sink.h"
+#include "util/stats.h"
+
+namespace tcpflow::app {
+
+class ConnectionPcaps {
+ public:
+  ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache, Stats& stats);
+  ~ConnectionPcaps();
+
+  // Appends `record` to the pcap of the connection `direction` belongs to.
+  void write(const flow::FlowInfo& direction, const capture::Record& record);
+  // The connection is over: close its file (its mtime is its last packet).
+  void close(uint64_t connection_id);
+  void close_all();
+
+ private:
+  struct File {
+    std::unique_ptr<output::FlowFileSink> sink;
+    uint64_t size = 0;
+    int link_type = 0;
+    Timestamp last_ts;
+  };
+
+  output::FileNamer& namer_;
+  output::FdCache& fd_cache_;
+  Stats& stats_;
+  std::unordered_map<uint64_t, File> files_;
+};
+
+}  // namespace tcpflow::app
