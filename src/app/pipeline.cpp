@@ -133,7 +133,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), s.stats);
   } else {
     s.namer = std::make_unique<output::FileNamer>(
-        config.outdir, output::FilenameTemplate::parse(config.filename_template));
+        config.outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, config.store_flows,
                                                 config.write_findx, s.stats);
   }
@@ -158,7 +158,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   if (config.split_pcap && !console) {
     // A namer of its own, so pcap names never take a count from flow files.
     s.pcap_namer = std::make_unique<output::FileNamer>(
-        config.outdir, output::FilenameTemplate::parse(config.filename_template));
+        config.outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
     s.recorder->on_closed_connection(
         [this](uint64_t id) { state_->connection_pcaps->close(id); });

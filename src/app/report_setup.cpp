@@ -75,11 +75,7 @@ report::InputSource describe_input(const std::string& path, const Config& config
   struct stat st {};
   if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     source.size = static_cast<uint64_t>(st.st_size);
-    auto it = config.settings.find("sha256_inputs");
-    if (it != config.settings.end() && (it->second == "YES" || it->second == "yes" ||
-                                        it->second == "1" || it->second == "true")) {
-      source.sha256 = sha256_of(path);
-    }
+    if (config.sha256_inputs) source.sha256 = sha256_of(path);
   }
   return source;
 }

@@ -28,7 +28,8 @@ inline void store_le16(uint8_t* p, uint16_t v) {
   p[1] = static_cast<uint8_t>(v >> 8);
 }
 
-// True when values written by a machine of the other byte order need swapping.
+// Passing this as `swap` reads bytes in file order (big-endian), as magic
+// numbers are printed in messages.
 constexpr bool kHostIsLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
 
 }  // namespace tcpflow::capture

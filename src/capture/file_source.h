@@ -3,6 +3,7 @@
 // error). Subclasses implement read_record() without filtering.
 #pragma once
 #include <string>
+#include <utility>
 
 #include "capture/bpf_filter.h"
 #include "capture/input_stream.h"

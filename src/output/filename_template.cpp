@@ -220,7 +220,8 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
       case Code::kFlowIdK: append_number(out, info.flow_id / 1000 % 1000, 3); break;
       case Code::kFlowIdM: append_number(out, info.flow_id / 1000000 % 1000, 3); break;
       case Code::kFlowIdG: append_number(out, info.flow_id / 1000000000 % 1000, 3); break;
-      case Code::kConnectionId: append_number(out, info.connection_id, 20); break;
+      case Code::kConnectionId: // tcpflow 1.6.1 numbers sessions from 0; our connection ids start at 1.
+        append_number(out, info.connection_id ? info.connection_id - 1 : 0, 20); break;
     }
   }
 }

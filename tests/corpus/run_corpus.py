@@ -3,6 +3,7 @@
 
 Usage: run_corpus.py [TCPFLOW] [--corpus DIR] [--modes plain,c,a] [--jobs 2]
                      [--timeout 20] [-k SUBSTRING]... [--limit N]
+                     [--sizes FILE.tsv] [--failures DIR]
 
 The corpus is ../shared/corpus beside the repository (MANIFEST.tsv lists the
 captures); TCPFLOW_CORPUS overrides it. When the folder is missing this
@@ -11,18 +12,31 @@ prints a SKIP line and exits 77 (automake's skip code).
 Each capture runs in a fresh empty working directory as
     [$TCPFLOW_WRAPPER] tcpflow [MODE FLAGS] -r CAPTURE -o out
 with modes plain (no flag), c (-c) and a (-a); TCPFLOW_CORPUS_MODES sets the
-default modes. A run FAILS, naming the capture, on:
+default modes. ASAN_OPTIONS / UBSAN_OPTIONS default (when not already set) to
+halt_on_error=1, exitcode=99, detect_leaks=1, so a sanitized binary's report
+ends the run with status 99. A run FAILS, naming the capture, on:
+  * a sanitizer report: exit status 99, or "runtime error:" /
+    "AddressSanitizer" / "LeakSanitizer" / "UndefinedBehaviorSanitizer" on stderr;
   * a signal or crash (exit status >= 128 or killed by a signal);
   * a timeout (default 20 s, TCPFLOW_CORPUS_TIMEOUT);
   * any file or directory created outside out/ in the working directory;
-  * output (apparent sizes under out/, plus stdout in -c mode) larger than
-    4 x capture size + 1 MiB (--size-basis allocated, or
-    TCPFLOW_CORPUS_SIZE_BASIS=allocated, counts allocated blocks instead, so
-    sparse zero-filled holes are free). RLIMIT_FSIZE is set just above that cap so a
-    runaway file cannot fill the disk; a write stopped by it (EFBIG: "File
-    too large" on stderr, or death by SIGXFSZ) counts as over the cap.
+  * an out/report.xml that is not well-formed XML (plain and -a modes);
+  * output too large, which means a sequence number was misread as a huge
+    offset. Sizes are apparent sizes (holes count); C = capture size,
+    G = the gap bytes report.xml declares (sum of gap_bytes="N" on each
+    <tcpflow:flow> inside a <fileobject>; 0 in -c mode, where stdout counts
+    as output too):
+      (1) total output - G  <=  4 x C + 1 MiB
+      (2) each flow file listed in the report: size <= its payload bytes
+          (bytes="N") + its gap_bytes, and its gap_bytes <= 16 MiB x (1 +
+          gap_count) (a hole larger than -m must have started a new file);
+      (3) total output <= 64 x C + 64 MiB whatever the report says.
+    RLIMIT_FSIZE is 1 GiB per file, a safety net only (EFBIG / SIGXFSZ fail).
 A non-zero exit status alone is not a failure (broken captures); a summary
-of exit statuses is printed. Last line: "N passed, N failed".
+of exit statuses is printed per mode, with the largest outputs. --sizes
+writes one line per run (mode, capture, capture bytes, output bytes, gap
+bytes, seconds, status); --failures keeps each failed run's stderr there.
+Last line: "N passed, N failed".
 """
 
 import argparse
@@ -38,12 +52,24 @@ import sys
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 DEFAULT_CORPUS = os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))
 MODES = {"plain": [], "c": ["-c"], "a": ["-a"]}
 MIB = 1 << 20
+MAX_SEEK = 16 * MIB      # tcpflow's default -m
+FSIZE_LIMIT = 1 << 30    # per-file safety net
+SAN_EXIT = 99
+SANITIZER_DEFAULTS = {
+    "ASAN_OPTIONS": "halt_on_error=1:abort_on_error=0:exitcode=%d:detect_leaks=1" % SAN_EXIT,
+    "UBSAN_OPTIONS": "halt_on_error=1:abort_on_error=0:exitcode=%d:print_stacktrace=1" % SAN_EXIT,
+    "LSAN_OPTIONS": "exitcode=%d" % SAN_EXIT,
+}
+SANITIZER_MARKERS = ("runtime error:", "AddressSanitizer", "LeakSanitizer",
+                     "UndefinedBehaviorSanitizer")
+NS = "{http://tcpflow.org/dfxml/2}"
 ACTIVE = set()          # running children, killed if the runner is interrupted
 ACTIVE_LOCK = threading.Lock()
 
@@ -81,17 +107,63 @@ def tree(root):
     return out
 
 
-def output_size(root, basis="apparent"):
-    """Bytes under root: apparent sizes (holes count), or allocated blocks."""
-    total = 0
+def file_sizes(root):
+    """{relative path: apparent size} of every file under root."""
+    sizes = {}
     for dirpath, _, filenames in os.walk(root):
         for n in filenames:
+            p = os.path.join(dirpath, n)
             try:
-                st = os.lstat(os.path.join(dirpath, n))
+                sizes[os.path.relpath(p, root)] = os.lstat(p).st_size
             except OSError:
-                continue
-            total += st.st_size if basis == "apparent" else st.st_blocks * 512
-    return total
+                pass
+    return sizes
+
+
+def report_flows(path):
+    """[(filename, payload bytes, gap bytes, gap count)] from a report.xml.
+    Raises ET.ParseError when it is not well-formed."""
+    flows = []
+    for fo in ET.parse(path).getroot().iter():
+        if not fo.tag.endswith("fileobject"):
+            continue
+        name = ""
+        for child in fo:
+            if child.tag.endswith("filename"):
+                name = child.text or ""
+                break
+        for fl in fo.iter(NS + "flow"):
+            flows.append((name, int(fl.get("bytes", "0")), int(fl.get("gap_bytes", "0")),
+                          int(fl.get("gap_count", "0"))))
+    return flows
+
+
+def size_problems(res, sizes, stdout_bytes, report, capture_size):
+    """Applies the documented size rules; fills res.out_bytes / res.gap_bytes."""
+    problems = []
+    total = sum(sizes.values()) + stdout_bytes
+    gaps = 0
+    for name, payload, gap_bytes, gap_count in report or []:
+        gaps += gap_bytes
+        size = sizes.get(name)
+        if size is None:
+            continue
+        if size > payload + gap_bytes:
+            problems.append("flow file %s: %d bytes > payload %d + declared gaps %d "
+                            "(an undeclared hole)" % (name, size, payload, gap_bytes))
+        if gap_bytes > MAX_SEEK * (1 + gap_count):
+            problems.append("flow file %s: %d gap bytes in %d gap(s) > 16 MiB x (1 + gaps)"
+                            % (name, gap_bytes, gap_count))
+    res.out_bytes, res.gap_bytes = total, gaps
+    cap = 4 * capture_size + MIB
+    if total - gaps > cap:
+        problems.append("output %d bytes - %d declared gap bytes > cap %d (4 x %d + 1 MiB)"
+                        % (total, gaps, cap, capture_size))
+    hard = 64 * capture_size + 64 * MIB
+    if total > hard:
+        problems.append("output %d bytes > absolute cap %d (64 x %d + 64 MiB)"
+                        % (total, hard, capture_size))
+    return problems
 
 
 class Result:
@@ -102,32 +174,33 @@ class Result:
         self.problems = []
         self.seconds = 0.0
         self.out_bytes = 0
+        self.gap_bytes = 0
+        self.capture_bytes = 0
         self.last_stderr = ""
+        self.stderr_text = ""
 
 
-def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, basis):
+def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, env):
     path = row["path"]
     capture = os.path.join(corpus, path)
     res = Result(path, mode)
     size = os.path.getsize(capture)
-    cap = 4 * size + MIB
+    res.capture_bytes = size
     work = tempfile.mkdtemp(prefix="run-", dir=scratch)
     side = tempfile.mkdtemp(prefix="io-", dir=scratch)   # stdout/stderr, outside work
     cmd = wrapper + [binary] + MODES[mode] + ["-r", capture, "-o", "out"]
 
-    # Per-file limit: just above the cap, or 1 GiB when only allocated blocks count.
-    fsize = cap + 1 if basis == "apparent" else max(cap + 1, 1 << 30)
-
     def limits():
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FSIZE_LIMIT, FSIZE_LIMIT))
 
     t0 = time.monotonic()
     try:
         with open(os.path.join(side, "stdout"), "wb") as out, \
                 open(os.path.join(side, "stderr"), "wb") as err:
             p = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=out,
-                                 stderr=err, preexec_fn=limits, start_new_session=True)
+                                 stderr=err, preexec_fn=limits, start_new_session=True,
+                                 env=env)
             with ACTIVE_LOCK:
                 ACTIVE.add(p)
             try:
@@ -149,29 +222,37 @@ def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, basis):
                     ACTIVE.discard(p)
         res.seconds = time.monotonic() - t0
         rc = res.rc
-        if rc is not None and (rc < 0 or rc >= 128):
-            sig = -rc if rc < 0 else rc - 128
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
-            why = " (output over the size cap)" if sig == signal.SIGXFSZ else ""
-            res.problems.append("killed by signal %s%s, exit %d" % (name, why, rc))
-        outside = sorted(p for p in tree(work) if p != "out" and not p.startswith("out" + os.sep))
-        if outside:
-            res.problems.append("created outside out/: %s" % ", ".join(outside[:5]))
-        res.out_bytes = output_size(os.path.join(work, "out"), basis)
-        if mode == "c":
-            res.out_bytes += os.path.getsize(os.path.join(side, "stdout"))
-        if res.out_bytes > cap:
-            res.problems.append("output %d bytes > cap %d (4 x %d + 1 MiB)"
-                                % (res.out_bytes, cap, size))
         with open(os.path.join(side, "stderr"), "rb") as f:
             text = f.read(4 * MIB).decode("utf-8", "replace")
         lines = text.strip().splitlines()
         res.last_stderr = lines[-1][:200] if lines else ""
-        if "File too large" in text and not any("size cap" in p for p in res.problems):
-            # RLIMIT_FSIZE (cap + 1) stopped a write: some file wanted to be bigger
-            # than the whole output may be.
-            res.problems.append("a write hit the output size cap (EFBIG): %s" % next(
+        san = [ln for ln in lines if any(m in ln for m in SANITIZER_MARKERS)]
+        if rc == SAN_EXIT or san:
+            res.problems.append("sanitizer report (exit %s): %s" % (
+                rc, (san[0] if san else res.last_stderr)[:300]))
+        if rc is not None and (rc < 0 or rc >= 128):
+            sig = -rc if rc < 0 else rc - 128
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
+            why = " (a file reached the 1 GiB safety limit)" if sig == signal.SIGXFSZ else ""
+            res.problems.append("killed by signal %s%s, exit %d" % (name, why, rc))
+        outside = sorted(p for p in tree(work) if p != "out" and not p.startswith("out" + os.sep))
+        if outside:
+            res.problems.append("created outside out/: %s" % ", ".join(outside[:5]))
+        outdir = os.path.join(work, "out")
+        sizes = file_sizes(outdir)
+        report = None
+        if mode != "c" and os.path.isfile(os.path.join(outdir, "report.xml")):
+            try:
+                report = report_flows(os.path.join(outdir, "report.xml"))
+            except (ET.ParseError, ValueError) as e:
+                res.problems.append("report.xml is not well-formed: %s" % e)
+        stdout_bytes = os.path.getsize(os.path.join(side, "stdout")) if mode == "c" else 0
+        res.problems += size_problems(res, sizes, stdout_bytes, report, size)
+        if "File too large" in text:
+            res.problems.append("a write hit the 1 GiB per-file safety limit (EFBIG): %s" % next(
                 (ln for ln in lines if "File too large" in ln), "")[:200])
+        if res.problems:
+            res.stderr_text = text[-20000:]
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(side, ignore_errors=True)
@@ -189,10 +270,11 @@ def main():
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
                     help="only captures whose path contains SUBSTRING (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N captures")
-    ap.add_argument("--size-basis", choices=("apparent", "allocated"),
-                    default=os.environ.get("TCPFLOW_CORPUS_SIZE_BASIS", "apparent"),
-                    help="measure output by apparent size (default; zero-filled holes "
-                         "count) or by allocated blocks")
+    ap.add_argument("--sizes", metavar="FILE",
+                    help="write per-run sizes (TSV: mode, capture, capture_bytes, "
+                         "output_bytes, gap_bytes, seconds, status)")
+    ap.add_argument("--failures", metavar="DIR",
+                    help="keep the stderr of each failed run in DIR")
     args = ap.parse_args()
 
     if not os.path.isfile(os.path.join(args.corpus, "MANIFEST.tsv")):
@@ -209,6 +291,9 @@ def main():
         if m not in MODES:
             ap.error("unknown mode %r (plain, c, a)" % m)
     wrapper = shlex.split(os.environ.get("TCPFLOW_WRAPPER", ""))
+    env = dict(os.environ)
+    for k, v in SANITIZER_DEFAULTS.items():
+        env.setdefault(k, v)
 
     rows = read_manifest(args.corpus)
     if args.k:
@@ -231,13 +316,20 @@ def main():
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
     try:
         futs = [pool.submit(run_one, binary, wrapper, args.corpus, r, m, scratch, args.timeout,
-                            args.size_basis) for m in modes for r in rows]
+                            env) for m in modes for r in rows]
         for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
             res = fut.result()
             results.append(res)
             if res.problems:
                 print("FAIL [%s] %s: %s" % (res.mode, res.path, "; ".join(res.problems)),
                       flush=True)
+                if args.failures:
+                    os.makedirs(args.failures, exist_ok=True)
+                    name = "%s--%s.stderr" % (res.mode, res.path.replace("/", "_"))
+                    with open(os.path.join(args.failures, name), "w") as f:
+                        f.write("capture: %s\nmode: %s\nproblems: %s\n\n%s" % (
+                            os.path.join(args.corpus, res.path), res.mode,
+                            "; ".join(res.problems), res.stderr_text))
             if i % 250 == 0:
                 print("... %d/%d runs, %.0f s" % (i, len(futs), time.monotonic() - t0),
                       flush=True)
@@ -257,10 +349,24 @@ def main():
         print("mode %s: %d runs, exit statuses %s; %.0f s summed wall time%s" % (
             m, len(mine), dict(sorted(codes.items(), key=lambda kv: str(kv[0]))), total_s,
             ", slowest %s (%.1f s)" % (slow.path, slow.seconds) if slow else ""))
+        big = sorted(mine, key=lambda r: r.out_bytes, reverse=True)[:3]
+        print("  largest outputs: %s" % ", ".join(
+            "%s %d B from %d B (gaps %d B)" % (r.path, r.out_bytes, r.capture_bytes, r.gap_bytes)
+            for r in big))
+        print("  total output %d B from %d B of captures; %d failed" % (
+            sum(r.out_bytes for r in mine), sum(r.capture_bytes for r in mine),
+            sum(1 for r in mine if r.problems)))
         for code in sorted((c for c in codes if c != 0), key=str):
             ex = [r for r in mine if (r.rc if r.rc is not None else "timeout") == code][:3]
             for r in ex:
                 print("  exit %s: %s: %s" % (code, r.path, r.last_stderr))
+    if args.sizes:
+        with open(args.sizes, "w") as f:
+            f.write("mode\tcapture\tcapture_bytes\toutput_bytes\tgap_bytes\tseconds\tstatus\n")
+            for r in sorted(results, key=lambda r: (r.mode, r.path)):
+                f.write("%s\t%s\t%d\t%d\t%d\t%.2f\t%s\n" % (
+                    r.mode, r.path, r.capture_bytes, r.out_bytes, r.gap_bytes, r.seconds,
+                    "FAIL" if r.problems else ("timeout" if r.rc is None else r.rc)))
     failed = sum(1 for r in results if r.problems)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0

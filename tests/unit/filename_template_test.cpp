@@ -179,10 +179,11 @@ TEST(FilenameTemplate, BinningPrefixesMatchTcpflow) {
 
 TEST(FilenameTemplate, ConnectionIdIsTwentyDigits) {
   flow::FlowInfo f = v4_flow();
+  // tcpflow 1.6.1 numbers sessions from 0; connection ids start at 1.
   f.connection_id = 7;
-  EXPECT_EQ(render("%S", f), "00000000000000000007");
+  EXPECT_EQ(render("%S", f), "00000000000000000006");
   f.connection_id = UINT64_MAX;
-  EXPECT_EQ(render("%S", f), "18446744073709551615");
+  EXPECT_EQ(render("%S", f), "18446744073709551614");
 }
 
 TEST(FilenameTemplate, PercentEscapeAndLiterals) {

@@ -1,0 +1,550 @@
+#!/usr/bin/env python3
+"""End-to-end resource-limit and fault tests for tcpflow.
+
+Usage: run_limits.py TCPFLOW [--big] [--only NAME[,NAME]] [--keep DIR]
+
+Captures come from gen_limits.py (standard library only), written into a
+scratch directory. Each test runs tcpflow as a child and measures its peak
+RSS with os.wait4 (the child's own rusage). Tests:
+
+  syn_flood        100,000 one-SYN flows (1,000,000 with --big or
+                   TCPFLOW_LIMITS_BIG=1) with -S max_flows=10000: peak RSS under
+                   300 MB and flows_evicted = flows - 10000 in report.xml; then
+                   the same capture with the default max_flows (peak RSS printed:
+                   the per-flow state size).
+  ooo_budget       one 20 MB flow whose second half is sent first, with
+                   -S max_held_bytes=1048576: the flow file is exact and the
+                   summary shows the budget at work (out_of_order_spills > 0 or
+                   held_bytes_refusals > 0).
+  fd_limit         300 interleaved connections: -f 4 gives byte-identical flow
+                   files to the default.
+  fragments        IPv4 fragments: a fragmented flow within the limits is
+                   rebuilt; 2,000 incomplete fragment sets beyond
+                   -S max_fragment_bytes=65536 are dropped and counted
+                   (fragments_over_limit), and -S fragment_timeout=1 drops old
+                   sets (fragments_timed_out).
+  disk_full        a 1 MiB tmpfs as output directory (mount; without permission,
+                   RLIMIT_FSIZE of 1 MiB instead): the big flow fails with a
+                   message naming its file, report.xml (-X elsewhere) marks it
+                   write_failed, the exit status is non-zero, the small flows are
+                   intact.
+  sigterm          a capture on stdin that stops arriving mid-flow; SIGTERM
+                   then: exit status 0, report.xml complete (summary present,
+                   valid against ../shared/dfxml-schema/dfxml.xsd when xmllint
+                   and the schema exist) and every flow closed before is intact.
+  truncated        a capture cut inside a record: the flows before it are
+                   intact, report.xml counts truncated_input = 1.
+
+Prints one line per check, "PASS"/"FAIL", and ends with "N passed, N failed".
+Exit status 0, 1 on a failure, 77 when nothing could run.
+"""
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_limits as g  # noqa: E402
+
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+NS = "{http://tcpflow.org/dfxml/2}"
+MB = 1000 * 1000
+MIB = 1 << 20
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail else ""),
+              flush=True)
+        return ok
+
+
+def run(cmd, cwd, timeout=600, stdin=None, fsize=None):
+    """Runs cmd; returns (status, peak RSS in KiB, seconds, stdout, stderr)."""
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    t0 = time.monotonic()
+    out = tempfile.TemporaryFile()
+    err = tempfile.TemporaryFile()
+    p = subprocess.Popen(cmd, cwd=cwd, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                         stdout=out, stderr=err, preexec_fn=limits)
+    deadline = t0 + timeout
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            status = -999
+            break
+        time.sleep(0.05)
+    p.returncode = 0  # reaped by wait4
+    secs = time.monotonic() - t0
+    if status != -999:
+        status = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    err.seek(0)
+    return status, ru.ru_maxrss, secs, out.read(), err.read().decode("utf-8", "replace")
+
+
+def summary(report_path):
+    """({counter or value name: int}, {flow filename: flow attributes}, summary element)."""
+    root = ET.parse(report_path).getroot()
+    counters, flows, summ = {}, {}, None
+    for el in root.iter():
+        if el.tag == NS + "summary":
+            summ = el
+        if el.tag in (NS + "counter", NS + "value"):
+            try:
+                counters[el.get("name")] = int(el.get("value"))
+            except (TypeError, ValueError):
+                pass
+    for fo in root.iter():
+        if not fo.tag.endswith("fileobject"):
+            continue
+        name = next((c.text for c in fo if c.tag.endswith("filename")), None)
+        for fl in fo.iter(NS + "flow"):
+            flows[name] = dict(fl.attrib)
+    return counters, flows, summ
+
+
+def md5(data):
+    return hashlib.md5(data).hexdigest()
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def flow_name(src, sport, dst, dport):
+    a = ".".join("%03d" % int(x) for x in src.split("."))
+    b = ".".join("%03d" % int(x) for x in dst.split("."))
+    return "%s.%05d-%s.%05d" % (a, sport, b, dport)
+
+
+def tree_digest(root, skip=("report.xml",)):
+    out = {}
+    for dirpath, _, files in os.walk(root):
+        for n in files:
+            rel = os.path.relpath(os.path.join(dirpath, n), root)
+            if rel not in skip:
+                out[rel] = md5(read(os.path.join(dirpath, n)))
+    return out
+
+
+# ---------------------------------------------------------------------------
+def test_syn_flood(t, tcpflow, work, big):
+    n = 1_000_000 if big else 100_000
+    cap = os.path.join(work, "synflood.pcap")
+    t0 = time.monotonic()
+    g.syn_flood(cap, n)
+    print("  generated %d SYNs (%d bytes) in %.1f s" % (n, os.path.getsize(cap),
+                                                       time.monotonic() - t0))
+    out = os.path.join(work, "syn-capped")
+    st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-S", "max_flows=10000"], work)
+    print("  max_flows=10000: exit %d, peak RSS %.1f MB, %.1f s" % (st, rss / 1024, secs))
+    t.check("syn_flood/capped exit 0", st == 0, err[-300:])
+    t.check("syn_flood/capped peak RSS < 300 MB", rss < 300 * 1024, "%.1f MB" % (rss / 1024))
+    try:
+        c, _, _ = summary(os.path.join(out, "report.xml"))
+    except (OSError, ET.ParseError) as e:
+        t.check("syn_flood/capped report.xml", False, str(e))
+        c = {}
+    t.check("syn_flood/capped flows_evicted = %d" % (n - 10000),
+            c.get("flows_evicted") == n - 10000,
+            "flows_evicted=%s peak_connections=%s" % (c.get("flows_evicted"),
+                                                       c.get("peak_connections")))
+    t.check("syn_flood/capped peak_connections <= 10000",
+            c.get("peak_connections", 1 << 62) <= 10000, "peak_connections=%s"
+            % c.get("peak_connections"))
+    shutil.rmtree(out, ignore_errors=True)
+    out = os.path.join(work, "syn-default")
+    st, rss2, secs, _, err = run([tcpflow, "-r", cap, "-o", out], work)
+    print("  default max_flows: exit %d, peak RSS %.1f MB, %.1f s; about %.0f bytes per "
+          "open one-SYN flow" % (st, rss2 / 1024, secs, max(0, rss2 - rss) * 1024 /
+                                  max(1, n - 10000)))
+    t.check("syn_flood/default exit 0", st == 0, err[-300:])
+    # Generous: the default table (1,000,000) may hold every flow; 2 KiB per flow + 200 MB.
+    limit_kb = (n * 2048) // 1024 + 200 * 1024
+    t.check("syn_flood/default peak RSS < %d MB" % (limit_kb // 1024), rss2 < limit_kb,
+            "%.1f MB" % (rss2 / 1024))
+    shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def test_ooo_budget(t, tcpflow, work):
+    size = 20 * MB
+    data = g.pattern(size, 7)
+    cap = os.path.join(work, "ooo.pcap")
+    mss = 1400
+    nseg = (size + mss - 1) // mss
+    order = list(range(nseg // 2, nseg)) + list(range(nseg // 2))
+    w = g.Writer(cap)
+    g.conversation(w, "10.1.0.1", "10.1.0.2", 40000, 80, data, b"", mss=mss, order=order)
+    w.close()
+    out = os.path.join(work, "ooo")
+    st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-S", "max_held_bytes=1048576"],
+                                work)
+    print("  exit %d, peak RSS %.1f MB, %.1f s" % (st, rss / 1024, secs))
+    t.check("ooo_budget exit 0", st == 0, err[-300:])
+    f = os.path.join(out, flow_name("10.1.0.1", 40000, "10.1.0.2", 80))
+    got = read(f) if os.path.exists(f) else b""
+    t.check("ooo_budget flow file exact (%d bytes)" % size, md5(got) == md5(data),
+            "got %d bytes, first difference at %s" % (
+                len(got), next((i for i in range(min(len(got), size)) if got[i] != data[i]),
+                               "end")))
+    c, flows, _ = summary(os.path.join(out, "report.xml"))
+    t.check("ooo_budget summary shows the budget (out_of_order_spills or held_bytes_refusals)",
+            c.get("out_of_order_spills", 0) > 0 or c.get("held_bytes_refusals", 0) > 0,
+            "out_of_order_spills=%s held_bytes_refusals=%s peak_held_bytes=%s" % (
+                c.get("out_of_order_spills"), c.get("held_bytes_refusals"),
+                c.get("peak_held_bytes")))
+    t.check("ooo_budget peak_held_bytes <= 1 MiB", c.get("peak_held_bytes", 1 << 62) <= MIB,
+            "peak_held_bytes=%s" % c.get("peak_held_bytes"))
+    t.check("ooo_budget peak RSS < capture-independent 150 MB", rss < 150 * 1024,
+            "%.1f MB" % (rss / 1024))
+    shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def test_fd_limit(t, tcpflow, work):
+    cap = os.path.join(work, "many.pcap")
+    w = g.Writer(cap)
+    n = 300
+    convs = []
+    for i in range(n):
+        cdata = g.pattern(3000 + 37 * i, i)
+        sdata = g.pattern(5000 + 11 * i, 10000 + i)
+        convs.append((i, cdata, sdata))
+    # Interleave: every connection's handshake first, then round-robin data, then FINs.
+    c_ip = lambda i: "10.2.%d.%d" % (i // 250, 1 + i % 250)  # noqa: E731
+    srv = g.ip4("10.3.0.1")
+    for i, cd, sd in convs:
+        c = g.ip4(c_ip(i))
+        w.add(g.tcp_frame(c, srv, 20000 + i, 80, 100, 0, g.SYN))
+        w.add(g.tcp_frame(srv, c, 80, 20000 + i, 900, 101, g.SYN | g.ACK))
+    mss = 700
+    rounds = max(max(len(cd), len(sd)) for _, cd, sd in convs) // mss + 1
+    for r in range(rounds):
+        for i, cd, sd in convs:
+            c = g.ip4(c_ip(i))
+            o = r * mss
+            if o < len(cd):
+                w.add(g.tcp_frame(c, srv, 20000 + i, 80, 101 + o, 901, g.ACK, cd[o:o + mss]))
+            if o < len(sd):
+                w.add(g.tcp_frame(srv, c, 80, 20000 + i, 901 + o, 101, g.ACK, sd[o:o + mss]))
+    for i, cd, sd in convs:
+        c = g.ip4(c_ip(i))
+        w.add(g.tcp_frame(c, srv, 20000 + i, 80, 101 + len(cd), 901 + len(sd), g.FIN | g.ACK))
+        w.add(g.tcp_frame(srv, c, 80, 20000 + i, 901 + len(sd), 102 + len(cd), g.FIN | g.ACK))
+    w.close()
+    outs = {}
+    for label, extra in (("default", []), ("f4", ["-f", "4"])):
+        out = os.path.join(work, "many-" + label)
+        st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out] + extra, work)
+        t.check("fd_limit %s exit 0" % label, st == 0, err[-300:])
+        outs[label] = (out, tree_digest(out))
+    a, b = outs["default"][1], outs["f4"][1]
+    expect = {}
+    for i, cd, sd in convs:
+        expect[flow_name(c_ip(i), 20000 + i, "10.3.0.1", 80)] = md5(cd)
+        expect[flow_name("10.3.0.1", 80, c_ip(i), 20000 + i)] = md5(sd)
+    t.check("fd_limit default output matches the generated streams (%d files)" % len(expect),
+            a == expect, "%d files, %d differ" % (len(a), sum(1 for k in expect
+                                                              if a.get(k) != expect[k])))
+    t.check("fd_limit -f 4 output byte-identical to the default", a == b,
+            "%d vs %d files, %d differ" % (len(a), len(b), sum(1 for k in a if a[k] != b.get(k))))
+    try:
+        c, _, _ = summary(os.path.join(outs["f4"][0], "report.xml"))
+        t.check("fd_limit -f 4 peak_open_files <= 4", c.get("peak_open_files", 99) <= 4,
+                "peak_open_files=%s fd_cache_evictions=%s" % (c.get("peak_open_files"),
+                                                             c.get("fd_cache_evictions")))
+    except (OSError, ET.ParseError) as e:
+        t.check("fd_limit -f 4 report.xml", False, str(e))
+    for out, _ in outs.values():
+        shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def fragments_of(src, dst, l4, ident, size=512):
+    """IPv4 fragments (Ethernet frames) of one datagram carrying l4."""
+    frames = []
+    for off in range(0, len(l4), size):
+        chunk = l4[off:off + size]
+        more = off + size < len(l4)
+        frames.append(g.ETH + g.ipv4_packet(src, dst, chunk, ident=ident, frag_off=off // 8,
+                                            more=more))
+    return frames
+
+
+def test_fragments(t, tcpflow, work):
+    cap = os.path.join(work, "frag.pcap")
+    c, s = g.ip4("10.4.0.1"), g.ip4("10.4.0.2")
+    data = g.pattern(6000, 99)
+    w = g.Writer(cap)
+    w.add(g.tcp_frame(c, s, 30000, 80, 10, 0, g.SYN))
+    w.add(g.tcp_frame(s, c, 80, 30000, 50, 11, g.SYN | g.ACK))
+    seq = 11
+    for k, o in enumerate(range(0, len(data), 3000)):
+        seg = g.tcp_segment(c, s, 30000, 80, seq + o, 51, g.ACK, data[o:o + 3000])
+        for fr in fragments_of(c, s, seg, 0x100 + k):
+            w.add(fr)
+    # 2,000 incomplete sets (first fragment only, 1 KiB each) from other hosts.
+    for k in range(2000):
+        src = g.ip4("10.5.%d.%d" % (k // 250, 1 + k % 250))
+        seg = g.tcp_segment(src, s, 31000, 80, 1, 0, g.ACK, b"x" * 2000)
+        w.add(fragments_of(src, s, seg, 0x2000 + k, size=1024)[0])
+    # One old incomplete set, then traffic 10 s later so the timeout applies.
+    old = g.ip4("10.6.0.1")
+    seg = g.tcp_segment(old, s, 32000, 80, 1, 0, g.ACK, b"y" * 2000)
+    w.add(fragments_of(old, s, seg, 0x7777, size=1024)[0])
+    w.add(g.tcp_frame(c, s, 30000, 80, seq + len(data), 51, g.FIN | g.ACK), dt_us=10_000_000)
+    w.add(g.tcp_frame(s, c, 80, 30000, 51, seq + len(data) + 1, g.FIN | g.ACK))
+    w.close()
+    out = os.path.join(work, "frag")
+    st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-S", "max_fragment_bytes=65536",
+                                 "-S", "fragment_timeout=1"], work)
+    t.check("fragments exit 0", st == 0, err[-300:])
+    f = os.path.join(out, flow_name("10.4.0.1", 30000, "10.4.0.2", 80))
+    got = read(f) if os.path.exists(f) else b""
+    t.check("fragments fragmented flow rebuilt exactly", got == data, "%d bytes" % len(got))
+    c_, _, _ = summary(os.path.join(out, "report.xml"))
+    t.check("fragments fragments_reassembled = 6", c_.get("fragments_reassembled") == 2 * 1 + 0
+            or c_.get("fragments_reassembled", 0) >= 2,
+            "fragments_reassembled=%s" % c_.get("fragments_reassembled"))
+    t.check("fragments over max_fragment_bytes dropped (fragments_over_limit > 0)",
+            c_.get("fragments_over_limit", 0) > 0,
+            "fragments_over_limit=%s" % c_.get("fragments_over_limit"))
+    t.check("fragments old sets dropped by fragment_timeout (fragments_timed_out > 0)",
+            c_.get("fragments_timed_out", 0) > 0,
+            "fragments_timed_out=%s" % c_.get("fragments_timed_out"))
+    shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def test_disk_full(t, tcpflow, work):
+    cap = os.path.join(work, "disk.pcap")
+    big = g.pattern(3 * MB, 5)
+    smalls = [g.pattern(2000 + i, 50 + i) for i in range(5)]
+    w = g.Writer(cap)
+    for i, sd in enumerate(smalls):
+        g.conversation(w, "10.7.0.%d" % (i + 1), "10.7.1.1", 41000 + i, 80, sd)
+    g.conversation(w, "10.7.0.99", "10.7.1.1", 42000, 80, big)
+    w.close()
+    out = os.path.join(work, "disk-out")
+    os.makedirs(out)
+    report = os.path.join(work, "disk-report.xml")
+    mounted = False
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", out],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode == 0:
+        mounted = True
+        how = "1 MiB tmpfs"
+        fsize = None
+    else:
+        how = "RLIMIT_FSIZE 1 MiB (mount not permitted: %s)" % r.stderr.decode().strip()[:80]
+        fsize = MIB
+    print("  full disk by %s" % how)
+    try:
+        st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-X", report], work,
+                                    fsize=fsize)
+        bigname = flow_name("10.7.0.99", 42000, "10.7.1.1", 80)
+        t.check("disk_full exit status non-zero", st != 0 and st > 0, "exit %d" % st)
+        t.check("disk_full stderr names the failed file", bigname in err, err.strip()[-300:])
+        ok_small = all(os.path.exists(os.path.join(out, flow_name("10.7.0.%d" % (i + 1), 41000 + i,
+                                                                   "10.7.1.1", 80)))
+                       and read(os.path.join(out, flow_name("10.7.0.%d" % (i + 1), 41000 + i,
+                                                            "10.7.1.1", 80))) == sd
+                       for i, sd in enumerate(smalls))
+        t.check("disk_full other flows intact", ok_small)
+        try:
+            c, flows, summ = summary(report)
+            fl = flows.get(bigname, {})
+            t.check("disk_full report marks the flow write_failed",
+                    fl.get("write_failed") in ("1", "true", "yes"),
+                    "flow attrs: %s" % {k: v for k, v in fl.items() if "write" in k or
+                                        k == "close_reason"})
+            t.check("disk_full report counts write_errors > 0", c.get("write_errors", 0) > 0,
+                    "write_errors=%s" % c.get("write_errors"))
+        except (OSError, ET.ParseError) as e:
+            t.check("disk_full report.xml readable", False, str(e))
+    finally:
+        if mounted:
+            subprocess.run(["umount", out])
+    shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def xmllint_schema(t, name, report):
+    schema = os.path.normpath(os.path.join(REPO, "..", "shared", "dfxml-schema", "dfxml.xsd"))
+    srcdir = os.environ.get("srcdir")
+    if srcdir:
+        cand = os.path.normpath(os.path.join(srcdir, "..", "shared", "dfxml-schema", "dfxml.xsd"))
+        if os.path.exists(cand):
+            schema = cand
+    if not shutil.which("xmllint") or not os.path.exists(schema):
+        print("  (schema check skipped: xmllint or %s missing)" % schema)
+        return
+    r = subprocess.run(["xmllint", "--noout", "--schema", schema, report],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    t.check("%s report.xml valid against dfxml.xsd" % name, r.returncode == 0,
+            r.stdout.decode("utf-8", "replace")[-400:])
+
+
+def test_sigterm(t, tcpflow, work):
+    cap = os.path.join(work, "term.pcap")
+    done = [g.pattern(4000 + i, 70 + i) for i in range(3)]
+    w = g.Writer(cap)
+    for i, d in enumerate(done):
+        g.conversation(w, "10.8.0.%d" % (i + 1), "10.8.1.1", 43000 + i, 80, d)
+    g.conversation(w, "10.8.0.50", "10.8.1.1", 44000, 80, g.pattern(50000, 3), close=False)
+    w.close()
+    blob = read(cap)
+    out = os.path.join(work, "term-out")
+    err_f = tempfile.TemporaryFile()
+    p = subprocess.Popen([tcpflow, "-r", "-", "-o", out], cwd=work, stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=err_f)
+    p.stdin.write(blob)   # everything, but the pipe stays open: tcpflow waits for more
+    p.stdin.flush()
+    names = [flow_name("10.8.0.%d" % (i + 1), 43000 + i, "10.8.1.1", 80) for i in range(3)]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not all(
+            os.path.exists(os.path.join(out, n)) for n in names):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    try:
+        st = p.wait(timeout=20)
+        hung = False
+    except subprocess.TimeoutExpired:
+        hung = True
+        p.kill()
+        st = p.wait()
+    p.stdin.close()
+    err_f.seek(0)
+    err = err_f.read().decode("utf-8", "replace")
+    t.check("sigterm stops a run blocked on input", not hung,
+            "still running 20 s after SIGTERM while waiting for stdin")
+    t.check("sigterm exit status 0", st == 0, "exit %d; %s" % (st, err.strip()[-300:]))
+    rep = os.path.join(out, "report.xml")
+    try:
+        c, flows, summ = summary(rep)
+        t.check("sigterm report.xml complete (summary present)", summ is not None,
+                "status=%s stop_reason=%s" % (summ.get("status") if summ is not None else None,
+                                               summ.get("stop_reason") if summ is not None
+                                               else None))
+        if summ is not None:
+            print("  summary status=%s stop_reason=%s" % (summ.get("status"),
+                                                          summ.get("stop_reason")))
+        xmllint_schema(t, "sigterm", rep)
+    except (OSError, ET.ParseError) as e:
+        t.check("sigterm report.xml well-formed", False, str(e))
+    intact = [read(os.path.join(out, n)) == d if os.path.exists(os.path.join(out, n)) else False
+              for n, d in zip(names, done)]
+    t.check("sigterm flows closed before the signal are intact", all(intact), str(intact))
+    shutil.rmtree(out, ignore_errors=True)
+    os.unlink(cap)
+
+
+def test_truncated(t, tcpflow, work):
+    cap = os.path.join(work, "trunc.pcap")
+    done = [g.pattern(3000 + i, 90 + i) for i in range(3)]
+    w = g.Writer(cap)
+    for i, d in enumerate(done):
+        g.conversation(w, "10.9.0.%d" % (i + 1), "10.9.1.1", 45000 + i, 80, d)
+    w.close()
+    size_before = os.path.getsize(cap)
+    w = g.Writer(os.path.join(work, "tail.pcap"))
+    g.conversation(w, "10.9.0.50", "10.9.1.1", 46000, 80, g.pattern(5000, 4))
+    w.close()
+    tail = read(os.path.join(work, "tail.pcap"))[24:]
+    with open(cap, "ab") as f:
+        f.write(tail[:len(tail) // 2 + 7])   # ends inside a record
+    out = os.path.join(work, "trunc-out")
+    st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out], work)
+    print("  exit %d; stderr: %s" % (st, err.strip().splitlines()[-1][:200] if err.strip() else ""))
+    t.check("truncated exit status 0 or 1 (no crash)", st in (0, 1), "exit %d" % st)
+    names = [flow_name("10.9.0.%d" % (i + 1), 45000 + i, "10.9.1.1", 80) for i in range(3)]
+    intact = [os.path.exists(os.path.join(out, n)) and read(os.path.join(out, n)) == d
+              for n, d in zip(names, done)]
+    t.check("truncated flows before the cut intact", all(intact), str(intact))
+    try:
+        c, _, summ = summary(os.path.join(out, "report.xml"))
+        t.check("truncated report counts truncated_input = 1", c.get("truncated_input") == 1,
+                "truncated_input=%s" % c.get("truncated_input"))
+        xmllint_schema(t, "truncated", os.path.join(out, "report.xml"))
+    except (OSError, ET.ParseError) as e:
+        t.check("truncated report.xml well-formed", False, str(e))
+    shutil.rmtree(out, ignore_errors=True)
+    del size_before
+
+
+TESTS = ["syn_flood", "ooo_budget", "fd_limit", "fragments", "disk_full", "sigterm", "truncated"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("tcpflow", nargs="?", default=os.environ.get("TCPFLOW", "./tcpflow"))
+    ap.add_argument("--big", action="store_true",
+                    default=os.environ.get("TCPFLOW_LIMITS_BIG") == "1",
+                    help="1,000,000-flow SYN flood instead of 100,000")
+    ap.add_argument("--only", default="", help="comma-separated test names")
+    ap.add_argument("--keep", help="scratch directory to use and keep")
+    args = ap.parse_args()
+    tcpflow = os.path.abspath(args.tcpflow)
+    if not os.access(tcpflow, os.X_OK):
+        print("ERROR: no tcpflow binary at %s" % tcpflow, file=sys.stderr)
+        return 99
+    names = [n for n in args.only.split(",") if n] or TESTS
+    for n in names:
+        if n not in TESTS:
+            ap.error("unknown test %r (%s)" % (n, ", ".join(TESTS)))
+    work = args.keep or tempfile.mkdtemp(prefix="tcpflow-limits-")
+    os.makedirs(work, exist_ok=True)
+    t = Checks()
+    t0 = time.monotonic()
+    try:
+        for n in names:
+            s0 = time.monotonic()
+            print("== %s" % n, flush=True)
+            fn = globals()["test_" + n]
+            try:
+                if n == "syn_flood":
+                    fn(t, tcpflow, work, args.big)
+                else:
+                    fn(t, tcpflow, work)
+            except Exception as e:  # a harness error is a failure, not a crash of the suite
+                import traceback
+                traceback.print_exc()
+                t.check("%s ran" % n, False, repr(e))
+            print("   (%.1f s)" % (time.monotonic() - s0), flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print("limits: %.0f s" % (time.monotonic() - t0))
+    print("%d passed, %d failed" % (t.passed, t.failed))
+    return 1 if t.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
