@@ -278,8 +278,31 @@ int Pipeline::run() {
     drop_privileges_once();
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
   } else {
-    for (const std::string& path : config_.read_files) process_file(path, false);
-    for (const std::string& path : config_.resume_files) process_file(path, true);
+    size_t total = config_.read_files.size() + config_.resume_files.size();
+    // A progress line helps over thousands of files, but only a person watching wants it.
+    bool progress = total > 1 && ::isatty(STDERR_FILENO);
+    size_t done = 0;
+    auto report_progress = [&] {
+      if (!progress) return;
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started)
+                        .count();
+      double mb = static_cast<double>(s.stats.get(Counter::kBytesRead)) / 1e6;
+      std::fprintf(stderr, "\rtcpflow: %zu/%zu files, %.1f MB, %llu flows, %.1f MB/s   ", done,
+                   total, mb,
+                   static_cast<unsigned long long>(s.stats.get(Counter::kFlowsCreated)),
+                   secs > 0 ? mb / secs : 0.0);
+    };
+    for (const std::string& path : config_.read_files) {
+      process_file(path, false);
+      ++done;
+      report_progress();
+    }
+    for (const std::string& path : config_.resume_files) {
+      process_file(path, true);
+      ++done;
+      report_progress();
+    }
+    if (progress) std::fputc('\n', stderr);
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
