@@ -82,6 +82,13 @@ output::ConsoleOptions console_options(const Config& config) {
   return options;
 }
 
+// SIGHUP closes flows idle this long (capture time), so files of quiet
+// connections are complete on disk without stopping the run.
+double hangup_idle_seconds(const Config& config) {
+  constexpr double kDefaultHangupIdle = 10;
+  return config.tcp_timeout_sec > 0 ? config.tcp_timeout_sec : kDefaultHangupIdle;
+}
+
 scanners::ScannerSelection scanner_selection(const Config& config) {
   scanners::ScannerSelection selection;
   selection.enable = config.enable_scanners;
@@ -203,7 +210,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
     if (status == capture::ReadStatus::kTimeout) {
-      if (take_hangup_request()) s.table->close_idle(context.ts, 0);
+      if (take_hangup_request()) s.table->close_idle(context.ts, hangup_idle_seconds(config_));
       continue;
     }
     if (status == capture::ReadStatus::kError) {
@@ -234,7 +241,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     s.table->expire(record.ts);
     if ((records & 1023) == 0) s.decoder.expire(record.ts, s.stats);
-    if (take_hangup_request()) s.table->close_idle(record.ts, 0);
+    if (take_hangup_request()) s.table->close_idle(record.ts, hangup_idle_seconds(config_));
   }
 }
 
@@ -328,7 +335,8 @@ int Pipeline::run() {
       s.any_input_failed = true;
     }
   }
-  if (s.namer && s.namer->files_named() > 10000 && !config_.quiet) {
+  bool one_directory = config_.filename_template.find('/') == std::string::npos;
+  if (s.namer && one_directory && s.namer->files_named() > 10000 && !config_.quiet) {
     std::fprintf(stderr,
                  "tcpflow: %llu flow files were written; consider -Fk, -Fm or -Fg to spread "
                  "them over subdirectories\n",
