@@ -67,6 +67,7 @@ flow::FlowTableConfig flow_table_config(const Config& config) {
   table.max_connections = config.max_flows;
   table.idle_timeout_sec = config.tcp_timeout_sec;
   table.keep_closed = config.keep_closed_flows;
+  table.max_linger = config.max_linger;
   return table;
 }
 
@@ -82,11 +83,44 @@ output::ConsoleOptions console_options(const Config& config) {
   return options;
 }
 
+// -S tdelta: seconds (possibly fractional or negative) added to every packet.
+void shift_timestamp(Timestamp& ts, double delta_sec) {
+  int64_t delta_ns = static_cast<int64_t>(delta_sec * 1e9);
+  int64_t total_ns = static_cast<int64_t>(ts.nsec) + delta_ns % 1000000000;
+  ts.sec += delta_ns / 1000000000 + total_ns / 1000000000;
+  total_ns %= 1000000000;
+  if (total_ns < 0) {
+    total_ns += 1000000000;
+    ts.sec -= 1;
+  }
+  ts.nsec = static_cast<uint32_t>(total_ns);
+}
+
 // SIGHUP closes flows idle this long (capture time), so files of quiet
 // connections are complete on disk without stopping the run.
 double hangup_idle_seconds(const Config& config) {
   constexpr double kDefaultHangupIdle = 10;
   return config.tcp_timeout_sec > 0 ? config.tcp_timeout_sec : kDefaultHangupIdle;
+}
+
+decode::DefragLimits defrag_limits(const Config& config) {
+  decode::DefragLimits limits;
+  limits.max_bytes = config.max_fragment_bytes;
+  limits.timeout_sec = static_cast<int64_t>(config.fragment_timeout_sec);
+  return limits;
+}
+
+// Settings accepted for tcpflow 1.6.1 command lines whose features are not
+// built yet: say so instead of ignoring them silently.
+void warn_unimplemented_settings(const Config& config) {
+  const std::pair<const char*, bool> pending[] = {
+      {"tcp_cmd", !config.tcp_cmd.empty()},       {"tcp_alert_fd", config.tcp_alert_fd >= 0},
+      {"http_cmd", !config.http_cmd.empty()},     {"http_alert_fd", config.http_alert_fd >= 0},
+      {"py_module", !config.py_module.empty()},
+  };
+  for (const auto& [name, used] : pending) {
+    if (used) std::fprintf(stderr, "tcpflow: -S %s is not implemented in this version; ignored\n", name);
+  }
 }
 
 scanners::ScannerSelection scanner_selection(const Config& config) {
@@ -104,7 +138,7 @@ scanners::ScannerSelection scanner_selection(const Config& config) {
 struct Pipeline::State {
   explicit State(const Config& config)
       : budget(config.max_held_bytes),
-        decoder(decode::DefragLimits{}),
+        decoder(defrag_limits(config)),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
         scanner_set(scanners::ScannerSet::select(scanner_selection(config))) {}
 
@@ -132,6 +166,7 @@ struct Pipeline::State {
 
 Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
   State& s = *state_;
+  warn_unimplemented_settings(config);
   bool console = config.console != ConsoleMode::kNone;
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
   if (console) {
@@ -222,6 +257,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     ++records;
     s.any_input_read = true;
+    if (config_.tdelta_sec != 0) shift_timestamp(record.ts, config_.tdelta_sec);
     context.ts = record.ts;
     context.packet_number = ++s.packet_number;
     s.stats.add(Counter::kPacketsRead);

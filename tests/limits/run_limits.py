@@ -318,7 +318,11 @@ def test_fragments(t, tcpflow, work):
     old = g.ip4("10.6.0.1")
     seg = g.tcp_segment(old, s, 32000, 80, 1, 0, g.ACK, b"y" * 2000)
     w.add(fragments_of(old, s, seg, 0x7777, size=1024)[0])
-    w.add(g.tcp_frame(c, s, 30000, 80, seq + len(data), 51, g.FIN | g.ACK), dt_us=10_000_000)
+    # 10 s later: enough packets (pure ACKs) that a periodic expiry pass runs.
+    w.add(g.tcp_frame(s, c, 80, 30000, 51, seq, g.ACK), dt_us=10_000_000)
+    for _ in range(2100):
+        w.add(g.tcp_frame(s, c, 80, 30000, 51, seq, g.ACK))
+    w.add(g.tcp_frame(c, s, 30000, 80, seq + len(data), 51, g.FIN | g.ACK))
     w.add(g.tcp_frame(s, c, 80, 30000, 51, seq + len(data) + 1, g.FIN | g.ACK))
     w.close()
     out = os.path.join(work, "frag")
@@ -329,8 +333,7 @@ def test_fragments(t, tcpflow, work):
     got = read(f) if os.path.exists(f) else b""
     t.check("fragments fragmented flow rebuilt exactly", got == data, "%d bytes" % len(got))
     c_, _, _ = summary(os.path.join(out, "report.xml"))
-    t.check("fragments fragments_reassembled = 6", c_.get("fragments_reassembled") == 2 * 1 + 0
-            or c_.get("fragments_reassembled", 0) >= 2,
+    t.check("fragments fragments_reassembled >= 2", c_.get("fragments_reassembled", 0) >= 2,
             "fragments_reassembled=%s" % c_.get("fragments_reassembled"))
     t.check("fragments over max_fragment_bytes dropped (fragments_over_limit > 0)",
             c_.get("fragments_over_limit", 0) > 0,
@@ -417,7 +420,9 @@ def test_sigterm(t, tcpflow, work):
     w = g.Writer(cap)
     for i, d in enumerate(done):
         g.conversation(w, "10.8.0.%d" % (i + 1), "10.8.1.1", 43000 + i, 80, d)
-    g.conversation(w, "10.8.0.50", "10.8.1.1", 44000, 80, g.pattern(50000, 3), close=False)
+    # Then a long unfinished flow: more than the reader's 1 MiB buffer, so the
+    # closed flows are surely read while tcpflow then blocks on the open pipe.
+    g.conversation(w, "10.8.0.50", "10.8.1.1", 44000, 80, g.pattern(3 * MB, 3), close=False)
     w.close()
     blob = read(cap)
     out = os.path.join(work, "term-out")
