@@ -1,7 +1,7 @@
 #include "app/options.h"
 
 #ifdef HAVE_CONFIG_H
-#include <config.h>  // the autoconf header in the build tree, for PACKAGE_VERSION
+#include "tcpflow_config.h"  // the autoconf header in the build tree, for PACKAGE_VERSION
 #endif
 
 #include <boost/program_options.hpp>

@@ -96,6 +96,16 @@ void shift_timestamp(Timestamp& ts, double delta_sec) {
   ts.nsec = static_cast<uint32_t>(total_ns);
 }
 
+// -d 2 and up (-v): every non-zero counter on stderr at the end of the run.
+void print_counters(const Stats& stats) {
+  for (size_t i = 0; i < kCounterCount; ++i) {
+    auto counter = static_cast<Counter>(i);
+    if (stats.get(counter) == 0) continue;
+    std::fprintf(stderr, "tcpflow: %-32s %llu\n", std::string(counter_name(counter)).c_str(),
+                 static_cast<unsigned long long>(stats.get(counter)));
+  }
+}
+
 // SIGHUP closes flows idle this long (capture time), so files of quiet
 // connections are complete on disk without stopping the run.
 double hangup_idle_seconds(const Config& config) {
@@ -262,6 +272,8 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     context.packet_number = ++s.packet_number;
     s.stats.add(Counter::kPacketsRead);
     s.stats.add(Counter::kBytesRead, record.caplen);
+    // Expire first, so a packet after a long silence starts a new flow.
+    s.table->expire(record.ts);
     decode::DecodeResult result =
         s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
     if (result == decode::DecodeResult::kTcp) {
@@ -275,7 +287,6 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       }
       if (result != decode::DecodeResult::kFragmentHeld) write_unprocessed(record, source.snaplen());
     }
-    s.table->expire(record.ts);
     if ((records & 1023) == 0) s.decoder.expire(record.ts, s.stats);
     if (take_hangup_request()) s.table->close_idle(record.ts, hangup_idle_seconds(config_));
   }
@@ -378,6 +389,8 @@ int Pipeline::run() {
                  "them over subdirectories\n",
                  static_cast<unsigned long long>(s.namer->files_named()));
   }
+
+  if (config_.debug_level >= 2) print_counters(s.stats);
 
   int status = s.any_input_failed ? 1 : 0;
   if (s.stats.get(Counter::kWriteErrors) > 0) {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstring>
+#include <vector>
 
 #include "util/error.h"
 
@@ -229,12 +230,14 @@ void ConsoleWriter::print_gap(const flow::FlowInfo& info, const std::string& lab
     return;
   }
   if (options_.binary && !options_.hexdump) {
-    // Raw output stays a faithful copy of the flow file: holes are zeros there too.
-    std::string zeros(static_cast<size_t>(std::min<uint64_t>(length, 1 << 20)), '\0');
-    for (uint64_t left = length; left > 0;) {
+    // Raw output stays a faithful copy of the flow file: holes are zeros
+    // there too, printed as chunks of the flow like any other bytes.
+    std::vector<uint8_t> zeros(static_cast<size_t>(std::min<uint64_t>(length, 1 << 20)), 0);
+    for (uint64_t left = length, at = offset; left > 0;) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(left, zeros.size()));
-      emit(zeros.substr(0, n));
+      print_data(info, label, at, ByteView(zeros.data(), n), Timestamp{});
       left -= n;
+      at += n;
     }
     return;
   }

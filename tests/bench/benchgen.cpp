@@ -121,7 +121,7 @@ void write_truth(const Options& o, const Plan& plan, const GenStats& st,
     << "# retransmissions " << st.retransmissions << "\n"
     << "# seq_wraps " << st.seq_wraps << "\n"
     << "# pcap_bytes " << out.bytes() << "\n"
-    << "# capture_seconds " << (st.last_ts_ns - st.first_ts_ns) / 1e9 << "\n"
+    << "# capture_seconds " << static_cast<double>(st.last_ts_ns - st.first_ts_ns) / 1e9 << "\n"
     << "# generate_seconds " << gen_seconds << "\n"
     << "# sample_step " << step << "\n"
     << "# columns md5 size name\n";
@@ -203,8 +203,8 @@ int run(int argc, char** argv) {
                static_cast<unsigned long long>(st.reordered_pairs),
                static_cast<unsigned long long>(st.retransmissions),
                static_cast<unsigned long long>(st.seq_wraps),
-               plan.def.payload_bytes / 1e6, out.bytes() / 1e6, secs,
-               out.bytes() / 1e6 / secs);
+               plan.def.payload_bytes / 1e6, static_cast<double>(out.bytes()) / 1e6, secs,
+               static_cast<double>(out.bytes()) / 1e6 / secs);
   if (!o.sizes.empty()) write_sizes(o.sizes, plan);
   if (!o.truth.empty()) write_truth(o, plan, st, out, secs);
   return 0;

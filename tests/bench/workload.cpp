@@ -99,7 +99,7 @@ Plan make_plan(const WorkloadDef& def, double scale, uint64_t seed) {
   WorkloadDef& d = plan.def;
   d.payload_bytes = def.payload_bytes * scale;
   if (def.scale_flows) {
-    d.flows = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(def.flows * scale)));
+    d.flows = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(static_cast<double>(def.flows) * scale)));
   }
   d.concurrency = std::min(d.concurrency, d.flows);
 

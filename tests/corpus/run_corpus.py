@@ -367,6 +367,10 @@ def main():
                 f.write("%s\t%s\t%d\t%d\t%d\t%.2f\t%s\n" % (
                     r.mode, r.path, r.capture_bytes, r.out_bytes, r.gap_bytes, r.seconds,
                     "FAIL" if r.problems else ("timeout" if r.rc is None else r.rc)))
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ru.ru_utime + ru.ru_stime
+    print("wall %.0f s; CPU time of all runs %.0f s (about %.0f s of wall time on %d idle cores)"
+          % (time.monotonic() - t0, cpu, cpu / max(1, args.jobs), args.jobs))
     failed = sum(1 for r in results if r.problems)
     print("%d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0

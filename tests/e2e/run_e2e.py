@@ -37,6 +37,8 @@ import scenarios_ip       # noqa: E402,F401
 import scenarios_tcp      # noqa: E402,F401
 import scenarios_cli      # noqa: E402,F401
 import scenarios_testdata  # noqa: E402,F401
+import scenarios_options  # noqa: E402,F401
+import scenarios_console  # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 
@@ -127,6 +129,7 @@ def check_case(case, ctx, binary, wrapper):
     stderr_all = b""
     for i, run in enumerate(case.runs):
         rc, out, err = run_tcpflow(binary, run, ctx.rundir, wrapper)
+        run.rc, run.stdout, run.stderr_text = rc, out, err   # for case.check
         stderr_all += err
         tag = "run %d: " % (i + 1) if len(case.runs) > 1 else ""
         errline = err.decode("utf-8", "replace").strip().replace("\n", " | ")[:300]
@@ -141,10 +144,13 @@ def check_case(case, ctx, binary, wrapper):
             problems.append("%sexit status %d, expected 0; stderr: %s" % (tag, rc, errline))
         elif run.exit == "nonzero" and rc == 0:
             problems.append("%sexit status 0, expected non-zero" % tag)
+        elif run.exit not in (0, "nonzero", None) and rc != run.exit:
+            problems.append("%sexit status %d, expected %s" % (tag, rc, run.exit))
         text = err.decode("utf-8", "replace").lower()
         for group in run.stderr:
             if not any(k.lower() in text for k in group):
                 problems.append("%sstderr lacks any of %s; stderr: %s" % (tag, group, errline))
+        problems += [tag + p for p in getattr(run, "check_stdout", lambda out: [])(out)]
     after = snapshot(ctx.root)
 
     # Nothing written outside the output directory.
@@ -158,6 +164,8 @@ def check_case(case, ctx, binary, wrapper):
         if not (outrel and path.startswith(outrel + os.sep)):
             problems.append("removed outside the output directory: %s" % path)
 
+    if getattr(case, "check", None):   # extra checks of a scenario (scenarios_options.py)
+        problems += case.check(os.path.join(ctx.rundir, case.outdir) if case.outdir else None)
     if case.outdir is None:
         return problems
     outdir = os.path.join(ctx.rundir, case.outdir)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang (called by `make fuzz`; usable alone).
 #   build.sh SRCDIR BUILDDIR "LIBTCPFLOW SOURCES" "EXTRA LIBS"
-# Compiles the library sources once with -fsanitize=fuzzer-no-link,address,undefined
+# Compiles the library sources (minus src/app and src/report) once with -fsanitize=fuzzer-no-link,address,undefined
 # into BUILDDIR/tests/fuzz/obj/ (rebuilding only what changed), archives them,
 # and links tests/fuzz/fuzz_<name> for each tests/fuzz/fuzz_*.cpp.
 # FUZZ_CXX (default clang++) and FUZZ_JOBS (default 2) override.
@@ -27,7 +27,10 @@ newest_header=$(find "$srcdir/src" -name '*.h' -newer "$obj/.stamp" 2>/dev/null 
 [ -f "$obj/.stamp" ] || newest_header=yes
 [ -n "$newest_header" ] && rm -f "$obj"/*.o
 for s in $sources; do
-  case $s in *.cpp) echo "$s" ;; esac
+  case $s in
+    src/app/*|src/report/*) ;;   # not used by the targets (and app/ needs Boost)
+    *.cpp) echo "$s" ;;
+  esac
 done | xargs -P "$jobs" -I{} sh -c '
   o="$obj/$(echo "{}" | tr / _ | sed "s/\.cpp$/.o/")"
   if [ ! -f "$o" ] || [ "$srcdir/{}" -nt "$o" ]; then
