@@ -81,7 +81,7 @@ struct Config {
   uint64_t http_max_body = 64ull << 20;       // -S http_max_body: bytes per decoded body
   uint64_t max_fragment_bytes = 64ull << 20;  // -S max_fragment_bytes: IP fragments held
   double fragment_timeout_sec = 60;  // -S fragment_timeout: incomplete datagrams dropped after
-  uint64_t max_linger = 10000;       // -S max_linger: closed connections kept for late packets
+  uint64_t max_linger = 1000;       // -S max_linger: closed connections kept for late packets
   std::string py_path;               // -S py_path: directory added to sys.path
   std::string py_module;             // -S py_module
   std::string py_function;           // -S py_function

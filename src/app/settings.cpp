@@ -78,7 +78,7 @@ const std::vector<Entry>& entries() {
       {{"fragment_timeout", "60", SettingType::kDouble,
         "seconds an incomplete IP datagram waits for fragments", 0, kMaxSeconds},
        [](Config& c, const Value& v) { c.fragment_timeout_sec = v.real; }},
-      {{"max_linger", "10000", SettingType::kInteger,
+      {{"max_linger", "1000", SettingType::kInteger,
         "closed connections remembered to recognise late packets", 0,
         kMaxCount, true},
        [](Config& c, const Value& v) { c.max_linger = static_cast<uint64_t>(v.integer); }},

@@ -26,7 +26,7 @@ struct FlowTableConfig {
   reassembly::ReassemblyLimits reassembly;
   reassembly::OverlapPolicy overlap = reassembly::OverlapPolicy::kFirstWins;
   uint64_t max_connections = 1000000;  // oldest idle connection is closed beyond this
-  uint64_t max_linger = 10000;         // closed connections kept for late packets
+  uint64_t max_linger = 1000;         // closed connections kept for late packets
   double idle_timeout_sec = 0;         // 0: never
   bool keep_closed = false;            // -P: closed connections stay until the end
 };

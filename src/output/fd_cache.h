@@ -39,6 +39,16 @@ class FdCache {
   // Closes every cached descriptor.
   void evict_all();
 
+  // Write buffers are shared out under a cap, so thousands of open flows do
+  // not each pin one; a flow without a buffer writes straight through.
+  bool reserve_buffer() {
+    if (buffers_in_use_ >= max_buffers_) return false;
+    ++buffers_in_use_;
+    return true;
+  }
+  void release_buffer() { --buffers_in_use_; }
+  size_t buffers_in_use() const { return buffers_in_use_; }
+
   size_t open_count() const { return clients_.size(); }
   size_t capacity() const { return max_open_; }
   size_t peak_open() const { return peak_open_; }
@@ -47,7 +57,11 @@ class FdCache {
  private:
   bool evict_one();
 
+  static constexpr size_t kMaxBuffers = 256;
+
   size_t max_open_;
+  size_t max_buffers_ = kMaxBuffers;
+  size_t buffers_in_use_ = 0;
   size_t peak_open_ = 0;
   size_t evictions_ = 0;
   std::list<Client*> clients_;  // front: most recently used

@@ -99,7 +99,13 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
     return;
   }
   if (!ensure_open()) return;  // create the file now, so naming order is the write order
-  if (!buffer_) buffer_ = std::make_unique<uint8_t[]>(kBufferSize);
+  if (!buffer_) {
+    if (!cache_.reserve_buffer()) {
+      write_at(offset, data.data(), data.size());
+      return;
+    }
+    buffer_.reset(new uint8_t[kBufferSize]);  // not zeroed: only written bytes are read
+  }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
   buffer_used_ = data.size();
@@ -152,11 +158,17 @@ bool FlowFileSink::shift(uint64_t delta) {
   return true;
 }
 
+void FlowFileSink::drop_buffer() {
+  if (!buffer_) return;
+  buffer_.reset();
+  cache_.release_buffer();
+}
+
 void FlowFileSink::evict_fd() {
   flush_buffer();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  buffer_.reset();
+  drop_buffer();
 }
 
 void FlowFileSink::write_index() {
@@ -185,7 +197,7 @@ void FlowFileSink::close(Timestamp mtime) {
     if (::close(fd_) != 0) fail("close failed", errno);
     fd_ = -1;
   }
-  buffer_.reset();
+  drop_buffer();
   closed_ = true;
   if (write_index_) write_index();
   if (created_ && !mtime.is_zero()) {

@@ -47,6 +47,7 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   bool write_at(uint64_t offset, const uint8_t* data, size_t len);
   void fail(const char* what, int err);
   void evict_fd() override;
+  void drop_buffer();
   void write_index();
 
   FdCache& cache_;

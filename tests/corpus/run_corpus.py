@@ -2,7 +2,7 @@
 """Runs tcpflow over every capture of the shared real-capture corpus.
 
 Usage: run_corpus.py [TCPFLOW] [--corpus DIR] [--modes plain,c,a] [--jobs 2]
-                     [--timeout 20] [-k SUBSTRING]... [--limit N]
+                     [--timeout 20] [-k SUBSTRING]... [--limit N] [--sample N]
                      [--sizes FILE.tsv] [--failures DIR]
 
 The corpus is ../shared/corpus beside the repository (MANIFEST.tsv lists the
@@ -270,6 +270,8 @@ def main():
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
                     help="only captures whose path contains SUBSTRING (repeatable)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N captures")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="only N captures picked at random (fixed seed), e.g. to time a run")
     ap.add_argument("--sizes", metavar="FILE",
                     help="write per-run sizes (TSV: mode, capture, capture_bytes, "
                          "output_bytes, gap_bytes, seconds, status)")
@@ -300,6 +302,9 @@ def main():
         rows = [r for r in rows if any(k in r["path"] for k in args.k)]
     if args.limit:
         rows = rows[:args.limit]
+    if args.sample and args.sample < len(rows):
+        import random
+        rows = sorted(random.Random(1).sample(rows, args.sample), key=lambda r: r["path"])
     missing = [r["path"] for r in rows if not os.path.isfile(os.path.join(args.corpus, r["path"]))]
     rows = [r for r in rows if r["path"] not in set(missing)]
     print("corpus %s: %d captures x %d mode(s) (%s), %d jobs, timeout %g s%s" % (
