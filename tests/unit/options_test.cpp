@@ -343,7 +343,7 @@ TEST(Options, HelpTextListsOptions) {
   EXPECT_EQ(h.find("-S enable_report=YES"), std::string::npos);  // only with -hh
   std::string more = help_text(true);
   EXPECT_NE(more.find("-S enable_report=YES"), std::string::npos);
-  EXPECT_NE(more.find("-S max_linger=10000"), std::string::npos);
+  EXPECT_NE(more.find("-S max_linger=1000"), std::string::npos);
   EXPECT_NE(more.find("-Fk"), std::string::npos);
   EXPECT_NE(more.find("%S"), std::string::npos);
 }
