@@ -259,6 +259,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       continue;
     }
     if (status == capture::ReadStatus::kError) {
+      if (stop_requested()) break;  // a read interrupted by SIGINT/SIGTERM is no error
       std::fprintf(stderr, "tcpflow: %s: %s%s\n", name.c_str(), source.error().c_str(),
                    records ? " (the packets before it were processed)" : "");
       if (source.truncated()) s.stats.add(Counter::kTruncatedInput);

@@ -21,6 +21,9 @@ class LazySink : public reassembly::StreamSink {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
   bool shift(uint64_t delta) override;
+  void quiesce() override {
+    if (real_) real_->quiesce();
+  }
 
   bool opened() const { return opened_; }
   std::unique_ptr<reassembly::StreamSink> release() { return std::move(real_); }

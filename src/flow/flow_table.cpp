@@ -198,6 +198,10 @@ bool FlowTable::all_directions_done(const Connection& conn) const {
 }
 
 void FlowTable::mark_closed(Connection& conn) {
+  // Lingering only waits for stragglers: the bytes so far go to disk now.
+  for (Direction& dir : conn.directions) {
+    if (dir.sink) dir.sink->quiesce();
+  }
   conn.closed = true;
   closed_.push_back(&conn);
   conn.closed_position = std::prev(closed_.end());

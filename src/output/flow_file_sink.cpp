@@ -158,6 +158,12 @@ bool FlowFileSink::shift(uint64_t delta) {
   return true;
 }
 
+void FlowFileSink::quiesce() {
+  if (fd_ < 0 && !buffer_) return;
+  cache_.forget(*this);
+  evict_fd();
+}
+
 void FlowFileSink::drop_buffer() {
   if (!buffer_) return;
   buffer_.reset();

@@ -26,6 +26,7 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
   bool shift(uint64_t delta) override;
+  void quiesce() override;
 
   // Flushes, closes, writes the index and sets the file's mtime. Idempotent.
   void close(Timestamp mtime);

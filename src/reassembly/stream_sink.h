@@ -24,6 +24,11 @@ class StreamSink {
   // sequence number): everything written so far moves `delta` bytes later.
   // Returns false when the sink cannot move what it already emitted.
   virtual bool shift(uint64_t delta) = 0;
+
+  // The stream is likely to stay quiet (its connection closed): write out
+  // anything buffered and give back scarce resources (descriptor, buffer).
+  // Later writes must still work.
+  virtual void quiesce() {}
 };
 
 }  // namespace tcpflow::reassembly
