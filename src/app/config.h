@@ -50,6 +50,7 @@ struct Config {
   bool console_binary = false;              // -B
   bool console_no_newline = false;          // -0
   bool console_color = false;               // -g
+  bool force_color = false;                 // -S force_color=YES: -g even off a terminal
   bool console_json = false;                // -J
 
   // Scanners.

@@ -77,7 +77,7 @@ output::ConsoleOptions console_options(const Config& config) {
   options.binary = config.console_binary;
   options.hexdump = config.console_hexdump;
   options.newline = !config.console_no_newline;
-  options.color = config.console_color && ::isatty(STDOUT_FILENO);
+  options.color = config.console_color && (config.force_color || ::isatty(STDOUT_FILENO));
   options.json = config.console_json;
   options.semaphore_name = config.semaphore_name;
   return options;

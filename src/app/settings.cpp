@@ -93,6 +93,9 @@ const std::vector<Entry>& entries() {
       {{"sha256_inputs", "NO", SettingType::kBool,
         "record the SHA-256 of every input file in the report"},
        [](Config& c, const Value& v) { c.sha256_inputs = v.flag; }},
+      {{"force_color", "NO", SettingType::kBool,
+        "with -g, colour the console even when it is not a terminal"},
+       [](Config& c, const Value& v) { c.force_color = v.flag; }},
   };
   return kEntries;
 }

@@ -516,6 +516,14 @@ def _(ctx):
     return console_case(ctx, [a, b], ["-c", "-g"], note="stdout is a pipe: no colour codes")
 
 
+@scenario("console-g-forced")
+def _(ctx):
+    a = text_conv(seed=20, interleave=True)
+    b = text_conv(seed=21, handshake=False, client=("10.0.0.5", 5555), server=("10.0.0.6", 99))
+    return console_case(ctx, [a, b], ["-c", "-g", "-S", "force_color=YES"], color=True,
+                        note="-S force_color=YES colours a pipe too")
+
+
 def json_case(ctx, convs, dropped=(), args=("-J",), spacing_ns=None):
     path, packets = capture(ctx, convs, spacing_ns=spacing_ns)
     events = console_events(packets)
