@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "app/connection_pcaps.h"
 #include "app/flow_recorder.h"
@@ -106,6 +108,49 @@ void print_counters(const Stats& stats) {
   }
 }
 
+std::vector<std::string> path_components(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// With -z, paths opened after the chroot would resolve inside the jail; the
+// working directory stays outside it, so a path relative to it still reaches
+// the place the user named. `path` need not exist, but its parent must.
+std::string outside_jail_path(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  std::string parent = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
+  std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+  char* real_parent = ::realpath(parent.c_str(), nullptr);
+  char* real_cwd = ::getcwd(nullptr, 0);
+  if (!real_parent || !real_cwd) {
+    std::free(real_parent);
+    std::free(real_cwd);
+    throw Error("cannot resolve " + path + " before chroot: " + std::strerror(errno));
+  }
+  std::vector<std::string> target = path_components(real_parent);
+  std::vector<std::string> here = path_components(real_cwd);
+  std::free(real_parent);
+  std::free(real_cwd);
+  if (!leaf.empty() && leaf != ".") target.push_back(leaf);
+  size_t common = 0;
+  while (common < target.size() && common < here.size() && target[common] == here[common]) {
+    ++common;
+  }
+  std::string relative;
+  for (size_t i = common; i < here.size(); ++i) relative += "../";
+  for (size_t i = common; i < target.size(); ++i) relative += target[i] + "/";
+  if (relative.empty()) return ".";
+  relative.pop_back();
+  return relative;
+}
+
 // SIGHUP closes flows idle this long (capture time), so files of quiet
 // connections are complete on disk without stopping the run.
 double hangup_idle_seconds(const Config& config) {
@@ -170,6 +215,7 @@ struct Pipeline::State {
   bool any_input_failed = false;
   bool any_input_read = false;
   bool unprocessed_failed = false;
+  std::string unprocessed_path;
   bool privileges_dropped = false;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -179,13 +225,20 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   warn_unimplemented_settings(config);
   bool console = config.console != ConsoleMode::kNone;
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
+  bool jailed = !config.chroot_dir.empty();
+  std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
+  if (jailed && !config.unprocessed_pcap.empty()) {
+    s.unprocessed_path = outside_jail_path(config.unprocessed_pcap);
+  } else {
+    s.unprocessed_path = config.unprocessed_pcap;
+  }
   if (console) {
     s.console = std::make_unique<output::ConsoleWriter>(stdout, console_options(config));
     s.recorder = std::make_unique<FlowRecorder>(
         *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), s.stats);
   } else {
     s.namer = std::make_unique<output::FileNamer>(
-        config.outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
+        outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, config.store_flows,
                                                 config.write_findx, s.stats);
   }
@@ -210,7 +263,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   if (config.split_pcap && !console) {
     // A namer of its own, so pcap names never take a count from flow files.
     s.pcap_namer = std::make_unique<output::FileNamer>(
-        config.outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
+        outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
     s.recorder->on_closed_connection(
         [this](uint64_t id) { state_->connection_pcaps->close(id); });
@@ -227,7 +280,7 @@ void Pipeline::write_unprocessed(const capture::Record& record, uint32_t snaplen
   if (s.unprocessed_failed) return;
   if (!s.unprocessed) {
     try {
-      s.unprocessed = std::make_unique<capture::PcapWriter>(config_.unprocessed_pcap,
+      s.unprocessed = std::make_unique<capture::PcapWriter>(s.unprocessed_path,
                                                             record.link_type, snaplen);
     } catch (const Error& e) {
       std::fprintf(stderr, "tcpflow: %s; unprocessed packets are not saved\n", e.what());

@@ -903,6 +903,37 @@ def _(ctx):
     return case
 
 
+@scenario("opt-z-chroot-absolute-outdir")
+def _(ctx):
+    """-U with -z: files still land in the -o directory the user named (an
+    absolute path), not inside the jail, and the jail stays empty."""
+    if os.geteuid() != 0:
+        print("SKIP opt-z-chroot-absolute-outdir: not running as root", file=sys.stderr, flush=True)
+        return Case([], {}, {}, outdir=None, report=False)
+    try:
+        pwd.getpwnam(TEST_USER)
+    except KeyError:
+        import subprocess
+        subprocess.run(["useradd", "--system", "--no-create-home", TEST_USER], check=True)
+    top = os.path.dirname(ctx.root)
+    os.chmod(top, 0o711)
+    os.chmod(ctx.root, 0o711)
+    os.chmod(ctx.rundir, 0o777)
+    jail = os.path.join(ctx.root, "jail")
+    os.makedirs(jail, exist_ok=True)
+    a, b, packets = _two()
+    path = _pcap(ctx, "cap.pcap", packets)
+    files, mtimes = truth(packets)
+    outdir = os.path.join(ctx.rundir, "out")
+    case = Case([Run(["-r", path, "-o", outdir, "-U", TEST_USER, "-z", jail])], files, mtimes)
+
+    def check(_outdir):
+        left = os.listdir(jail)
+        return ["-z: the jail got files: %s" % left] if left else []
+    case.check = check
+    return case
+
+
 @scenario("opt-z-needs-U")
 def _(ctx):
     a, b, packets = _two()
