@@ -1,5 +1,6 @@
 #include "output/console_sink.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 
 #include <algorithm>
@@ -59,39 +60,9 @@ void append_json_string(std::string& out, const std::string& text) {
 }
 
 std::string address_text(const decode::IpAddress& addr) {
-  char buf[64];
-  if (addr.family == 6) {
-    const uint8_t* b = addr.bytes.data();
-    // Canonical form via inet_ntop semantics, done by hand to stay allocation-light.
-    uint16_t words[8];
-    for (int i = 0; i < 8; ++i) words[i] = static_cast<uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
-      if (words[i] != 0) {
-        ++i;
-        continue;
-      }
-      int j = i;
-      while (j < 8 && words[j] == 0) ++j;
-      if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
-      i = j;
-    }
-    std::string out;
-    for (int i = 0; i < 8; ++i) {
-      if (i == best) {
-        out += "::";
-        i += best_len - 1;
-        continue;
-      }
-      if (!out.empty() && out.back() != ':') out += ':';
-      std::snprintf(buf, sizeof buf, "%x", words[i]);
-      out += buf;
-    }
-    return out;
-  }
-  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", addr.bytes[0], addr.bytes[1], addr.bytes[2],
-                addr.bytes[3]);
-  return buf;
+  char buf[INET6_ADDRSTRLEN];
+  int family = addr.family == 6 ? AF_INET6 : AF_INET;
+  return inet_ntop(family, addr.bytes.data(), buf, sizeof buf) ? buf : "";
 }
 
 }  // namespace
