@@ -12,13 +12,14 @@
 
 namespace tcpflow::scanners {
 
-namespace {
-
-std::vector<std::unique_ptr<Scanner>> all_scanners() {
+std::vector<std::unique_ptr<Scanner>> all_scanners(const ScannerOptions& options) {
+  (void)options;
   std::vector<std::unique_ptr<Scanner>> list;
   list.push_back(make_md5_scanner());
   return list;
 }
+
+namespace {
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -26,8 +27,9 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-ScannerSet ScannerSet::select(const ScannerSelection& selection) {
-  std::vector<std::unique_ptr<Scanner>> available = all_scanners();
+ScannerSet ScannerSet::select(const ScannerSelection& selection,
+                              const ScannerOptions& options) {
+  std::vector<std::unique_ptr<Scanner>> available = all_scanners(options);
   auto known = [&](const std::string& name) {
     return name == "all" || std::any_of(available.begin(), available.end(),
                                         [&](const auto& s) { return s->name() == name; });
@@ -58,16 +60,23 @@ std::vector<std::string> ScannerSet::names() const {
   return out;
 }
 
-bool ScannerSet::scan_file(const std::string& path, const flow::FlowInfo& info,
-                           ScanResult& result, std::string& error) const {
+bool ScannerSet::scan_file(const ScanTarget& target, ScanResult& result,
+                           std::string& error) const {
   if (scanners_.empty()) return true;
+  const std::string& path = target.path;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     error = path + ": " + std::strerror(errno);
     return false;
   }
   std::vector<std::unique_ptr<ScanRun>> runs;
-  for (const auto& scanner : scanners_) runs.push_back(scanner->begin(info));
+  for (const auto& scanner : scanners_) {
+    if (auto run = scanner->begin(target)) runs.push_back(std::move(run));
+  }
+  if (runs.empty()) {
+    ::close(fd);
+    return true;
+  }
   std::vector<uint8_t> buffer(64 * 1024);
   bool ok = true;
   for (;;) {
@@ -90,12 +99,20 @@ bool ScannerSet::scan_file(const std::string& path, const flow::FlowInfo& info,
 
 std::string help_text() {
   std::string out = "Scanners (enable with -e NAME, disable with -x NAME, -e all or -a for all):\n";
-  for (const auto& scanner : all_scanners()) {
+  for (const auto& scanner : all_scanners(ScannerOptions{})) {
     out += "  ";
     out += scanner->name();
     out += std::string(10 - std::min<size_t>(9, scanner->name().size()), ' ');
     out += scanner->description();
     out += "\n";
+    std::string_view settings = scanner->settings_help();
+    while (!settings.empty()) {
+      size_t end = settings.find('\n');
+      out += "      -S ";
+      out += settings.substr(0, end);
+      out += "\n";
+      settings = end == std::string_view::npos ? std::string_view{} : settings.substr(end + 1);
+    }
   }
   return out;
 }

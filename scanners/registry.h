@@ -20,15 +20,15 @@ struct ScannerSelection {
 class ScannerSet {
  public:
   // Throws tcpflow::UsageError naming an unknown scanner.
-  static ScannerSet select(const ScannerSelection& selection);
+  static ScannerSet select(const ScannerSelection& selection,
+                           const ScannerOptions& options = {});
 
   bool empty() const { return scanners_.empty(); }
   std::vector<std::string> names() const;
 
-  // Runs every enabled scanner over the flow file at `path`, in 64 KiB reads.
-  // Returns false (and says why in `error`) when the file cannot be read.
-  bool scan_file(const std::string& path, const flow::FlowInfo& info, ScanResult& result,
-                 std::string& error) const;
+  // Runs every enabled scanner over the flow file `target.path`, in 64 KiB
+  // reads. Returns false (and says why in `error`) when it cannot be read.
+  bool scan_file(const ScanTarget& target, ScanResult& result, std::string& error) const;
 
  private:
   std::vector<std::unique_ptr<Scanner>> scanners_;
@@ -36,5 +36,8 @@ class ScannerSet {
 
 // Every scanner and what it does (-H).
 std::string help_text();
+
+// Every scanner, built with `options` (the registry's one list).
+std::vector<std::unique_ptr<Scanner>> all_scanners(const ScannerOptions& options);
 
 }  // namespace tcpflow::scanners

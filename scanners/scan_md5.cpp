@@ -58,7 +58,7 @@ class Md5Scanner : public Scanner {
   std::string_view description() const override {
     return "MD5 of every flow file, as <hashdigest type=\"md5\"> in the report";
   }
-  std::unique_ptr<ScanRun> begin(const flow::FlowInfo&) override {
+  std::unique_ptr<ScanRun> begin(const ScanTarget&) override {
     return std::make_unique<Md5Run>();
   }
 };

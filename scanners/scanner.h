@@ -2,6 +2,7 @@
 // sequentially in bounded chunks (never the whole flow in memory), and adds
 // children to the flow's report entry.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,6 +14,28 @@
 #include "util/byte_view.h"
 
 namespace tcpflow::scanners {
+
+// Run-wide settings scanners read (from -o, -Z and -S); plain data.
+struct ScannerOptions {
+  std::string outdir = ".";          // where scanners may write derived files
+  bool decompress_http = true;       // -Z clears: keep HTTP bodies as sent
+  uint64_t http_max_body = 64ull << 20;  // -S http_max_body: bytes per decoded body
+  std::string http_cmd;              // -S http_cmd: run on each extracted body
+  std::string py_path;               // -S py_path
+  std::string py_module;             // -S py_module
+  std::string py_function;           // -S py_function
+};
+
+// One closed flow direction to scan. Scanners run once the whole connection
+// has left the flow table, so the other direction (when it was recorded) is
+// complete on disk too: the http scanner needs the requests to read the
+// responses (a response to HEAD has no body).
+struct ScanTarget {
+  const flow::FlowInfo& info;
+  const std::string& path;                  // the flow file as opened
+  const flow::FlowInfo* peer = nullptr;     // the other direction, if it has a file
+  const std::string* peer_path = nullptr;
+};
 
 // What scanners contribute to one flow's report entries.
 struct ScanResult {
@@ -32,7 +55,10 @@ class Scanner {
   virtual ~Scanner() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
-  virtual std::unique_ptr<ScanRun> begin(const flow::FlowInfo& info) = 0;
+  // The -S settings it reads, one "name=default  meaning" per line (-H).
+  virtual std::string_view settings_help() const { return {}; }
+  // Returns nullptr when the scanner has nothing to do for this flow.
+  virtual std::unique_ptr<ScanRun> begin(const ScanTarget& target) = 0;
 };
 
 }  // namespace tcpflow::scanners

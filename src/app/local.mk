@@ -1,5 +1,6 @@
 # sources of src/app
 libtcpflow_a_SOURCES += src/app/flow_recorder.cpp src/app/pipeline.cpp src/app/report_setup.cpp \
-	src/app/signals.cpp src/app/connection_pcaps.cpp
+	src/app/signals.cpp src/app/connection_pcaps.cpp \
+	src/app/closed_flow_queue.cpp
 libtcpflow_a_SOURCES += src/app/options.cpp src/app/settings.cpp
 tests_unit_tests_SOURCES += tests/unit/options_test.cpp tests/unit/settings_test.cpp

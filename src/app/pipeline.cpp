@@ -27,6 +27,7 @@
 #include "reassembly/memory_budget.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
+#include "app/closed_flow_queue.h"
 #include "scanners/registry.h"
 #include "util/error.h"
 #include "util/stats.h"
@@ -188,6 +189,18 @@ scanners::ScannerSelection scanner_selection(const Config& config) {
   return selection;
 }
 
+scanners::ScannerOptions scanner_options(const Config& config) {
+  scanners::ScannerOptions options;
+  options.outdir = config.outdir;
+  options.decompress_http = config.gunzip_http;
+  options.http_max_body = config.http_max_body;
+  options.http_cmd = config.http_cmd;
+  options.py_path = config.py_path;
+  options.py_module = config.py_module;
+  options.py_function = config.py_function;
+  return options;
+}
+
 }  // namespace
 
 struct Pipeline::State {
@@ -195,7 +208,8 @@ struct Pipeline::State {
       : budget(config.max_held_bytes),
         decoder(defrag_limits(config)),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
-        scanner_set(scanners::ScannerSet::select(scanner_selection(config))) {}
+        scanner_set(scanners::ScannerSet::select(scanner_selection(config),
+                                                 scanner_options(config))) {}
 
   Stats stats;
   reassembly::MemoryBudget budget;
@@ -207,6 +221,7 @@ struct Pipeline::State {
   std::unique_ptr<ConnectionPcaps> connection_pcaps;
   std::unique_ptr<output::ConsoleWriter> console;
   std::unique_ptr<FlowRecorder> recorder;
+  std::unique_ptr<ClosedFlowQueue> closed_flows;
   std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
@@ -248,31 +263,47 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     for (const std::string& path : config.read_files) s.report->add_source(describe_input(path, config));
     for (const std::string& path : config.resume_files) s.report->add_source(describe_input(path, config));
   }
+  s.closed_flows = std::make_unique<ClosedFlowQueue>(
+      [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
+             const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
   s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
-    State& st = *state_;
-    scanners::ScanResult result;
-    if (!path.empty() && !info.write_failed && !st.scanner_set.empty()) {
-      std::string error;
-      if (!st.scanner_set.scan_file(path, info, result, error)) {
-        std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
-      }
+    // Without scanners nothing needs the other direction: record at once.
+    if (state_->scanner_set.empty()) {
+      record_closed_flow(info, path, nullptr, nullptr);
+    } else {
+      state_->closed_flows->add(info, path);
     }
-    if (st.report) st.report->write_fileobject(info, result.xml);
-    if (st.jsonl) st.jsonl->write(info, result.jsonl);
   });
   if (config.split_pcap && !console) {
     // A namer of its own, so pcap names never take a count from flow files.
     s.pcap_namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
-    s.recorder->on_closed_connection(
-        [this](uint64_t id) { state_->connection_pcaps->close(id); });
   }
+  s.recorder->on_closed_connection([this](uint64_t id) {
+    state_->closed_flows->connection_closed(id);
+    if (state_->connection_pcaps) state_->connection_pcaps->close(id);
+  });
   s.table = std::make_unique<flow::FlowTable>(flow_table_config(config), *s.recorder, s.budget,
                                               s.stats);
 }
 
 Pipeline::~Pipeline() = default;
+
+void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
+                                  const flow::FlowInfo* peer, const std::string* peer_path) {
+  State& s = *state_;
+  scanners::ScanResult result;
+  if (!path.empty() && !info.write_failed && !s.scanner_set.empty()) {
+    std::string error;
+    scanners::ScanTarget target{info, path, peer, peer_path};
+    if (!s.scanner_set.scan_file(target, result, error)) {
+      std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
+    }
+  }
+  if (s.report) s.report->write_fileobject(info, result.xml);
+  if (s.jsonl) s.jsonl->write(info, result.jsonl);
+}
 
 void Pipeline::write_unprocessed(const capture::Record& record, uint32_t snaplen) {
   State& s = *state_;
@@ -414,6 +445,7 @@ int Pipeline::run() {
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
+  s.closed_flows->flush_all();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
   if (s.unprocessed) s.unprocessed->flush();

@@ -6,6 +6,7 @@
 
 #include "app/config.h"
 #include "capture/packet_source.h"
+#include "flow/flow_info.h"
 
 namespace tcpflow::app {
 
@@ -26,6 +27,9 @@ class Pipeline {
   void process_file(const std::string& path, bool resume_only);
   void process_source(capture::PacketSource& source, const std::string& name);
   void write_unprocessed(const capture::Record& record, uint32_t snaplen);
+  // Runs the scanners over a closed direction and writes its report entries.
+  void record_closed_flow(flow::FlowInfo& info, const std::string& path,
+                          const flow::FlowInfo* peer, const std::string* peer_path);
 
   const Config& config_;
   std::unique_ptr<State> state_;

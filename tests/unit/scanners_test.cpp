@@ -50,7 +50,9 @@ TEST(ScannerSet, HashesAFileLargerThanOneChunk) {
   md5.enable = {"md5"};
   ScanResult result;
   std::string error;
-  ASSERT_TRUE(ScannerSet::select(md5).scan_file(path, flow::FlowInfo{}, result, error));
+  flow::FlowInfo info;
+  std::string file(path);
+  ASSERT_TRUE(ScannerSet::select(md5).scan_file(ScanTarget{info, file}, result, error));
   std::string cmd = std::string("md5sum ") + path + " > " + path + ".sum";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream sum(std::string(path) + ".sum");
