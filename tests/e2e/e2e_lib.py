@@ -29,10 +29,12 @@ def scenario(name):
 
 class Run:
     """One tcpflow invocation. args are passed after the binary; stdin is a
-    path (or None); fsize limits RLIMIT_FSIZE (bytes) for the child."""
+    path (or None); fsize limits RLIMIT_FSIZE (bytes) for the child; env
+    holds extra environment variables for the child."""
 
-    def __init__(self, args, stdin=None, fsize=None, exit=0, stderr=()):
+    def __init__(self, args, stdin=None, fsize=None, exit=0, stderr=(), env=None):
         self.args = list(args)
+        self.env = dict(env or {})
         self.stdin = stdin
         self.fsize = fsize
         self.exit = exit          # 0, "nonzero", or None (anything but a signal)

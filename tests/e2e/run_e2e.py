@@ -103,8 +103,9 @@ def run_tcpflow(binary, run, cwd, wrapper):
             resource.setrlimit(resource.RLIMIT_FSIZE, (run.fsize, run.fsize))
 
     stdin = open(run.stdin, "rb") if run.stdin else subprocess.DEVNULL
+    env = dict(os.environ, **run.env) if run.env else None
     try:
-        p = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+        p = subprocess.Popen(cmd, cwd=cwd, stdin=stdin, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, preexec_fn=limits, start_new_session=True)
         try:
             out, err = p.communicate(timeout=RUN_TIMEOUT)

@@ -925,7 +925,12 @@ def _(ctx):
     path = _pcap(ctx, "cap.pcap", packets)
     files, mtimes = truth(packets)
     outdir = os.path.join(ctx.rundir, "out")
-    case = Case([Run(["-r", path, "-o", outdir, "-U", TEST_USER, "-z", jail])], files, mtimes)
+    # LeakSanitizer (sanitizer builds) reads /proc at exit, which the empty
+    # jail does not have: leak checking is off for this run only.
+    no_leak_check = {"ASAN_OPTIONS": ":".join(
+        o for o in [os.environ.get("ASAN_OPTIONS", ""), "detect_leaks=0"] if o)}
+    case = Case([Run(["-r", path, "-o", outdir, "-U", TEST_USER, "-z", jail],
+                     env=no_leak_check)], files, mtimes)
 
     def check(_outdir):
         left = os.listdir(jail)
