@@ -16,8 +16,9 @@ RSS with os.wait4 (the child's own rusage). Tests:
                    -S max_held_bytes=1048576: the flow file is exact and the
                    summary shows the budget at work (out_of_order_spills > 0 or
                    held_bytes_refusals > 0).
-  fd_limit         300 interleaved connections: -f 4 gives byte-identical flow
-                   files to the default.
+  fd_limit         300 interleaved connections (100,000 open at once with
+                   --big): -f 4 (-f 16 with --big) gives byte-identical flow
+                   files to the default, and peak_open_files stays within -f.
   fragments        IPv4 fragments: a fragmented flow within the limits is
                    rebuilt; 2,000 incomplete fragment sets beyond
                    -S max_fragment_bytes=65536 are dropped and counted
@@ -230,22 +231,28 @@ def test_ooo_budget(t, tcpflow, work):
     os.unlink(cap)
 
 
-def test_fd_limit(t, tcpflow, work):
+def test_fd_limit(t, tcpflow, work, big=False):
     cap = os.path.join(work, "many.pcap")
     w = g.Writer(cap)
-    n = 300
+    # --big: 100,000 connections open at once against -f 16 (issue 3's proof).
+    n, fds = (100000, 16) if big else (300, 4)
     convs = []
     for i in range(n):
-        cdata = g.pattern(3000 + 37 * i, i)
-        sdata = g.pattern(5000 + 11 * i, 10000 + i)
+        if big:  # g.pattern builds 64 KiB per call: too slow 200,000 times
+            cdata = b"%08x" % i + bytes((i * 131 + k * 7) & 0xFF for k in range(800 + 37 * (i % 29)))
+            sdata = b"%08x" % i + bytes((i * 17 + k * 5) & 0xFF for k in range(1200 + 11 * (i % 31)))
+        else:
+            cdata = g.pattern(3000 + 37 * i, i)
+            sdata = g.pattern(5000 + 11 * i, 10000 + i)
         convs.append((i, cdata, sdata))
     # Interleave: every connection's handshake first, then round-robin data, then FINs.
-    c_ip = lambda i: "10.2.%d.%d" % (i // 250, 1 + i % 250)  # noqa: E731
+    c_ip = lambda i: "10.%d.%d.%d" % (2 + i // 62500, (i // 250) % 250, 1 + i % 250)  # noqa: E731
+    cp = lambda i: 20000 + i % 40000  # noqa: E731
     srv = g.ip4("10.3.0.1")
     for i, cd, sd in convs:
         c = g.ip4(c_ip(i))
-        w.add(g.tcp_frame(c, srv, 20000 + i, 80, 100, 0, g.SYN))
-        w.add(g.tcp_frame(srv, c, 80, 20000 + i, 900, 101, g.SYN | g.ACK))
+        w.add(g.tcp_frame(c, srv, cp(i), 80, 100, 0, g.SYN))
+        w.add(g.tcp_frame(srv, c, 80, cp(i), 900, 101, g.SYN | g.ACK))
     mss = 700
     rounds = max(max(len(cd), len(sd)) for _, cd, sd in convs) // mss + 1
     for r in range(rounds):
@@ -253,37 +260,40 @@ def test_fd_limit(t, tcpflow, work):
             c = g.ip4(c_ip(i))
             o = r * mss
             if o < len(cd):
-                w.add(g.tcp_frame(c, srv, 20000 + i, 80, 101 + o, 901, g.ACK, cd[o:o + mss]))
+                w.add(g.tcp_frame(c, srv, cp(i), 80, 101 + o, 901, g.ACK, cd[o:o + mss]))
             if o < len(sd):
-                w.add(g.tcp_frame(srv, c, 80, 20000 + i, 901 + o, 101, g.ACK, sd[o:o + mss]))
+                w.add(g.tcp_frame(srv, c, 80, cp(i), 901 + o, 101, g.ACK, sd[o:o + mss]))
     for i, cd, sd in convs:
         c = g.ip4(c_ip(i))
-        w.add(g.tcp_frame(c, srv, 20000 + i, 80, 101 + len(cd), 901 + len(sd), g.FIN | g.ACK))
-        w.add(g.tcp_frame(srv, c, 80, 20000 + i, 901 + len(sd), 102 + len(cd), g.FIN | g.ACK))
+        w.add(g.tcp_frame(c, srv, cp(i), 80, 101 + len(cd), 901 + len(sd), g.FIN | g.ACK))
+        w.add(g.tcp_frame(srv, c, 80, cp(i), 901 + len(sd), 102 + len(cd), g.FIN | g.ACK))
     w.close()
     outs = {}
-    for label, extra in (("default", []), ("f4", ["-f", "4"])):
+    limited = "f%d" % fds
+    for label, extra in (("default", []), (limited, ["-f", str(fds)])):
         out = os.path.join(work, "many-" + label)
         st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out] + extra, work)
-        t.check("fd_limit %s exit 0" % label, st == 0, err[-300:])
+        t.check("fd_limit %s exit 0 (%.1f s, %d MiB)" % (label, secs, rss // 1024), st == 0,
+                err[-300:])
         outs[label] = (out, tree_digest(out))
-    a, b = outs["default"][1], outs["f4"][1]
+    a, b = outs["default"][1], outs[limited][1]
     expect = {}
     for i, cd, sd in convs:
-        expect[flow_name(c_ip(i), 20000 + i, "10.3.0.1", 80)] = md5(cd)
-        expect[flow_name("10.3.0.1", 80, c_ip(i), 20000 + i)] = md5(sd)
+        expect[flow_name(c_ip(i), cp(i), "10.3.0.1", 80)] = md5(cd)
+        expect[flow_name("10.3.0.1", 80, c_ip(i), cp(i))] = md5(sd)
     t.check("fd_limit default output matches the generated streams (%d files)" % len(expect),
             a == expect, "%d files, %d differ" % (len(a), sum(1 for k in expect
                                                               if a.get(k) != expect[k])))
-    t.check("fd_limit -f 4 output byte-identical to the default", a == b,
+    t.check("fd_limit -f %d output byte-identical to the default" % fds, a == b,
             "%d vs %d files, %d differ" % (len(a), len(b), sum(1 for k in a if a[k] != b.get(k))))
     try:
-        c, _, _ = summary(os.path.join(outs["f4"][0], "report.xml"))
-        t.check("fd_limit -f 4 peak_open_files <= 4", c.get("peak_open_files", 99) <= 4,
+        c, _, _ = summary(os.path.join(outs[limited][0], "report.xml"))
+        t.check("fd_limit -f %d peak_open_files <= %d" % (fds, fds),
+                c.get("peak_open_files", 1 << 30) <= fds,
                 "peak_open_files=%s fd_cache_evictions=%s" % (c.get("peak_open_files"),
                                                              c.get("fd_cache_evictions")))
     except (OSError, ET.ParseError) as e:
-        t.check("fd_limit -f 4 report.xml", False, str(e))
+        t.check("fd_limit -f %d report.xml" % fds, False, str(e))
     for out, _ in outs.values():
         shutil.rmtree(out, ignore_errors=True)
     os.unlink(cap)
@@ -515,7 +525,8 @@ def main():
     ap.add_argument("tcpflow", nargs="?", default=os.environ.get("TCPFLOW", "./tcpflow"))
     ap.add_argument("--big", action="store_true",
                     default=os.environ.get("TCPFLOW_LIMITS_BIG") == "1",
-                    help="1,000,000-flow SYN flood instead of 100,000")
+                    help="1,000,000-flow SYN flood instead of 100,000; 100,000 "
+                    "concurrent flows for fd_limit")
     ap.add_argument("--only", default="", help="comma-separated test names")
     ap.add_argument("--keep", help="scratch directory to use and keep")
     args = ap.parse_args()
@@ -532,7 +543,10 @@ def main():
     for n in names:
         if n not in TESTS:
             ap.error("unknown test %r (%s)" % (n, ", ".join(TESTS)))
-    work = args.keep or tempfile.mkdtemp(prefix="tcpflow-limits-")
+    # --big writes 400,000 small files: on tmpfs when there is one, since a
+    # disk-backed /tmp spends minutes on directory I/O alone.
+    scratch = "/dev/shm" if args.big and os.path.isdir("/dev/shm") else None
+    work = args.keep or tempfile.mkdtemp(prefix="tcpflow-limits-", dir=scratch)
     os.makedirs(work, exist_ok=True)
     t = Checks()
     t0 = time.monotonic()
@@ -542,7 +556,7 @@ def main():
             print("== %s" % n, flush=True)
             fn = globals()["test_" + n]
             try:
-                if n == "syn_flood":
+                if n in ("syn_flood", "fd_limit"):
                     fn(t, tcpflow, work, args.big)
                 else:
                     fn(t, tcpflow, work)
