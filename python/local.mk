@@ -2,5 +2,6 @@
 # python3 when it is installed and skipped (exit 77) otherwise.
 TESTS += python/run_tests.sh
 EXTRA_DIST += python/run_tests.sh python/tcpflow_report.py \
-	python/tests/test_tcpflow_report.py \
+	python/tests/test_tcpflow_report.py python/tests/test_flow_summary.py \
+	python/plugins/flow_summary.py \
 	python/tests/fixtures/report.xml python/tests/fixtures/flows.jsonl

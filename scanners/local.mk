@@ -1,2 +1,16 @@
 libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp
+# The python scanner embeds CPython when configure found python3-embed;
+# otherwise a stand-in tells -e python users to install python3-dev.
+if HAVE_PYTHON_EMBED
+libscanners_a_SOURCES += scanners/scan_python.cpp
+else
+libscanners_a_SOURCES += scanners/scan_python_missing.cpp
+endif
+EXTRA_DIST += scanners/scan_python.cpp scanners/scan_python_missing.cpp
+# Python's headers as system headers: their warnings are not ours.
+libscanners_a_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_EMBED_CFLAGS:-I%=-isystem %)
 tests_unit_tests_SOURCES += tests/unit/scanners_test.cpp
+libscanners_a_SOURCES += scanners/scan_http.cpp scanners/http_parser.cpp \
+	scanners/http_chunked.cpp scanners/http_inflate.cpp scanners/http_body.cpp \
+	scanners/http_command.cpp
+tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp

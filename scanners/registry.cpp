@@ -7,15 +7,18 @@
 #include <cerrno>
 #include <cstring>
 
+#include "scanners/scan_http.h"
 #include "scanners/scan_md5.h"
+#include "scanners/scan_python.h"
 #include "util/error.h"
 
 namespace tcpflow::scanners {
 
 std::vector<std::unique_ptr<Scanner>> all_scanners(const ScannerOptions& options) {
-  (void)options;
   std::vector<std::unique_ptr<Scanner>> list;
   list.push_back(make_md5_scanner());
+  list.push_back(make_http_scanner(options));
+  list.push_back(make_python_scanner(options));
   return list;
 }
 
@@ -45,12 +48,14 @@ ScannerSet ScannerSet::select(const ScannerSelection& selection,
   ScannerSet set;
   for (auto& scanner : available) {
     std::string name(scanner->name());
-    bool on = selection.all || contains(selection.enable, "all") ||
-              contains(selection.enable, name) || (name == "md5" && selection.md5_every_flow);
+    bool by_all = (selection.all || contains(selection.enable, "all")) && scanner->enabled_by_all();
+    bool on = by_all || contains(selection.enable, name) ||
+              (name == "md5" && selection.md5_every_flow);
     if (!selection.exclusive.empty()) on = selection.exclusive == name;
     if (contains(selection.disable, name) || contains(selection.disable, "all")) on = false;
     if (on) set.scanners_.push_back(std::move(scanner));
   }
+  for (auto& scanner : set.scanners_) scanner->setup();
   return set;
 }
 
@@ -88,7 +93,13 @@ bool ScannerSet::scan_file(const ScanTarget& target, ScanResult& result,
       break;
     }
     if (n == 0) break;
-    for (auto& run : runs) run->update(ByteView(buffer.data(), static_cast<size_t>(n)));
+    bool more = false;
+    for (auto& run : runs) {
+      if (!run->wants_more()) continue;
+      run->update(ByteView(buffer.data(), static_cast<size_t>(n)));
+      more = more || run->wants_more();
+    }
+    if (!more) break;
   }
   ::close(fd);
   if (ok) {

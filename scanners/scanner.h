@@ -12,6 +12,7 @@
 #include "flow/flow_info.h"
 #include "report/xml_child.h"
 #include "util/byte_view.h"
+#include "util/stats.h"
 
 namespace tcpflow::scanners {
 
@@ -21,6 +22,7 @@ struct ScannerOptions {
   bool decompress_http = true;       // -Z clears: keep HTTP bodies as sent
   uint64_t http_max_body = 64ull << 20;  // -S http_max_body: bytes per decoded body
   std::string http_cmd;              // -S http_cmd: run on each extracted body
+  int http_alert_fd = -1;            // -S http_alert_fd: one line per extracted body
   std::string py_path;               // -S py_path
   std::string py_module;             // -S py_module
   std::string py_function;           // -S py_function
@@ -41,12 +43,16 @@ struct ScanTarget {
 struct ScanResult {
   std::vector<report::XmlChild> xml;                           // children of the fileobject
   std::vector<std::pair<std::string, std::string>> jsonl;      // extra flows.jsonl members
+  Stats stats;  // counted into the run's totals (e.g. python_errors)
 };
 
 class ScanRun {
  public:
   virtual ~ScanRun() = default;
   virtual void update(ByteView chunk) = 0;
+  // False once the rest of the flow cannot change the result (http: not
+  // HTTP, or past an Upgrade): when no run wants more, reading stops early.
+  virtual bool wants_more() const { return true; }
   virtual void finish(ScanResult& result) = 0;
 };
 
@@ -57,6 +63,11 @@ class Scanner {
   virtual std::string_view description() const = 0;
   // The -S settings it reads, one "name=default  meaning" per line (-H).
   virtual std::string_view settings_help() const { return {}; }
+  // Whether -a / -e all turn it on (python: only when -S py_module names a plugin).
+  virtual bool enabled_by_all() const { return true; }
+  // Called once when the scanner is enabled for a run, before any packet is
+  // read; throws tcpflow::Error when it cannot work (python: no such module).
+  virtual void setup() {}
   // Returns nullptr when the scanner has nothing to do for this flow.
   virtual std::unique_ptr<ScanRun> begin(const ScanTarget& target) = 0;
 };

@@ -65,6 +65,7 @@ struct Config {
   std::string chroot_dir;      // -z
   std::string semaphore_name;  // -L
   int debug_level = 1;         // -d, -v
+  int threads = 0;             // -j (0: the number of cores; 1: everything on one thread)
   bool quiet = false;          // -q
   std::string command_line;    // argv joined, for the report
 
@@ -76,6 +77,7 @@ struct Config {
   uint64_t max_held_bytes = 256ull << 20;  // -S max_held_bytes: out-of-order data in memory
   double tdelta_sec = 0;             // -S tdelta: added to every packet timestamp
   std::string tcp_cmd;               // -S tcp_cmd: run with the file path per closed flow
+  int tcp_cmd_jobs = 4;              // -S tcp_cmd_jobs: tcp_cmd children alive at once
   int tcp_alert_fd = -1;             // -S tcp_alert_fd: open/close notices (-1: off)
   std::string http_cmd;              // -S http_cmd: run per extracted HTTP body
   int http_alert_fd = -1;            // -S http_alert_fd: HTTP body notices (-1: off)

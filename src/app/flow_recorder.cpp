@@ -43,6 +43,7 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
   }
   std::string path = namer_->assign(info);
   if (!store_files_) return std::make_unique<DiscardSink>();
+  if (opened_callback_) opened_callback_(path);
   return std::make_unique<output::FlowFileSink>(*fd_cache_, std::move(path), write_index_,
                                                 stats_);
 }

@@ -28,6 +28,10 @@ class FlowRecorder : public flow::FlowHandler {
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label, Stats& stats);
 
   void on_closed_flow(ClosedFlowCallback callback) { closed_callback_ = std::move(callback); }
+  // Called when a direction gets its flow file (not for -FX or the console).
+  void on_opened_file(std::function<void(const std::string& path)> callback) {
+    opened_callback_ = std::move(callback);
+  }
   void on_closed_connection(ClosedConnectionCallback callback) {
     closed_connection_callback_ = std::move(callback);
   }
@@ -48,6 +52,7 @@ class FlowRecorder : public flow::FlowHandler {
   bool write_index_ = false;
   Stats& stats_;
   ClosedFlowCallback closed_callback_;
+  std::function<void(const std::string& path)> opened_callback_;
   ClosedConnectionCallback closed_connection_callback_;
 };
 

@@ -5,9 +5,11 @@
 #endif
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <climits>
 #include <iostream>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "app/settings.h"
@@ -90,6 +92,9 @@ constexpr OptionDef kOptions[] = {
     {'U', "relinquish-privileges", "USER", Section::kProcess,
      "become USER once the capture is open"},
     {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
+    {'j', "threads", "N", Section::kProcess,
+     "threads (default: the number of cores); 2 or more decompress gzip input files "
+     "on a second thread"},
     {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
     {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},
     {'q', nullptr, nullptr, Section::kProcess, "quiet: fewer warnings"},
@@ -168,6 +173,7 @@ void apply_option(char letter, const std::string& v, Draft& d) {
     case 'b': c.max_bytes = parse_number(letter, v, true, UINT64_MAX); break;
     case 'm': c.max_seek = parse_number(letter, v, true, UINT64_MAX); break;
     case 'f': c.max_fds = static_cast<int>(parse_number(letter, v, false, INT_MAX)); break;
+    case 'j': c.threads = static_cast<int>(parse_number(letter, v, false, 1024)); break;
     case 'I': c.write_findx = true; break;
     case 'K': c.split_pcap = true; break;
     case 'w': c.unprocessed_pcap = v; break;
@@ -246,6 +252,11 @@ Config finalize(Draft d) {
   c.console_strip_nonprintable =
       !c.console_binary &&
       (d.saw_s || (c.console != ConsoleMode::kNone && !c.console_hexdump));
+
+  // -j 0 (the default): one thread per core, never fewer than one.
+  if (c.threads == 0) {
+    c.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  }
 
   if (!c.chroot_dir.empty() && c.drop_user.empty()) {
     throw UsageError("-z (--chroot) needs -U USER: a chroot while still root is no protection");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/connection_pcaps.h"
+#include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
@@ -166,19 +167,6 @@ decode::DefragLimits defrag_limits(const Config& config) {
   return limits;
 }
 
-// Settings accepted for tcpflow 1.6.1 command lines whose features are not
-// built yet: say so instead of ignoring them silently.
-void warn_unimplemented_settings(const Config& config) {
-  const std::pair<const char*, bool> pending[] = {
-      {"tcp_cmd", !config.tcp_cmd.empty()},       {"tcp_alert_fd", config.tcp_alert_fd >= 0},
-      {"http_cmd", !config.http_cmd.empty()},     {"http_alert_fd", config.http_alert_fd >= 0},
-      {"py_module", !config.py_module.empty()},
-  };
-  for (const auto& [name, used] : pending) {
-    if (used) std::fprintf(stderr, "tcpflow: -S %s is not implemented in this version; ignored\n", name);
-  }
-}
-
 scanners::ScannerSelection scanner_selection(const Config& config) {
   scanners::ScannerSelection selection;
   selection.enable = config.enable_scanners;
@@ -195,6 +183,7 @@ scanners::ScannerOptions scanner_options(const Config& config) {
   options.decompress_http = config.gunzip_http;
   options.http_max_body = config.http_max_body;
   options.http_cmd = config.http_cmd;
+  options.http_alert_fd = config.http_alert_fd;
   options.py_path = config.py_path;
   options.py_module = config.py_module;
   options.py_function = config.py_function;
@@ -220,6 +209,7 @@ struct Pipeline::State {
   std::unique_ptr<output::FileNamer> pcap_namer;
   std::unique_ptr<ConnectionPcaps> connection_pcaps;
   std::unique_ptr<output::ConsoleWriter> console;
+  std::unique_ptr<FlowHooks> hooks;  // -S tcp_cmd, tcp_alert_fd
   std::unique_ptr<FlowRecorder> recorder;
   std::unique_ptr<ClosedFlowQueue> closed_flows;
   std::unique_ptr<flow::FlowTable> table;
@@ -237,7 +227,8 @@ struct Pipeline::State {
 
 Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
   State& s = *state_;
-  warn_unimplemented_settings(config);
+  warn_unused_python_settings(config, s.scanner_set.names());
+  s.hooks = std::make_unique<FlowHooks>(config, s.stats);
   bool console = config.console != ConsoleMode::kNone;
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
@@ -266,7 +257,9 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   s.closed_flows = std::make_unique<ClosedFlowQueue>(
       [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
              const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
+  s.recorder->on_opened_file([this](const std::string& path) { state_->hooks->file_opened(path); });
   s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
+    state_->hooks->file_closed(info, path);
     // Without scanners nothing needs the other direction: record at once.
     if (state_->scanner_set.empty()) {
       record_closed_flow(info, path, nullptr, nullptr);
@@ -303,6 +296,8 @@ void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
   }
   if (s.report) s.report->write_fileobject(info, result.xml);
   if (s.jsonl) s.jsonl->write(info, result.jsonl);
+  s.stats.merge(result.stats);
+  s.hooks->flow_recorded(info, path);
 }
 
 void Pipeline::write_unprocessed(const capture::Record& record, uint32_t snaplen) {
@@ -388,7 +383,7 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
   State& s = *state_;
   std::unique_ptr<capture::PacketSource> source;
   try {
-    source = capture::open_capture_file(path, config_.bpf_expression);
+    source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
@@ -446,6 +441,7 @@ int Pipeline::run() {
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
   s.closed_flows->flush_all();
+  s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
   if (s.unprocessed) s.unprocessed->flush();

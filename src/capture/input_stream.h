@@ -13,13 +13,17 @@
 #include <memory>
 #include <string>
 
+#include "capture/read_ahead.h"
+
 namespace tcpflow::capture {
 
 class InputStream {
  public:
   // Opens `path` ("-" is standard input). Throws tcpflow::Error naming the
   // file ("x.pcap: No such file or directory").
-  explicit InputStream(const std::string& path);
+  // With `read_ahead`, a gzip-compressed regular file is read and inflated
+  // on a second thread (see read_ahead.h); the bytes seen here are the same.
+  explicit InputStream(const std::string& path, bool read_ahead = false);
 
   const std::string& name() const { return name_; }
   // True when the input is gzip-compressed (known after the first ensure()).
@@ -50,10 +54,12 @@ class InputStream {
   };
 
   bool refill(size_t n);
+  int read_some(uint8_t* out, size_t len);
   void grow_to(size_t capacity);
 
   std::string name_;
   std::unique_ptr<gzFile_s, GzCloser> gz_;
+  std::unique_ptr<ReadAhead> read_ahead_;  // after gz_: joined before gz_ closes
   // Not a std::vector: growing must not zero-fill megabytes we overwrite.
   std::unique_ptr<uint8_t[]> buffer_;
   size_t capacity_ = 0;

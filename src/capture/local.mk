@@ -11,6 +11,7 @@ libtcpflow_a_SOURCES += \
 	src/capture/pcap_writer.h \
 	src/capture/pcapng_interface.h \
 	src/capture/pcapng_source.h \
+	src/capture/read_ahead.h \
 	src/capture/bpf_filter.cpp \
 	src/capture/file_source.cpp \
 	src/capture/input_stream.cpp \
@@ -20,11 +21,13 @@ libtcpflow_a_SOURCES += \
 	src/capture/pcap_file_source.cpp \
 	src/capture/pcap_writer.cpp \
 	src/capture/pcapng_interface.cpp \
-	src/capture/pcapng_source.cpp
+	src/capture/pcapng_source.cpp \
+	src/capture/read_ahead.cpp
 
 tests_unit_tests_SOURCES += \
 	tests/unit/capture_test_util.h \
 	tests/unit/capture_live_test.cpp \
 	tests/unit/capture_pcap_test.cpp \
 	tests/unit/capture_pcapng_test.cpp \
+	tests/unit/capture_read_ahead_test.cpp \
 	tests/unit/capture_writer_test.cpp

@@ -23,8 +23,9 @@ std::string describe(const InputStream& in) {
 
 }  // namespace
 
-std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf) {
-  InputStream in(path);
+std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf,
+                                                bool read_ahead) {
+  InputStream in(path, read_ahead);
   if (!in.ensure(kMagicLen)) {
     if (in.failed()) throw Error(in.name() + ": " + in.error());
     if (in.available() == 0) {

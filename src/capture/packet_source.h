@@ -46,7 +46,9 @@ class PacketSource {
 // magic number, never by extension. Throws tcpflow::Error naming the file and
 // the reason when it cannot be opened or is not a capture. An empty `bpf`
 // means no filter; a bad expression throws.
-std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf);
+// read_ahead: read and decompress gzip files on a second thread (-j 2+).
+std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf,
+                                                bool read_ahead = false);
 
 // Opens a live interface (empty: libpcap's default device). Throws on failure
 // with libpcap's reason (no such device, permission denied).

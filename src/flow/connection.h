@@ -35,11 +35,26 @@ class LazySink : public reassembly::StreamSink {
   bool opened_ = false;
 };
 
-struct Direction {
+// A direction's state is allocated on its first packet, and its reassembler
+// (about 400 bytes) only on its second one when the first is a bare SYN: a
+// SYN flood then costs a few hundred bytes per connection instead of 1.5 KB.
+// The deferred SYN is replayed into the reassembler before anything else.
+struct DirectionState {
+  explicit DirectionState(FlowHandler& handler) : sink(handler, info) {}
   FlowInfo info;
-  std::unique_ptr<LazySink> sink;
+  LazySink sink;  // refers to info: the state never moves (held by pointer)
   std::unique_ptr<reassembly::Reassembler> reassembler;
-  bool active() const { return reassembler != nullptr; }
+  reassembly::Segment pending_syn;  // valid while has_pending_syn
+  bool has_pending_syn = false;
+};
+
+struct Direction {
+  std::unique_ptr<DirectionState> state;
+  // Who opened the connection, learnt from a SYN on either side, possibly
+  // before this direction has any state; copied into info when it exists.
+  bool direction_known = false;
+  bool is_client = false;
+  bool active() const { return state != nullptr; }
 };
 
 struct Connection {

@@ -50,14 +50,19 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   segment.payload = tcp.payload;
   segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
   segment.ts = context.ts;
-  if (dir.reassembler->add(segment) == reassembly::AddStatus::kJump) {
+  DirectionState& state = *dir.state;
+  if (!state.reassembler && !state.has_pending_syn && is_bare_syn(segment)) {
+    state.pending_syn = segment;
+    state.pending_syn.payload = ByteView{};
+    state.has_pending_syn = true;
+  } else if (reassembler_of(state).add(segment) == reassembly::AddStatus::kJump) {
     // The old file ends with the packets before this one.
     stats_.add(Counter::kSeekJumps);
     restart_direction(*conn, dir, context);
-    dir.reassembler->add(segment);
+    reassembler_of(*dir.state).add(segment);
   }
 
-  FlowInfo& info = dir.info;
+  FlowInfo& info = dir.state->info;
   info.last_ts = context.ts;
   info.last_packet_number = context.packet_number;
   ++info.packets;
@@ -67,10 +72,8 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   }
   if (syn) {
     bool opener = (tcp.flags & TcpFlag::kAck) == 0;
-    Direction& other = conn->directions[1 - static_cast<size_t>(side)];
-    info.direction_known = other.info.direction_known = true;
-    info.is_client = opener;
-    other.info.is_client = !opener;
+    set_role(dir, opener);
+    set_role(conn->directions[1 - static_cast<size_t>(side)], !opener);
   }
 
   if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
@@ -78,7 +81,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   by_activity_.splice(by_activity_.begin(), by_activity_, conn->lru_position);
   if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
   enforce_limits(conn);
-  return &dir.info;
+  return &info;
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
@@ -97,7 +100,8 @@ Connection* FlowTable::create(const ConnKey& key) {
 void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& key,
                                const decode::DecodedPacket& packet,
                                const PacketContext& context) {
-  FlowInfo& info = dir.info;
+  dir.state = std::make_unique<DirectionState>(handler_);
+  FlowInfo& info = dir.state->info;
   info.src = key.src;
   info.dst = key.dst;
   info.src_port = key.src_port;
@@ -109,45 +113,70 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
-  dir.sink = std::make_unique<LazySink>(handler_, info);
-  dir.reassembler = std::make_unique<reassembly::Reassembler>(*dir.sink, config_.reassembly,
-                                                              config_.overlap, budget_);
+  info.direction_known = dir.direction_known;
+  info.is_client = dir.is_client;
   stats_.add(Counter::kFlowsCreated);
 }
 
+void FlowTable::set_role(Direction& dir, bool is_client) {
+  dir.direction_known = true;
+  dir.is_client = is_client;
+  if (dir.state) {
+    dir.state->info.direction_known = true;
+    dir.state->info.is_client = is_client;
+  }
+}
+
+bool FlowTable::is_bare_syn(const reassembly::Segment& segment) {
+  return (segment.flags & TcpFlag::kSyn) && !(segment.flags & TcpFlag::kFin) &&
+         segment.payload.empty();
+}
+
+reassembly::Reassembler& FlowTable::reassembler_of(DirectionState& state) const {
+  if (!state.reassembler) {
+    state.reassembler = std::make_unique<reassembly::Reassembler>(
+        state.sink, config_.reassembly, config_.overlap, budget_);
+    if (state.has_pending_syn) {
+      state.has_pending_syn = false;
+      state.reassembler->add(state.pending_syn);
+    }
+  }
+  return *state.reassembler;
+}
+
 void FlowTable::restart_direction(Connection& conn, Direction& dir, const PacketContext& context) {
-  finish_direction(conn, dir, CloseReason::kSeekJump);
-  FlowInfo fresh;
-  fresh.src = dir.info.src;
-  fresh.dst = dir.info.dst;
-  fresh.src_port = dir.info.src_port;
-  fresh.dst_port = dir.info.dst_port;
-  fresh.vlan = dir.info.vlan;
-  fresh.has_macs = dir.info.has_macs;
-  fresh.src_mac = dir.info.src_mac;
-  fresh.dst_mac = dir.info.dst_mac;
+  auto state = std::make_unique<DirectionState>(handler_);
+  FlowInfo& fresh = state->info;
+  const FlowInfo& old = dir.state->info;
+  fresh.src = old.src;
+  fresh.dst = old.dst;
+  fresh.src_port = old.src_port;
+  fresh.dst_port = old.dst_port;
+  fresh.vlan = old.vlan;
+  fresh.has_macs = old.has_macs;
+  fresh.src_mac = old.src_mac;
+  fresh.dst_mac = old.dst_mac;
   fresh.connection_id = conn.id;
-  fresh.is_client = dir.info.is_client;
-  fresh.direction_known = dir.info.direction_known;
+  fresh.is_client = old.is_client;
+  fresh.direction_known = old.direction_known;
   fresh.first_ts = context.ts;
   fresh.first_packet_number = context.packet_number;
-  dir.info = std::move(fresh);
-  dir.sink = std::make_unique<LazySink>(handler_, dir.info);
-  dir.reassembler = std::make_unique<reassembly::Reassembler>(*dir.sink, config_.reassembly,
-                                                              config_.overlap, budget_);
+  finish_direction(conn, dir, CloseReason::kSeekJump);
+  dir.state = std::move(state);
   stats_.add(Counter::kFlowsCreated);
 }
 
 void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason reason) {
   if (!dir.active()) return;
-  dir.reassembler->finish();
-  FlowInfo& info = dir.info;
-  info.reassembly = dir.reassembler->stats();
+  reassembly::Reassembler& reassembler = reassembler_of(*dir.state);
+  reassembler.finish();
+  FlowInfo& info = dir.state->info;
+  info.reassembly = reassembler.stats();
   if (reason == CloseReason::kSeekJump) {
     info.close_reason = reason;
   } else if (conn.rst_seen) {
     info.close_reason = CloseReason::kRst;
-  } else if (dir.reassembler->fin_complete()) {
+  } else if (reassembler.fin_complete()) {
     info.close_reason = CloseReason::kFin;
   } else {
     info.close_reason = reason;
@@ -162,16 +191,15 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   stats_.add(Counter::kOutOfOrderSpills, rs.spilled_blocks);
   stats_.add(Counter::kGaps, rs.gaps.size());
   for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
-  if (dir.sink->opened()) handler_.close_stream(info, dir.sink->release());
-  dir.reassembler.reset();
-  dir.sink.reset();
+  if (dir.state->sink.opened()) handler_.close_stream(info, dir.state->sink.release());
+  dir.state.reset();
 }
 
 bool FlowTable::starts_new_connection(const Connection& conn, Side side,
                                       const decode::TcpSegment& tcp) const {
   const Direction& dir = conn.directions[static_cast<size_t>(side)];
   if (!dir.active()) return conn.closed;
-  const reassembly::Reassembler& r = *dir.reassembler;
+  const reassembly::Reassembler& r = reassembler_of(*dir.state);
   // After FIN or RST any SYN opens a new connection, even one reusing the ISN.
   if (conn.closed) return true;
   if (r.syn_seen()) {
@@ -191,7 +219,9 @@ bool FlowTable::all_directions_done(const Connection& conn) const {
   bool any = false;
   for (const Direction& dir : conn.directions) {
     if (!dir.active()) continue;
-    if (!dir.reassembler->fin_complete()) return false;
+    // A direction with only its SYN so far has no FIN either.
+    const auto& reassembler = dir.state->reassembler;
+    if (!reassembler || !reassembler->fin_complete()) return false;
     any = true;
   }
   return any;
@@ -200,7 +230,7 @@ bool FlowTable::all_directions_done(const Connection& conn) const {
 void FlowTable::mark_closed(Connection& conn) {
   // Lingering only waits for stragglers: the bytes so far go to disk now.
   for (Direction& dir : conn.directions) {
-    if (dir.sink) dir.sink->quiesce();
+    if (dir.state) dir.state->sink.quiesce();
   }
   conn.closed = true;
   closed_.push_back(&conn);

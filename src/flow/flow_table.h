@@ -76,6 +76,10 @@ class FlowTable {
   bool starts_new_connection(const Connection& conn, Side side,
                              const decode::TcpSegment& tcp) const;
   bool all_directions_done(const Connection& conn) const;
+  static void set_role(Direction& dir, bool is_client);
+  static bool is_bare_syn(const reassembly::Segment& segment);
+  // The direction's reassembler, created (and the deferred SYN replayed) if needed.
+  reassembly::Reassembler& reassembler_of(DirectionState& state) const;
   void mark_closed(Connection& conn);
   void finalize(Connection* conn, CloseReason reason);
   void enforce_limits(const Connection* current);

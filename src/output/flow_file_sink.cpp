@@ -159,9 +159,12 @@ bool FlowFileSink::shift(uint64_t delta) {
 }
 
 void FlowFileSink::quiesce() {
-  if (fd_ < 0 && !buffer_) return;
-  cache_.forget(*this);
-  evict_fd();
+  // The buffer goes back to the pool, but the descriptor stays in the LRU
+  // cache, which takes it back when others need it: closing it here would
+  // make close() set the mtime by path (a second lookup per file) instead
+  // of with futimens on the open descriptor.
+  flush_buffer();
+  drop_buffer();
 }
 
 void FlowFileSink::drop_buffer() {
@@ -198,20 +201,24 @@ void FlowFileSink::write_index() {
 void FlowFileSink::close(Timestamp mtime) {
   if (closed_) return;
   flush_buffer();
+  struct timespec times[2];
+  bool set_mtime = created_ && !mtime.is_zero();
+  if (set_mtime) {
+    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime.sec);
+    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(mtime.nsec);
+  }
   if (fd_ >= 0) {
     cache_.forget(*this);
+    // On the open descriptor: no second path lookup, as utimensat would do.
+    if (set_mtime && ::futimens(fd_, times) == 0) set_mtime = false;
     if (::close(fd_) != 0) fail("close failed", errno);
     fd_ = -1;
   }
   drop_buffer();
   closed_ = true;
   if (write_index_) write_index();
-  if (created_ && !mtime.is_zero()) {
-    struct timespec times[2];
-    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime.sec);
-    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(mtime.nsec);
-    ::utimensat(AT_FDCWD, path_.c_str(), times, AT_SYMLINK_NOFOLLOW);
-  }
+  // An evicted file has no descriptor left: set its time by path.
+  if (set_mtime) ::utimensat(AT_FDCWD, path_.c_str(), times, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace tcpflow::output

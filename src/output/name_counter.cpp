@@ -13,16 +13,13 @@ uint64_t NameCounter::hash(std::string_view text) {
 
 void NameCounter::grow() {
   std::vector<uint64_t> old_keys = std::move(keys_);
-  std::vector<uint32_t> old_counts = std::move(counts_);
   size_t capacity = old_keys.empty() ? 1024 : old_keys.size() * 2;
   keys_.assign(capacity, 0);
-  counts_.assign(capacity, 0);
-  for (size_t i = 0; i < old_keys.size(); ++i) {
-    if (!old_keys[i]) continue;
-    size_t slot = old_keys[i] & (capacity - 1);
+  for (uint64_t key : old_keys) {
+    if (!key) continue;
+    size_t slot = key & (capacity - 1);
     while (keys_[slot]) slot = (slot + 1) & (capacity - 1);
-    keys_[slot] = old_keys[i];
-    counts_[slot] = old_counts[i];
+    keys_[slot] = key;
   }
 }
 
@@ -35,8 +32,9 @@ uint32_t NameCounter::next(std::string_view base_name) {
   if (!keys_[slot]) {
     keys_[slot] = key;
     ++used_;
+    return 0;
   }
-  return counts_[slot]++;
+  return ++repeats_[key];
 }
 
 }  // namespace tcpflow::output

@@ -3,10 +3,12 @@
 // becomes Xc1, the third Xc2. Counting our own creations (instead of probing
 // the directory as tcpflow 1.6.1 did) makes names independent of what is
 // already on disk. Names are remembered as 64-bit hashes in an open-addressed
-// table, about 16 bytes per file, so millions of flows stay cheap.
+// table, 8 to 16 bytes per file, so millions of flows stay cheap; the counts
+// of names used more than once (a reused 4-tuple: rare) are kept aside.
 #pragma once
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace tcpflow::output {
@@ -22,7 +24,7 @@ class NameCounter {
   void grow();
 
   std::vector<uint64_t> keys_;  // 0 marks an empty slot
-  std::vector<uint32_t> counts_;
+  std::unordered_map<uint64_t, uint32_t> repeats_;  // key -> files after the first
   size_t used_ = 0;
 };
 

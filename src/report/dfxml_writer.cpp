@@ -209,6 +209,7 @@ void DfxmlWriter::write_summary(const RunSummary& summary) {
 
 void DfxmlWriter::close_document() {
   xml_->close_all();
+  xml_->flush();
   std::fputc('\n', file_.get());
   check_stream("closing the document");
   xml_.reset();
@@ -218,6 +219,7 @@ void DfxmlWriter::close_document() {
 }
 
 void DfxmlWriter::check_stream(const char* when) {
+  if (xml_) xml_->flush();
   if (std::fflush(file_.get()) == 0 && !std::ferror(file_.get())) return;
   if (error_.empty()) {
     error_ = "report " + path_ + ": write failed while " + when + ": " + std::strerror(errno);

@@ -1,4 +1,5 @@
-// A thin layer over tinyxml2::XMLPrinter streaming to a FILE*. Every string
+// A thin layer over tinyxml2::XMLPrinter streaming to a FILE* (buffered:
+// see flush()). Every string
 // goes through escape_bytes() first, because tinyxml2 escapes markup
 // characters but passes control characters and invalid UTF-8 straight
 // through, which would make the document ill-formed.
@@ -12,11 +13,9 @@
 
 #include "report/text_escape.h"
 
-namespace tinyxml2 {
-class XMLPrinter;
-}
-
 namespace tcpflow::report {
+
+class BufferedXmlPrinter;
 
 class XmlEmitter {
  public:
@@ -39,9 +38,11 @@ class XmlEmitter {
   // Closes every element still open (used to end the document early).
   void close_all();
   size_t depth() const { return names_.size(); }
+  // Text is held back until flush() (or destruction) writes it to the FILE.
+  void flush();
 
  private:
-  std::unique_ptr<tinyxml2::XMLPrinter> printer_;
+  std::unique_ptr<BufferedXmlPrinter> printer_;
   // XMLPrinter keeps the const char* given to OpenElement until the matching
   // CloseElement; a deque never moves its elements, so these stay valid.
   std::deque<std::string> names_;

@@ -52,7 +52,15 @@ namespace tcpflow {
   X(kWriteErrors, "write_errors", "flow file writes that failed")                            \
   X(kTruncatedInput, "truncated_input", "input files that ended inside a record")            \
   X(kInputErrors, "input_errors", "input files that could not be read") \
-  X(kUnprocessedLinkTypeMismatch, "unprocessed_link_type_mismatch", "-w packets not written: link type differs from the file's")
+  X(kUnprocessedLinkTypeMismatch, "unprocessed_link_type_mismatch", "-w packets not written: link type differs from the file's") \
+  X(kTcpCmdRuns, "tcp_cmd_runs", "-S tcp_cmd commands started") \
+  X(kTcpCmdFailures, "tcp_cmd_failures", "-S tcp_cmd commands that failed to start, exited non-zero or died") \
+  X(kPythonErrors, "python_errors", "flows whose python scanner function raised an exception") \
+  X(kHttpMessages, "http_messages", "HTTP messages parsed by the http scanner") \
+  X(kHttpBodyFiles, "http_body_files", "HTTP body files written") \
+  X(kHttpMalformedFlows, "http_malformed_flows", "HTTP flows whose parsing stopped at a malformed head or chunk") \
+  X(kHttpDecompressFailed, "http_decompress_failed", "HTTP bodies kept as received because decoding failed") \
+  X(kHttpBodiesCapped, "http_bodies_capped", "HTTP body files cut at -S http_max_body")
 
 enum class Counter : uint16_t {
 #define TCPFLOW_ENUM(name, text, doc) name,

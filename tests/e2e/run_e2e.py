@@ -39,6 +39,9 @@ import scenarios_cli      # noqa: E402,F401
 import scenarios_testdata  # noqa: E402,F401
 import scenarios_options  # noqa: E402,F401
 import scenarios_console  # noqa: E402,F401
+import scenarios_scanners  # noqa: E402,F401
+import scenarios_http     # noqa: E402,F401
+import scenarios_perf     # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 

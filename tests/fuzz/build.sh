@@ -22,8 +22,8 @@ obj=$builddir/tests/fuzz/obj
 mkdir -p "$obj"
 export cxx flags obj srcdir
 # One object per source, named after its path; rebuilt when the source or any
-# header under src/ is newer (cheap and safe).
-newest_header=$(find "$srcdir/src" -name '*.h' -newer "$obj/.stamp" 2>/dev/null | head -n 1 || true)
+# header under src/ or scanners/ is newer (cheap and safe).
+newest_header=$(find "$srcdir/src" "$srcdir/scanners" -name '*.h' -newer "$obj/.stamp" 2>/dev/null | head -n 1 || true)
 [ -f "$obj/.stamp" ] || newest_header=yes
 [ -n "$newest_header" ] && rm -f "$obj"/*.o
 for s in $sources; do

@@ -11,6 +11,8 @@ OUTDIR/fuzz_reassembler/: segment sequences (in-order, reversed, overlapping,
 with bad checksums) in the target's input format.
 OUTDIR/fuzz_filename/: FlowInfo headers with the documented templates and
 hostile names (../, /abs, control characters, long components).
+OUTDIR/fuzz_http/: HTTP request and response streams (chunked, gzip, deflate,
+HEAD/304/1xx, upgrade, malformed heads) under several option bytes.
 Also copies tests/fuzz/regressions/<target>/* so known crashers stay seeds.
 """
 import argparse
@@ -154,6 +156,41 @@ def filename_seeds(out):
         put(d, header + t.encode() + b"\x00" + NAMES[i % len(NAMES)])
 
 
+def http_seeds(out):
+    """Request and response streams (keep-alive, chunked with trailers, gzip,
+    raw and zlib deflate, HEAD/304/1xx, upgrade) under several option bytes
+    (see fuzz_http.cpp: role, cap, forced coding, small limits)."""
+    import gzip
+    import zlib
+    d = os.path.join(out, "fuzz_http")
+    text = b"The quick brown fox jumps over the lazy dog. " * 40
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw_deflate = raw.compress(text) + raw.flush()
+    gz = gzip.compress(text, mtime=0)
+    bomb = gzip.compress(bytes(2 << 20), mtime=0)
+    chunked = b"".join(b"%x\r\n" % len(text[i:i + 97]) + text[i:i + 97] + b"\r\n"
+                       for i in range(0, len(text), 97)) + b"0\r\nX-T: 1\r\n\r\n"
+    requests = (b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+                b"POST /p HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+                b"PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked +
+                b"HEAD /h HTTP/1.0\r\n\r\nCONNECT x:443 HTTP/1.1\r\n\r\n\x16\x03\x01")
+    responses = (b"HTTP/1.1 100 Continue\r\n\r\n"
+                 b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+                 % len(gz) + gz +
+                 b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nTransfer-Encoding: chunked"
+                 b"\r\n\r\n" + b"%x\r\n" % len(raw_deflate) + raw_deflate + b"\r\n0\r\n\r\n"
+                 b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"
+                 b"HTTP/1.1 304 Not Modified\r\n\r\n"
+                 b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: %d\r\n\r\n"
+                 % len(zlib.compress(text)) + zlib.compress(text) +
+                 b"HTTP/1.0 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + bomb[:4000])
+    upgrade = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello"
+    malformed = b"GET / HTTP/1.1\r\nX: " + b"a" * 100 + b"\r\nBad Field\r\n\r\n"
+    for opt in (0x00, 0x01, 0x02, 0x0c, 0x08, 0x04, 0x1c, 0x3c, 0x40, 0x4e):
+        for i, body in enumerate((requests, responses, upgrade, malformed)):
+            put(d, bytes([opt, 17 + i]) + body)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
@@ -164,6 +201,7 @@ def main():
     n = decode_seeds(args.outdir, args.corpus, args.sample)
     reasm_seeds(args.outdir)
     filename_seeds(args.outdir)
+    http_seeds(args.outdir)
     reg = os.path.join(HERE, "regressions")
     for target in os.listdir(reg) if os.path.isdir(reg) else []:
         src = os.path.join(reg, target)

@@ -1,6 +1,8 @@
 // TCP header decoding and checksum verification, plus the checksum helper.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "decode/checksum.h"
 #include "decode/ip.h"
 #include "decode/tcp.h"
@@ -197,6 +199,37 @@ TEST(Checksum, TransportChecksumHelper) {
   Bytes seg6 = tcp_segment(t, v6(1), v6(2));
   EXPECT_TRUE(transport_checksum_ok(v6(1), v6(2), 6, view(seg6)));
   EXPECT_FALSE(transport_checksum_ok(v6(1), v6(2), 17, view(seg6)));
+}
+
+// The eight-bytes-at-a-time path must give the bytewise RFC 1071 sum for
+// every length, alignment and split into several add() calls.
+TEST(Checksum, WideSumMatchesBytewiseForAnyLengthAndSplit) {
+  std::vector<uint8_t> data(3008);  // room for the longest length from the largest start
+  uint32_t x = 7;
+  for (auto& b : data) {
+    x = x * 1664525u + 1013904223u;
+    b = static_cast<uint8_t>(x >> 24);
+  }
+  auto reference = [&](size_t from, size_t n) {
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; ++i) s += (i % 2 ? 1u : 256u) * data[from + i];
+    while (s >> 16) s = (s & 0xFFFF) + (s >> 16);
+    return static_cast<uint16_t>(s);
+  };
+  for (size_t n : {0, 1, 15, 16, 17, 23, 64, 1447, 1448, 2999}) {
+    for (size_t from : {0, 1, 3}) {
+      ChecksumAccumulator whole;
+      whole.add(ByteView(data.data() + from, n));
+      EXPECT_EQ(whole.sum(), reference(from, n)) << n << " from " << from;
+      for (size_t cut : {size_t{1}, size_t{7}, n / 2}) {
+        if (cut > n) continue;
+        ChecksumAccumulator parts;
+        parts.add(ByteView(data.data() + from, cut));
+        parts.add(ByteView(data.data() + from + cut, n - cut));
+        EXPECT_EQ(parts.sum(), reference(from, n)) << n << " cut " << cut;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ TEST(ScannerSet, SelectionRules) {
   ScannerSelection all_but;
   all_but.all = true;
   all_but.disable = {"md5"};
+  EXPECT_EQ(ScannerSet::select(all_but).names(), std::vector<std::string>{"http"});
+  all_but.disable = {"md5", "http"};
   EXPECT_TRUE(ScannerSet::select(all_but).empty());
   ScannerSelection bad;
   bad.enable = {"nosuch"};

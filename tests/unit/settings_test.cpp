@@ -25,6 +25,7 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"enable_report", "YES"},     {"jsonl", ""},
       {"tdelta", "0"},              {"packet-buffer-timeout", "10"},
       {"tcp_timeout", "0"},         {"tcp_cmd", ""},
+      {"tcp_cmd_jobs", "4"},
       {"tcp_alert_fd", "-1"},       {"http_cmd", ""},
       {"http_alert_fd", "-1"},      {"http_max_body", "67108864"},
       {"max_flows", "1000000"},     {"max_held_bytes", "268435456"},
@@ -61,6 +62,7 @@ TEST(Settings, DefaultsAgreeWithConfigDefaults) {
   EXPECT_EQ(applied.packet_buffer_timeout_ms, fresh.packet_buffer_timeout_ms);
   EXPECT_EQ(applied.tcp_timeout_sec, fresh.tcp_timeout_sec);
   EXPECT_EQ(applied.tcp_cmd, fresh.tcp_cmd);
+  EXPECT_EQ(applied.tcp_cmd_jobs, fresh.tcp_cmd_jobs);
   EXPECT_EQ(applied.tcp_alert_fd, fresh.tcp_alert_fd);
   EXPECT_EQ(applied.http_cmd, fresh.http_cmd);
   EXPECT_EQ(applied.http_alert_fd, fresh.http_alert_fd);

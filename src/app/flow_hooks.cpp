@@ -1,0 +1,116 @@
+#include "app/flow_hooks.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "report/flow_format.h"
+#include "util/command_words.h"
+#include "util/error.h"
+
+namespace tcpflow::app {
+
+namespace {
+
+void check_alert_fd(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  std::string setting = "-S tcp_alert_fd=" + std::to_string(fd);
+  if (flags < 0) throw Error(setting + ": file descriptor " + std::to_string(fd) + " is not open");
+  if ((flags & O_ACCMODE) == O_RDONLY) {
+    throw Error(setting + ": file descriptor " + std::to_string(fd) + " is not open for writing");
+  }
+}
+
+}  // namespace
+
+FlowHooks::FlowHooks(const Config& config, Stats& stats) : stats_(stats) {
+  if (config.tcp_alert_fd >= 0) {
+    check_alert_fd(config.tcp_alert_fd);
+    alert_fd_ = config.tcp_alert_fd;
+  }
+  if (!config.tcp_cmd.empty()) {
+    command_ = split_command_words(config.tcp_cmd, "tcp_cmd");
+    command_text_ = config.tcp_cmd;
+    std::replace(command_text_.begin(), command_text_.end(), '\n', ' ');  // one line per failure
+    runner_ = std::make_unique<ChildRunner>(
+        static_cast<size_t>(config.tcp_cmd_jobs),
+        [this](const std::string& file, const std::string& why) {
+          stats_.add(Counter::kTcpCmdFailures);
+          std::fprintf(stderr, "tcpflow: tcp_cmd on %s %s (command: %s)\n", file.c_str(),
+                       why.c_str(), command_text_.c_str());
+        });
+  }
+}
+
+FlowHooks::~FlowHooks() = default;
+
+void FlowHooks::alert(const std::string& line) {
+  if (alert_fd_ < 0 || alert_failed_) return;
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::write(alert_fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // The reader went away: say so once and carry on recording.
+      std::fprintf(stderr, "tcpflow: -S tcp_alert_fd=%d: %s; no more alerts are written\n",
+                   alert_fd_, n < 0 ? std::strerror(errno) : "short write");
+      alert_failed_ = true;
+      return;
+    }
+    done += static_cast<size_t>(n);
+  }
+}
+
+void FlowHooks::file_opened(const std::string& path) { alert("open\t" + path + "\n"); }
+
+void FlowHooks::file_closed(const flow::FlowInfo& info, const std::string& path) {
+  if (path.empty()) return;
+  alert("close\t" + path + "\t" + std::to_string(info.file_size) + "\n");
+}
+
+std::vector<std::string> FlowHooks::environment(const flow::FlowInfo& info,
+                                                const std::string& path) {
+  std::vector<std::string> env = {
+      "TCPFLOW_FILE=" + path,
+      "TCPFLOW_SRC=" + report::ip_to_string(info.src),
+      "TCPFLOW_DST=" + report::ip_to_string(info.dst),
+      "TCPFLOW_SRC_PORT=" + std::to_string(info.src_port),
+      "TCPFLOW_DST_PORT=" + std::to_string(info.dst_port),
+      "TCPFLOW_VLAN=" + (info.vlan == decode::kNoVlan ? std::string() : std::to_string(info.vlan)),
+      "TCPFLOW_BYTES=" + std::to_string(info.file_size),
+      "TCPFLOW_PACKETS=" + std::to_string(info.packets),
+      "TCPFLOW_CONNECTION_ID=" + std::to_string(info.connection_id),
+      "TCPFLOW_DIRECTION=" + std::string(report::direction_name(info)),
+      "TCPFLOW_CLOSE_REASON=" + std::string(flow::close_reason_name(info.close_reason)),
+      "TCPFLOW_FIRST_TS=" + report::epoch_decimal(info.first_ts),
+      "TCPFLOW_LAST_TS=" + report::epoch_decimal(info.last_ts),
+  };
+  return env;
+}
+
+void FlowHooks::flow_recorded(const flow::FlowInfo& info, const std::string& path) {
+  if (!runner_ || path.empty()) return;
+  std::vector<std::string> argv = command_;
+  argv.push_back(path);
+  stats_.add(Counter::kTcpCmdRuns);
+  runner_->start(argv, environment(info, path), path);
+}
+
+void FlowHooks::finish() {
+  if (runner_) runner_->wait_all();
+}
+
+void warn_unused_python_settings(const Config& config, const std::vector<std::string>& scanners) {
+  if (std::find(scanners.begin(), scanners.end(), "python") != scanners.end()) return;
+  for (const char* name : {"py_path", "py_module", "py_function"}) {
+    if (config.settings.count(name)) {
+      std::fprintf(stderr, "tcpflow: -S %s has no effect without -e python\n", name);
+    }
+  }
+}
+
+}  // namespace tcpflow::app
