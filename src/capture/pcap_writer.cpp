@@ -30,7 +30,7 @@ PcapWriter::PcapWriter(const std::string& path, int link_type, uint32_t snaplen)
       path_(path),
       snaplen_(std::max(snaplen, kMinFileSnaplen)),
       buffer_(new char[kStdioBuffer]),
-      file_(std::fopen(path.c_str(), "wb")) {
+      file_(std::fopen(path.c_str(), "wbe")) {
   if (!file_) throw Error(path_ + ": cannot create pcap file: " + std::strerror(errno));
   std::setvbuf(file_.get(), buffer_.get(), _IOFBF, kStdioBuffer);
 

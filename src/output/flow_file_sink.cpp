@@ -184,7 +184,7 @@ void FlowFileSink::write_index() {
   std::stable_sort(index_.begin(), index_.end(),
                    [](const IndexEntry& a, const IndexEntry& b) { return a.offset < b.offset; });
   std::string index_path = path_ + ".findx";
-  std::FILE* file = std::fopen(index_path.c_str(), "w");
+  std::FILE* file = std::fopen(index_path.c_str(), "we");
   if (!file) {
     fail("cannot create index", errno);
     return;

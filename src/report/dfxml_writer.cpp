@@ -51,7 +51,7 @@ void DfxmlWriter::FileCloser::operator()(FILE* file) const {
 }
 
 DfxmlWriter::DfxmlWriter(const std::string& path, const RunContext& context) : path_(path) {
-  FILE* file = std::fopen(path.c_str(), "w");
+  FILE* file = std::fopen(path.c_str(), "we");
   if (file == nullptr) {
     throw Error("cannot create report " + path + ": " + std::strerror(errno));
   }

@@ -35,7 +35,7 @@ void JsonlWriter::FileCloser::operator()(FILE* file) const {
 }
 
 JsonlWriter::JsonlWriter(const std::string& path) : path_(path) {
-  FILE* file = std::fopen(path.c_str(), "w");
+  FILE* file = std::fopen(path.c_str(), "we");
   if (file == nullptr) {
     throw Error("cannot create " + path + ": " + std::strerror(errno));
   }

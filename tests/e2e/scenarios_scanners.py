@@ -189,12 +189,14 @@ def _(ctx):
 
 
 # -- tcp_cmd --------------------------------------------------------------------------
-# Run as `sh RECORD LOGDIR FLOWFILE`: start and end times, argc, argv, TCPFLOW_*.
+# Run as `sh RECORD LOGDIR FLOWFILE`: start and end times, argc, argv, how many
+# of tcpflow's report/flow-file descriptors leaked into it, TCPFLOW_*.
 RECORD = """s=$(date +%s.%N)
 sleep 0.3
 log="$1/$TCPFLOW_SRC_PORT-$TCPFLOW_DST_PORT"
 shift
-{ printf '%s\\n' "$s" "$(date +%s.%N)" "$#" "$1"; env | grep '^TCPFLOW_' | sort; } > "$log"
+leaked=$(ls -l /proc/$$/fd | grep -c -e 'report\\.xml' -e '/out/[0-9]')
+{ printf '%s\\n' "$s" "$(date +%s.%N)" "$#" "$1" "$leaked"; env | grep '^TCPFLOW_' | sort; } > "$log"
 """
 
 
@@ -230,9 +232,12 @@ def _(ctx):
                     probs.append("no command ran for %s" % c.name(d))
                     continue
                 lines = open(log).read().splitlines()
-                start, end, argc, arg = lines[:4]
+                start, end, argc, arg, leaked = lines[:5]
                 spans.append((float(start), float(end)))
-                env = dict(ln.split("=", 1) for ln in lines[4:])
+                env = dict(ln.split("=", 1) for ln in lines[5:])
+                if leaked != "0":
+                    probs.append("%s: the command inherited %s of tcpflow's report/flow "
+                                 "descriptors" % (c.name(d), leaked))
                 want = expected_env(c, d)
                 if argc != "1" or arg != want["TCPFLOW_FILE"]:
                     probs.append("%s: argv %s %r" % (c.name(d), argc, arg))
