@@ -305,5 +305,25 @@ TEST(HttpParser, UpgradeAndConnectEndTheHttpPart) {
   EXPECT_EQ(ws.messages.size(), 1u);
 }
 
+// A capture gap is written as zero bytes in the flow file: a response stream
+// that runs into one skips to the next status line instead of ending there.
+TEST(HttpParser, ResponsesResyncAfterAZeroFilledGap) {
+  std::string stream = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+  stream += std::string(40, '\0');
+  stream += "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno";
+  Outcome whole = parse(stream, {}, Role::kResponse);
+  ASSERT_EQ(whole.messages.size(), 2u) << describe(whole);
+  EXPECT_EQ(whole.messages[0].body, "abc");
+  EXPECT_EQ(whole.messages[1].head.status, 404);
+  EXPECT_EQ(whole.messages[1].head.offset, stream.find("HTTP/1.1 404"));
+  EXPECT_EQ(whole.messages[1].body, "no");
+  for (size_t cut = 1; cut < stream.size(); ++cut) {
+    EXPECT_EQ(describe(parse(stream, {cut}, Role::kResponse)), describe(whole)) << cut;
+  }
+  // Requests do not resync: zeros where a request line belongs end the parse.
+  std::string requests = "GET / HTTP/1.1\r\n\r\n" + std::string(8, '\0') + "GET /b HTTP/1.1\r\n\r\n";
+  EXPECT_EQ(parse(requests, {}, Role::kRequest).messages.size(), 1u);
+}
+
 }  // namespace
 }  // namespace tcpflow::scanners::http
