@@ -31,6 +31,10 @@ ends the run with status 99. A run FAILS, naming the capture, on:
           (bytes="N") + its gap_bytes, and its gap_bytes <= 16 MiB x (1 +
           gap_count) (a hole larger than -m must have started a new file);
       (3) total output <= 64 x C + 64 MiB whatever the report says.
+    HTTP body files (-a mode: NAME-HTTPBODY-NNN[.ext]) hold decoded,
+    possibly decompressed content, not stream bytes: they are left out of
+    (1)-(3) and instead
+      (4) each is at most http_max_body (64 MiB, the default cap).
     RLIMIT_FSIZE is 1 GiB per file, a safety net only (EFBIG / SIGXFSZ fail).
 A non-zero exit status alone is not a failure (broken captures); a summary
 of exit statuses is printed per mode, with the largest outputs. --sizes
@@ -107,6 +111,9 @@ def tree(root):
     return out
 
 
+HTTP_MAX_BODY = 64 << 20  # the default -S http_max_body
+
+
 def file_sizes(root):
     """{relative path: apparent size} of every file under root."""
     sizes = {}
@@ -141,7 +148,12 @@ def report_flows(path):
 def size_problems(res, sizes, stdout_bytes, report, capture_size):
     """Applies the documented size rules; fills res.out_bytes / res.gap_bytes."""
     problems = []
-    total = sum(sizes.values()) + stdout_bytes
+    bodies = {n: v for n, v in sizes.items() if "-HTTPBODY-" in os.path.basename(n)}
+    for name, size in bodies.items():
+        if size > HTTP_MAX_BODY:
+            problems.append("http body %s: %d bytes > http_max_body %d" % (name, size,
+                                                                           HTTP_MAX_BODY))
+    total = sum(v for n, v in sizes.items() if n not in bodies) + stdout_bytes
     gaps = 0
     for name, payload, gap_bytes, gap_count in report or []:
         gaps += gap_bytes
