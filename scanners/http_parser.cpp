@@ -119,7 +119,11 @@ void Parser::finish() {
     case State::kStopped:
       return;
     case State::kResync:
-      stop_at(Stop::kEndOfStream, pos_, "");
+      if (resync_detail_ != nullptr) {
+        stop_at(Stop::kMalformed, resync_from_, resync_detail_);
+      } else {
+        stop_at(Stop::kEndOfStream, pos_, "");
+      }
       return;
     case State::kStartLine:
       if (line_.empty()) {
@@ -190,9 +194,11 @@ size_t Parser::feed_start_line(ByteView in) {
   size_t n = line_.take(rest);
   for (size_t i = 0; i < n; ++i) {
     uint8_t c = rest[i];
-    if (c == 0 && can_resync()) {
-      // Zeros where a response should start: a capture gap. Look for the
-      // next response after it rather than giving up on the stream.
+    if (c == 0 && pos_ + skipped + i == line_start_ && can_resync()) {
+      // A zero where a response should start: a capture gap. Look for the
+      // next response after it rather than giving up on the stream. Only the
+      // line's first byte decides: later bytes may be judged (and the line
+      // rejected) before they arrive, depending on where the stream was cut.
       begin_resync();
       return skipped + i;
     }
@@ -416,9 +422,14 @@ size_t Parser::feed_body(ByteView in) {
         end_message(End::kComplete);
       } else if (chunked_.failed()) {
         end_message(End::kMalformed);
-        if (state_ == State::kStartLine && can_resync() &&
-            std::memchr(in.data(), 0, step.consumed) != nullptr) {
-          begin_resync();  // the framing broke on a capture gap's zeros
+        // The framing broke, typically on a capture gap's zeros: look for the
+        // next response. (Whether the offending line held a zero depends on
+        // where the stream was cut, so the decision must not look at it.)
+        if (state_ == State::kStartLine && can_resync()) {
+          begin_resync();
+          // If no response follows, the stream still ends as malformed here.
+          resync_from_ = pos_ + step.consumed - chunked_.line_bytes();
+          resync_detail_ = chunked_.error();
           return step.consumed;
         }
         // At the start of the offending line, however the stream was cut.
@@ -439,6 +450,7 @@ void Parser::begin_resync() {
   line_.clear();
   resync_match_ = 0;
   resync_prev_ = 0;
+  resync_detail_ = nullptr;
   state_ = State::kResync;
 }
 
@@ -453,6 +465,7 @@ size_t Parser::feed_resync(ByteView in) {
         line_.clear();
         line_start_ = pos_ + i + 1 - kPattern.size();
         line_.take(ByteView(kPattern));
+        resync_detail_ = nullptr;
         state_ = State::kStartLine;
         return i + 1;
       }

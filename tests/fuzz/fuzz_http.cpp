@@ -144,6 +144,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (whole.normalized() != cut.normalized() || p1.stop() != p2.stop() ||
       p1.stop_offset() != p2.stop_offset() || p1.messages() != p2.messages()) {
+    std::fprintf(stderr, "whole: stop %d at %llu, %s\ncut:   stop %d at %llu, %s\n",
+                 static_cast<int>(p1.stop()), static_cast<unsigned long long>(p1.stop_offset()),
+                 whole.normalized().c_str(), static_cast<int>(p2.stop()),
+                 static_cast<unsigned long long>(p2.stop_offset()), cut.normalized().c_str());
     fail("whole and cut parses differ");
   }
   return 0;
