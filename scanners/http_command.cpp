@@ -26,27 +26,8 @@ void BodyCommand::run(const std::string& path) {
   runner_->wait_all();
 }
 
-bool write_line(int fd, const std::string& line) {
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 void BodyHooks::body_written(const std::string& path, uint64_t size, const std::string& md5) {
-  if (alert_fd_ >= 0 && !alert_failed_) {
-    if (!write_line(alert_fd_, path + '\t' + std::to_string(size) + '\t' + md5 + '\n')) {
-      std::fprintf(stderr, "tcpflow: http_alert_fd %d: %s; no more alerts\n", alert_fd_,
-                   std::strerror(errno));
-      alert_failed_ = true;
-    }
-  }
+  if (alert_.on()) alert_.write(path + '\t' + std::to_string(size) + '\t' + md5 + '\n');
   command_.run(path);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "util/alert_fd.h"
 #include "util/child_runner.h"
 
 namespace tcpflow::scanners::http {
@@ -27,21 +28,18 @@ class BodyCommand {
   std::unique_ptr<ChildRunner> runner_;
 };
 
-// Writes `line` to `fd` completely (EINTR-safe); false on failure.
-bool write_line(int fd, const std::string& line);
-
 // Both hooks of a run, told about each body file once it is closed.
 class BodyHooks {
  public:
-  BodyHooks(const std::string& command, int alert_fd) : command_(command), alert_fd_(alert_fd) {}
+  BodyHooks(const std::string& command, int alert_fd)
+      : command_(command), alert_(alert_fd, "http_alert_fd") {}
   // The alert line first ("PATH\tSIZE\tMD5\n"), then the command. A failing
   // alert fd is reported once and not used again.
   void body_written(const std::string& path, uint64_t size, const std::string& md5);
 
  private:
   BodyCommand command_;
-  int alert_fd_;
-  bool alert_failed_ = false;
+  AlertFd alert_;
 };
 
 }  // namespace tcpflow::scanners::http

@@ -12,6 +12,7 @@
 #include "scanners/http_body.h"
 #include "scanners/http_command.h"
 #include "scanners/http_parser.h"
+#include "util/alert_fd.h"
 #include "util/error.h"
 
 namespace tcpflow::scanners {
@@ -247,13 +248,7 @@ class HttpScanner : public Scanner {
   // A bad -S http_alert_fd is a setup error, as for tcp_alert_fd: better
   // than finding out at the first body.
   void setup() override {
-    int fd = options_.http_alert_fd;
-    if (fd < 0) return;
-    int flags = ::fcntl(fd, F_GETFL);
-    std::string what = "-S http_alert_fd=" + std::to_string(fd) + ": file descriptor " +
-                       std::to_string(fd) + " is not open";
-    if (flags < 0) throw Error(what);
-    if ((flags & O_ACCMODE) == O_RDONLY) throw Error(what + " for writing");
+    if (options_.http_alert_fd >= 0) check_alert_fd(options_.http_alert_fd, "http_alert_fd");
   }
   std::unique_ptr<ScanRun> begin(const ScanTarget& target) override {
     return std::make_unique<HttpRun>(options_, hooks_, target);

@@ -9,29 +9,15 @@
 #include <cstring>
 
 #include "report/flow_format.h"
+#include "util/alert_fd.h"
 #include "util/command_words.h"
 #include "util/error.h"
 
 namespace tcpflow::app {
 
-namespace {
-
-void check_alert_fd(int fd) {
-  int flags = ::fcntl(fd, F_GETFL);
-  std::string setting = "-S tcp_alert_fd=" + std::to_string(fd);
-  if (flags < 0) throw Error(setting + ": file descriptor " + std::to_string(fd) + " is not open");
-  if ((flags & O_ACCMODE) == O_RDONLY) {
-    throw Error(setting + ": file descriptor " + std::to_string(fd) + " is not open for writing");
-  }
-}
-
-}  // namespace
-
-FlowHooks::FlowHooks(const Config& config, Stats& stats) : stats_(stats) {
-  if (config.tcp_alert_fd >= 0) {
-    check_alert_fd(config.tcp_alert_fd);
-    alert_fd_ = config.tcp_alert_fd;
-  }
+FlowHooks::FlowHooks(const Config& config, Stats& stats)
+    : stats_(stats), alert_(config.tcp_alert_fd, "tcp_alert_fd") {
+  if (config.tcp_alert_fd >= 0) check_alert_fd(config.tcp_alert_fd, "tcp_alert_fd");
   if (!config.tcp_cmd.empty()) {
     command_ = split_command_words(config.tcp_cmd, "tcp_cmd");
     command_text_ = config.tcp_cmd;
@@ -48,28 +34,11 @@ FlowHooks::FlowHooks(const Config& config, Stats& stats) : stats_(stats) {
 
 FlowHooks::~FlowHooks() = default;
 
-void FlowHooks::alert(const std::string& line) {
-  if (alert_fd_ < 0 || alert_failed_) return;
-  size_t done = 0;
-  while (done < line.size()) {
-    ssize_t n = ::write(alert_fd_, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // The reader went away: say so once and carry on recording.
-      std::fprintf(stderr, "tcpflow: -S tcp_alert_fd=%d: %s; no more alerts are written\n",
-                   alert_fd_, n < 0 ? std::strerror(errno) : "short write");
-      alert_failed_ = true;
-      return;
-    }
-    done += static_cast<size_t>(n);
-  }
-}
-
-void FlowHooks::file_opened(const std::string& path) { alert("open\t" + path + "\n"); }
+void FlowHooks::file_opened(const std::string& path) { alert_.write("open\t" + path + "\n"); }
 
 void FlowHooks::file_closed(const flow::FlowInfo& info, const std::string& path) {
   if (path.empty()) return;
-  alert("close\t" + path + "\t" + std::to_string(info.file_size) + "\n");
+  alert_.write("close\t" + path + "\t" + std::to_string(info.file_size) + "\n");
 }
 
 std::vector<std::string> FlowHooks::environment(const flow::FlowInfo& info,

@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "flow/flow_info.h"
+#include "util/alert_fd.h"
 #include "util/child_runner.h"
 #include "util/stats.h"
 
@@ -40,11 +41,8 @@ class FlowHooks {
                                               const std::string& path);
 
  private:
-  void alert(const std::string& line);
-
   Stats& stats_;
-  int alert_fd_ = -1;
-  bool alert_failed_ = false;
+  AlertFd alert_;
   std::vector<std::string> command_;  // tcp_cmd split into words; empty: off
   std::string command_text_;
   std::unique_ptr<ChildRunner> runner_;
