@@ -12,9 +12,7 @@ bool is_reverse(const flow::FlowInfo& a, const flow::FlowInfo& b) {
 }  // namespace
 
 void ClosedFlowQueue::add(const flow::FlowInfo& info, const std::string& path) {
-  auto [it, inserted] = pending_.try_emplace(info.connection_id);
-  if (inserted) arrival_.push_back(info.connection_id);
-  it->second.push_back(Entry{info, path});
+  pending_[info.connection_id].push_back(Entry{info, path});
 }
 
 void ClosedFlowQueue::hand_over(std::vector<Entry>& entries) {
@@ -37,20 +35,10 @@ void ClosedFlowQueue::connection_closed(uint64_t connection_id) {
   std::vector<Entry> entries = std::move(it->second);
   pending_.erase(it);
   hand_over(entries);
-  // arrival_ only orders flush_all; drop ids already handed over now and then.
-  if (arrival_.size() > 2 * pending_.size() + 64) {
-    std::vector<uint64_t> still;
-    for (uint64_t id : arrival_) {
-      if (pending_.count(id)) still.push_back(id);
-    }
-    arrival_.swap(still);
-  }
 }
 
 void ClosedFlowQueue::flush_all() {
-  std::vector<uint64_t> order;
-  order.swap(arrival_);
-  for (uint64_t id : order) connection_closed(id);
+  while (!pending_.empty()) connection_closed(pending_.begin()->first);
 }
 
 }  // namespace tcpflow::app

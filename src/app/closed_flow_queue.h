@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "flow/flow_info.h"
@@ -28,7 +28,7 @@ class ClosedFlowQueue {
   void add(const flow::FlowInfo& info, const std::string& path);
   // Hands over every direction of the connection, in the order they closed.
   void connection_closed(uint64_t connection_id);
-  // Hands over everything still held (end of run).
+  // Hands over everything still held (end of run), oldest connection first.
   void flush_all();
   size_t held() const { return pending_.size(); }
 
@@ -40,8 +40,8 @@ class ClosedFlowQueue {
   void hand_over(std::vector<Entry>& entries);
 
   Handler handler_;
-  std::unordered_map<uint64_t, std::vector<Entry>> pending_;
-  std::vector<uint64_t> arrival_;  // connection ids in first-close order, for flush_all
+  // Ordered by connection id (creation order), so flush_all is deterministic.
+  std::map<uint64_t, std::vector<Entry>> pending_;
 };
 
 }  // namespace tcpflow::app
