@@ -39,7 +39,7 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
   if (created) {
     flow::FlowInfo naming = direction;
     std::string path = namer_.assign(naming) + ".pcap";
-    file.sink = std::make_unique<output::FlowFileSink>(fd_cache_, path, false, stats_);
+    file.sink = std::make_unique<output::FlowFileSink>(fd_cache_, nullptr, path, false, stats_);
     file.link_type = record.link_type;
     uint8_t header[24] = {};
     put_le32(header, kNanosecondMagic);

@@ -1,5 +1,7 @@
 #include "app/flow_recorder.h"
 
+#include <cstdio>
+
 #include "output/flow_file_sink.h"
 
 namespace tcpflow::app {
@@ -25,10 +27,12 @@ class DiscardSink : public reassembly::StreamSink {
 
 }  // namespace
 
-FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
+FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache,
+                           output::BackgroundWriter* background, bool store_files,
                            bool write_index, Stats& stats)
     : namer_(&namer),
       fd_cache_(&fd_cache),
+      background_(background),
       store_files_(store_files),
       write_index_(write_index),
       stats_(stats) {}
@@ -44,15 +48,17 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
   std::string path = namer_->assign(info);
   if (!store_files_) return std::make_unique<DiscardSink>();
   if (opened_callback_) opened_callback_(path);
-  return std::make_unique<output::FlowFileSink>(*fd_cache_, std::move(path), write_index_,
-                                                stats_);
+  return std::make_unique<output::FlowFileSink>(*fd_cache_, background_, std::move(path),
+                                                write_index_, stats_);
 }
 
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
   std::string path;
+  uint64_t ticket = 0;
   if (auto* file = dynamic_cast<output::FlowFileSink*>(sink.get())) {
     file->close(info.last_ts);
+    ticket = file->background_ticket();
     info.file_size = file->size();
     info.write_failed = file->failed();
     info.write_error = file->error();
@@ -64,7 +70,63 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
     info.file_size = console->printed_end();
   }
   sink.reset();
-  if (closed_callback_) closed_callback_(info, path);
+  if (ticket == 0 && held_.empty()) {
+    if (closed_callback_) closed_callback_(info, path);
+    return;
+  }
+  Held held;
+  held.ticket = ticket ? ticket : background_->submitted();
+  held.own_job = ticket != 0;
+  held.info = std::move(info);  // the flow table drops it after this call
+  held.path = std::move(path);
+  held_.push_back(std::move(held));
+  deliver_finished();
+}
+
+void FlowRecorder::connection_closed(uint64_t connection_id) {
+  if (held_.empty()) {
+    if (closed_connection_callback_) closed_connection_callback_(connection_id);
+    return;
+  }
+  Held held;
+  held.ticket = background_->submitted();
+  held.connection_id = connection_id;
+  held_.push_back(std::move(held));
+  deliver_finished();
+}
+
+void FlowRecorder::hand_on(Held& held) {
+  if (!held.info) {
+    if (closed_connection_callback_) closed_connection_callback_(held.connection_id);
+    return;
+  }
+  flow::FlowInfo& info = *held.info;
+  if (held.own_job) {
+    if (std::optional<std::string> error = background_->take_error(held.ticket)) {
+      stats_.add(Counter::kWriteErrors);
+      info.write_failed = true;
+      info.write_error = *error;
+      std::fprintf(stderr, "tcpflow: %s: %s; the flow is not written\n", held.path.c_str(),
+                   error->c_str());
+    }
+  }
+  if (closed_callback_) closed_callback_(info, held.path);
+}
+
+void FlowRecorder::deliver_finished() {
+  if (held_.empty()) return;
+  uint64_t finished = background_->finished();
+  while (!held_.empty() && held_.front().ticket <= finished) {
+    Held held = std::move(held_.front());
+    held_.pop_front();
+    hand_on(held);
+  }
+}
+
+void FlowRecorder::drain() {
+  if (!background_) return;
+  background_->wait_for(background_->submitted());
+  deliver_finished();
 }
 
 }  // namespace tcpflow::app

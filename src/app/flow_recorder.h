@@ -1,12 +1,20 @@
 // The application's FlowHandler: gives each direction its sink when its
 // first byte arrives (a flow file, or the console with -c/-C) and, when the
 // direction closes, finishes the file and hands the flow's facts on.
+//
+// With a background writer, a closed direction's file may still be on its
+// way to disk; its facts (and any later connection-closed event) then wait
+// here and are handed on, in close order, once the writer has finished it,
+// so the report, scanners and hooks only ever see complete files.
 #pragma once
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "flow/flow_handler.h"
+#include "output/background_writer.h"
 #include "output/console_sink.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
@@ -21,9 +29,10 @@ class FlowRecorder : public flow::FlowHandler {
   using ClosedFlowCallback = std::function<void(flow::FlowInfo&, const std::string& path)>;
   using ClosedConnectionCallback = std::function<void(uint64_t connection_id)>;
 
-  // Flow files.
-  FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache, bool store_files,
-               bool write_index, Stats& stats);
+  // Flow files; `background` may be null (everything written on this thread).
+  FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache,
+               output::BackgroundWriter* background, bool store_files, bool write_index,
+               Stats& stats);
   // Console (-c/-C): `label` renders the per-chunk flow name.
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label, Stats& stats);
 
@@ -35,9 +44,13 @@ class FlowRecorder : public flow::FlowHandler {
   void on_closed_connection(ClosedConnectionCallback callback) {
     closed_connection_callback_ = std::move(callback);
   }
-  void connection_closed(uint64_t connection_id) override {
-    if (closed_connection_callback_) closed_connection_callback_(connection_id);
-  }
+  void connection_closed(uint64_t connection_id) override;
+
+  // Hands on what the background writer has finished, without waiting.
+  void deliver_finished();
+  // Waits for every file handed to the background writer, then hands on
+  // everything held: the files of every closed direction are complete.
+  void drain();
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info,
@@ -45,7 +58,20 @@ class FlowRecorder : public flow::FlowHandler {
 
  private:
   output::FileNamer* namer_ = nullptr;
+  // A closed direction (info set) or a closed connection, waiting for the
+  // background writer to finish job `ticket` (and every one before it).
+  struct Held {
+    uint64_t ticket = 0;
+    bool own_job = false;  // the ticket is this direction's file
+    std::optional<flow::FlowInfo> info;
+    std::string path;
+    uint64_t connection_id = 0;
+  };
+  void hand_on(Held& held);
+
   output::FdCache* fd_cache_ = nullptr;
+  output::BackgroundWriter* background_ = nullptr;
+  std::deque<Held> held_;
   output::ConsoleWriter* console_ = nullptr;
   std::optional<output::FilenameTemplate> console_label_;
   bool store_files_ = true;

@@ -21,6 +21,7 @@
 #include "capture/pcap_writer.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
+#include "output/background_writer.h"
 #include "output/console_sink.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
@@ -39,6 +40,11 @@ namespace {
 
 // The console names a flow without the connection count, as tcpflow 1.6.1 does.
 constexpr char kConsoleLabelTemplate[] = "%A.%a-%B.%b%V%v";
+
+// Whole files go to the background writer 32 at a time; 16 batches may wait,
+// at most 512 files of at most 16 KiB each (8 MiB).
+constexpr size_t kBackgroundBatch = 32;
+constexpr size_t kBackgroundQueuedBatches = 16;
 
 // Creates `path` and its parents (mkdir -p).
 void make_directories(const std::string& path) {
@@ -204,6 +210,8 @@ struct Pipeline::State {
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
   output::FdCache fd_cache;
+  // Declared before everything that writes flow files, so it outlives them.
+  std::unique_ptr<output::BackgroundWriter> background;
   scanners::ScannerSet scanner_set;
   std::unique_ptr<output::FileNamer> namer;
   std::unique_ptr<output::FileNamer> pcap_namer;
@@ -245,8 +253,13 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, config.store_flows,
-                                                config.write_findx, s.stats);
+    // -j 2 and up: short directions' files are written on a second thread.
+    if (config.threads > 1 && config.store_flows) {
+      s.background = std::make_unique<output::BackgroundWriter>(kBackgroundBatch,
+                                                                kBackgroundQueuedBatches);
+    }
+    s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
+                                                config.store_flows, config.write_findx, s.stats);
   }
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
@@ -334,7 +347,9 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
     if (status == capture::ReadStatus::kTimeout) {
-      if (take_hangup_request()) s.table->close_idle(context.ts, hangup_idle_seconds(config_));
+      if (take_hangup_request()) close_idle(context.ts);
+      s.recorder->drain();  // a quiet live capture: finish what has closed
+      if (s.report) s.report->flush();
       continue;
     }
     if (status == capture::ReadStatus::kError) {
@@ -367,9 +382,21 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       }
       if (result != decode::DecodeResult::kFragmentHeld) write_unprocessed(record, source.snaplen());
     }
-    if ((records & 1023) == 0) s.decoder.expire(record.ts, s.stats);
-    if (take_hangup_request()) s.table->close_idle(record.ts, hangup_idle_seconds(config_));
+    if ((records & 1023) == 0) {
+      s.decoder.expire(record.ts, s.stats);
+      // A slow live capture may not fill a batch for a long time.
+      if (s.background) s.background->flush();
+      s.recorder->deliver_finished();
+    }
+    if (take_hangup_request()) close_idle(record.ts);
   }
+}
+
+void Pipeline::close_idle(Timestamp now) {
+  State& s = *state_;
+  s.table->close_idle(now, hangup_idle_seconds(config_));
+  s.recorder->drain();  // SIGHUP promises complete files on disk
+  if (s.report) s.report->flush();
 }
 
 void Pipeline::drop_privileges_once() {
@@ -440,6 +467,7 @@ int Pipeline::run() {
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
+  s.recorder->drain();
   s.closed_flows->flush_all();
   s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();

@@ -7,6 +7,7 @@
 #include "app/config.h"
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
+#include "util/timestamp.h"
 
 namespace tcpflow::app {
 
@@ -24,6 +25,8 @@ class Pipeline {
  private:
   struct State;
   void drop_privileges_once();
+  // SIGHUP: closes flows idle long enough and waits until their files are written.
+  void close_idle(Timestamp now);
   void process_file(const std::string& path, bool resume_only);
   void process_source(capture::PacketSource& source, const std::string& name);
   void write_unprocessed(const capture::Record& record, uint32_t snaplen);

@@ -18,11 +18,20 @@ namespace {
 // enough that a thousand open flows cost little memory.
 constexpr size_t kBufferSize = 16 * 1024;
 constexpr size_t kShiftChunk = 1 << 20;
+// A closed connection lingers (up to max_linger of them, 1000 by default)
+// for late packets; each direction keeps at most this much in memory
+// meanwhile, so lingering costs at most a few MB.
+constexpr size_t kParkLimit = 4096;
 
 }  // namespace
 
-FlowFileSink::FlowFileSink(FdCache& cache, std::string path, bool write_index, Stats& stats)
-    : cache_(cache), path_(std::move(path)), write_index_(write_index), stats_(stats) {}
+FlowFileSink::FlowFileSink(FdCache& cache, BackgroundWriter* background, std::string path,
+                           bool write_index, Stats& stats)
+    : cache_(cache),
+      background_(background),
+      path_(std::move(path)),
+      write_index_(write_index),
+      stats_(stats) {}
 
 FlowFileSink::~FlowFileSink() {
   if (!closed_) close(Timestamp{});
@@ -86,7 +95,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   if (data.empty() || closed_) return;
   if (write_index_) index_.push_back(IndexEntry{offset, ts, data.size()});
   size_ = std::max<uint64_t>(size_, offset + data.size());
-  if (failed_) return;
+  if (failed_ || !unpark()) return;
   bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
   if (appends && buffer_used_ + data.size() <= kBufferSize) {
     std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
@@ -98,7 +107,9 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
     write_at(offset, data.data(), data.size());
     return;
   }
-  if (!ensure_open()) return;  // create the file now, so naming order is the write order
+  // Without a background writer the file is created at once, as tcpflow
+  // does; with one, creation waits, so a short direction is written whole.
+  if (!background_ && !ensure_open()) return;
   if (!buffer_) {
     if (!cache_.reserve_buffer()) {
       write_at(offset, data.data(), data.size());
@@ -113,7 +124,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
 
 bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
   if (failed_ || closed_ || offset + len > size_) return false;
-  if (!flush_buffer() || !ensure_open()) return false;
+  if (!unpark() || !flush_buffer() || !ensure_open()) return false;
   size_t done = 0;
   while (done < len) {
     ssize_t n = ::pread(fd_, out + done, len - done, static_cast<off_t>(offset + done));
@@ -134,7 +145,7 @@ bool FlowFileSink::shift(uint64_t delta) {
     size_ += size_ ? delta : 0;
     return true;
   }
-  if (!flush_buffer() || !ensure_open()) return false;
+  if (!unpark() || !flush_buffer() || !ensure_open()) return false;
   std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(kShiftChunk, size_)));
   // Move from the end backwards so nothing is overwritten before it is read.
   uint64_t end = size_;
@@ -159,12 +170,57 @@ bool FlowFileSink::shift(uint64_t delta) {
 }
 
 void FlowFileSink::quiesce() {
+  if (background_ && !created_ && !failed_ && buffer_used_ > 0 && buffer_used_ <= kParkLimit) {
+    park();
+    return;
+  }
   // The buffer goes back to the pool, but the descriptor stays in the LRU
   // cache, which takes it back when others need it: closing it here would
   // make close() set the mtime by path (a second lookup per file) instead
   // of with futimens on the open descriptor.
   flush_buffer();
   drop_buffer();
+}
+
+void FlowFileSink::park() {
+  parked_.reset(new uint8_t[buffer_used_]);
+  std::memcpy(parked_.get(), buffer_.get(), buffer_used_);
+  parked_size_ = buffer_used_;
+  parked_offset_ = buffer_offset_;
+  buffer_used_ = 0;
+  drop_buffer();
+}
+
+// A parked direction got more work after all (a late segment): its bytes go
+// to the file now, and it carries on like any other.
+bool FlowFileSink::unpark() {
+  if (!parked_) return true;
+  std::unique_ptr<uint8_t[]> bytes = std::move(parked_);
+  return write_at(parked_offset_, bytes.get(), parked_size_);
+}
+
+bool FlowFileSink::hand_to_background(Timestamp mtime) {
+  if (!background_ || created_ || failed_ || write_index_) return false;
+  BackgroundWriter::Job job;
+  if (parked_) {
+    job.data = std::move(parked_);
+    job.size = parked_size_;
+    job.offset = parked_offset_;
+  } else if (buffer_used_ > 0) {
+    job.data = std::move(buffer_);
+    job.size = buffer_used_;
+    job.offset = buffer_offset_;
+    buffer_used_ = 0;
+    cache_.release_buffer();
+  } else {
+    return false;
+  }
+  job.path = path_;
+  job.mtime = mtime;
+  ticket_ = background_->submit(std::move(job));
+  created_ = true;
+  closed_ = true;
+  return true;
 }
 
 void FlowFileSink::drop_buffer() {
@@ -199,7 +255,8 @@ void FlowFileSink::write_index() {
 }
 
 void FlowFileSink::close(Timestamp mtime) {
-  if (closed_) return;
+  if (closed_ || hand_to_background(mtime)) return;
+  unpark();
   flush_buffer();
   struct timespec times[2];
   bool set_mtime = created_ && !mtime.is_zero();

@@ -3,12 +3,18 @@
 // is written in place, so holes stay sparse. The descriptor lives in the
 // FdCache and may be closed and reopened between writes. With -I a .findx
 // index (offset|time|length, sorted by offset) is written beside the file.
+//
+// Given a BackgroundWriter, a file is not created until its bytes outgrow the
+// buffer: a direction that ends with all its bytes still buffered (most
+// directions of short connections) is handed to the writer thread whole, and
+// background_ticket() says which job carries it.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "output/background_writer.h"
 #include "output/fd_cache.h"
 #include "reassembly/stream_sink.h"
 #include "util/stats.h"
@@ -18,7 +24,9 @@ namespace tcpflow::output {
 
 class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
  public:
-  FlowFileSink(FdCache& cache, std::string path, bool write_index, Stats& stats);
+  // `background` may be null: every file is then written on this thread.
+  FlowFileSink(FdCache& cache, BackgroundWriter* background, std::string path, bool write_index,
+               Stats& stats);
   ~FlowFileSink() override;
   FlowFileSink(const FlowFileSink&) = delete;
   FlowFileSink& operator=(const FlowFileSink&) = delete;
@@ -30,6 +38,9 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
 
   // Flushes, closes, writes the index and sets the file's mtime. Idempotent.
   void close(Timestamp mtime);
+  // The writer job that creates this file, or 0 when it was written here. A
+  // failure of that job is not in failed()/error(): take it from the writer.
+  uint64_t background_ticket() const { return ticket_; }
 
   const std::string& path() const { return path_; }
   uint64_t size() const { return size_; }
@@ -50,8 +61,12 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void evict_fd() override;
   void drop_buffer();
   void write_index();
+  void park();
+  bool unpark();
+  bool hand_to_background(Timestamp mtime);
 
   FdCache& cache_;
+  BackgroundWriter* background_;
   std::string path_;
   bool write_index_;
   Stats& stats_;
@@ -64,6 +79,12 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   std::unique_ptr<uint8_t[]> buffer_;
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
+  // A quiet direction's few bytes, kept without a pooled buffer or a file
+  // until it closes (see quiesce()).
+  std::unique_ptr<uint8_t[]> parked_;
+  size_t parked_size_ = 0;
+  uint64_t parked_offset_ = 0;
+  uint64_t ticket_ = 0;
   std::vector<IndexEntry> index_;
 };
 

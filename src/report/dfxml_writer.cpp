@@ -148,6 +148,17 @@ void DfxmlWriter::write_fileobject(const flow::FlowInfo& info, const std::vector
   write_sources_once();
   emit_fileobject(*xml_, info, extra);
   ++fileobjects_;
+  constexpr uint32_t kFlushEveryFlows = 64;
+  if (++unflushed_ >= kFlushEveryFlows ||
+      std::chrono::steady_clock::now() - last_flush_ >= std::chrono::seconds(1)) {
+    flush();
+  }
+}
+
+void DfxmlWriter::flush() {
+  if (finished_ || !file_ || unflushed_ == 0) return;
+  unflushed_ = 0;
+  last_flush_ = std::chrono::steady_clock::now();
   check_stream("writing a fileobject");
 }
 

@@ -3,12 +3,15 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "output/background_writer.h"
 #include "output/fd_cache.h"
 #include "output/flow_file_sink.h"
 #include "output/name_counter.h"
@@ -57,7 +60,7 @@ TEST(FlowFileSink, CoalescesAndWritesOutOfOrderInPlace) {
   FdCache cache(4);
   std::string path = dir.path() + "/flow";
   {
-    FlowFileSink sink(cache, path, false, stats);
+    FlowFileSink sink(cache, nullptr, path, false, stats);
     sink.write(0, view("hello "), Timestamp{1, 0});
     sink.write(10, view("XYZ"), Timestamp{2, 0});  // leaves a hole of 4 bytes
     sink.write(6, view("wor"), Timestamp{3, 0});
@@ -79,7 +82,7 @@ TEST(FlowFileSink, ShiftMovesContentLater) {
   Stats stats;
   FdCache cache(4);
   std::string path = dir.path() + "/flow";
-  FlowFileSink sink(cache, path, true, stats);
+  FlowFileSink sink(cache, nullptr, path, true, stats);
   sink.write(0, view("world"), Timestamp{5, 0});
   ASSERT_TRUE(sink.shift(6));
   sink.write(0, view("hello "), Timestamp{4, 0});
@@ -94,7 +97,7 @@ TEST(FlowFileSink, RerunTruncatesAnExistingFile) {
   FdCache cache(4);
   std::string path = dir.path() + "/flow";
   std::ofstream(path) << "old content that is longer";
-  FlowFileSink sink(cache, path, false, stats);
+  FlowFileSink sink(cache, nullptr, path, false, stats);
   sink.write(0, view("new"), Timestamp{1, 0});
   sink.close(Timestamp{1, 0});
   EXPECT_EQ(slurp(path), "new");
@@ -108,9 +111,9 @@ TEST(FdCache, TwoDescriptorsServeHundredFlowsIdentically) {
   std::vector<std::unique_ptr<FlowFileSink>> a, b;
   std::vector<std::string> truth(100);
   for (int i = 0; i < 100; ++i) {
-    a.push_back(std::make_unique<FlowFileSink>(small, dir.path() + "/a" + std::to_string(i),
+    a.push_back(std::make_unique<FlowFileSink>(small, nullptr, dir.path() + "/a" + std::to_string(i),
                                                false, stats));
-    b.push_back(std::make_unique<FlowFileSink>(large, dir.path() + "/b" + std::to_string(i),
+    b.push_back(std::make_unique<FlowFileSink>(large, nullptr, dir.path() + "/b" + std::to_string(i),
                                                false, stats));
   }
   std::mt19937 rng(7);
@@ -136,12 +139,131 @@ TEST(FdCache, TwoDescriptorsServeHundredFlowsIdentically) {
 TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
   Stats stats;
   FdCache cache(4);
-  FlowFileSink sink(cache, "/nonexistent-dir-for-tcpflow/flow", false, stats);
+  FlowFileSink sink(cache, nullptr, "/nonexistent-dir-for-tcpflow/flow", false, stats);
   sink.write(0, view("data"), Timestamp{1, 0});
   sink.close(Timestamp{1, 0});
   EXPECT_TRUE(sink.failed());
   EXPECT_NE(sink.error().find("cannot create"), std::string::npos);
   EXPECT_GE(stats.get(Counter::kWriteErrors), 1u);
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+int64_t mtime_sec(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : -1;
+}
+
+BackgroundWriter::Job job_for(const std::string& path, const std::string& bytes, uint64_t offset,
+                              Timestamp mtime) {
+  BackgroundWriter::Job job;
+  job.path = path;
+  job.data.reset(new uint8_t[bytes.size()]);
+  std::memcpy(job.data.get(), bytes.data(), bytes.size());
+  job.size = bytes.size();
+  job.offset = offset;
+  job.mtime = mtime;
+  return job;
+}
+
+TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
+  TempDir dir;
+  std::string bad = "/nonexistent-dir-for-tcpflow/flow";
+  BackgroundWriter writer(3, 2);  // batches of 3: the fourth job waits for flush
+  std::vector<uint64_t> tickets;
+  for (int i = 0; i < 4; ++i) {
+    std::string path = dir.path() + "/f" + std::to_string(i);
+    tickets.push_back(writer.submit(job_for(path, "bytes" + std::to_string(i), 2, {100 + i, 7})));
+  }
+  tickets.push_back(writer.submit(job_for(bad, "lost", 0, {1, 0})));
+  EXPECT_EQ(tickets, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(writer.submitted(), 5u);
+  writer.wait_for(5);
+  EXPECT_EQ(writer.finished(), 5u);
+  for (int i = 0; i < 4; ++i) {
+    std::string path = dir.path() + "/f" + std::to_string(i);
+    EXPECT_EQ(slurp(path), std::string(2, '\0') + "bytes" + std::to_string(i));
+    EXPECT_EQ(mtime_sec(path), 100 + i);
+    EXPECT_FALSE(writer.take_error(tickets[i]).has_value());
+  }
+  std::optional<std::string> error = writer.take_error(5);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("cannot create"), std::string::npos) << *error;
+  EXPECT_FALSE(writer.take_error(5).has_value());  // taken once
+}
+
+TEST(BackgroundWriter, DestructorFinishesQueuedJobs) {
+  TempDir dir;
+  {
+    BackgroundWriter writer(64, 1);
+    for (int i = 0; i < 10; ++i) {
+      writer.submit(job_for(dir.path() + "/g" + std::to_string(i), "x", 0, {}));
+    }
+  }
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(slurp(dir.path() + "/g" + std::to_string(i)), "x");
+}
+
+TEST(FlowFileSink, ShortDirectionIsWrittenWholeInTheBackground) {
+  TempDir dir;
+  Stats stats;
+  FdCache cache(4);
+  BackgroundWriter writer(1, 4);
+  std::string path = dir.path() + "/flow";
+  std::ofstream(path) << "old content that is longer";
+  FlowFileSink sink(cache, &writer, path, false, stats);
+  sink.write(0, view("GET / "), Timestamp{1, 0});
+  sink.write(6, view("HTTP/1.1"), Timestamp{2, 0});
+  EXPECT_EQ(slurp(path), "old content that is longer");  // nothing created yet
+  sink.quiesce();  // the connection closed: the bytes are parked, no buffer held
+  EXPECT_EQ(cache.buffers_in_use(), 0u);
+  uint8_t back[3];
+  EXPECT_TRUE(sink.read_back(0, back, 3));  // a retransmission check writes them out
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "GET");
+  sink.write(14, view("\r\n"), Timestamp{3, 0});
+  sink.close(Timestamp{1234567890, 0});
+  EXPECT_EQ(sink.background_ticket(), 0u);  // it had a file already: written here
+  EXPECT_EQ(slurp(path), "GET / HTTP/1.1\r\n");
+  EXPECT_EQ(mtime_sec(path), 1234567890);
+
+  std::string other = dir.path() + "/other";
+  FlowFileSink quiet(cache, &writer, other, false, stats);
+  quiet.write(0, view("abc"), Timestamp{1, 0});
+  quiet.quiesce();
+  quiet.close(Timestamp{1500000000, 0});
+  ASSERT_NE(quiet.background_ticket(), 0u);
+  writer.wait_for(quiet.background_ticket());
+  EXPECT_EQ(slurp(other), "abc");
+  EXPECT_EQ(mtime_sec(other), 1500000000);
+  EXPECT_EQ(cache.buffers_in_use(), 0u);
+  EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
+}
+
+TEST(FlowFileSink, LongOrIndexedDirectionsAreWrittenOnThisThread) {
+  TempDir dir;
+  Stats stats;
+  FdCache cache(4);
+  BackgroundWriter writer(1, 4);
+  std::string big = dir.path() + "/big";
+  std::string chunk(5000, 'q');
+  {
+    FlowFileSink sink(cache, &writer, big, false, stats);
+    for (int i = 0; i < 8; ++i) sink.write(i * chunk.size(), view(chunk), Timestamp{1, 0});
+    EXPECT_TRUE(exists(big));  // outgrew the buffer: created on this thread
+    sink.close(Timestamp{2, 0});
+    EXPECT_EQ(sink.background_ticket(), 0u);
+  }
+  EXPECT_EQ(slurp(big).size(), 8 * chunk.size());
+  std::string indexed = dir.path() + "/indexed";
+  FlowFileSink sink(cache, &writer, indexed, true, stats);
+  sink.write(0, view("xy"), Timestamp{1, 0});
+  sink.close(Timestamp{2, 0});
+  EXPECT_EQ(sink.background_ticket(), 0u);
+  EXPECT_EQ(slurp(indexed), "xy");
+  EXPECT_EQ(slurp(indexed + ".findx"), "0|1.000000|2\n");
+  EXPECT_EQ(writer.submitted(), 0u);
 }
 
 }  // namespace

@@ -142,20 +142,28 @@ TEST(DfxmlWriter, DestroyedWithoutFinishStillParses) {
   EXPECT_STREQ(summary->Attribute("fileobjects"), "4");
 }
 
-TEST(DfxmlWriter, EachFileobjectIsOnDiskBeforeTheNextCall) {
+TEST(DfxmlWriter, FileobjectsReachTheDiskOnFlushAndEvery64Flows) {
   TempDir dir;
   std::string path = dir.file("report.xml");
   DfxmlWriter writer(path, testing::sample_context());
   writer.add_source({"in.pcap", 1, ""});
   writer.write_fileobject(testing::sample_flows()[0]);
+  writer.flush();
   std::string on_disk = testing::read_file(path);
   EXPECT_NE(on_disk.find("<image_filename"), std::string::npos);
   EXPECT_NE(on_disk.find("</fileobject>"), std::string::npos);
   EXPECT_EQ(on_disk.find("</dfxml>"), std::string::npos);
+  auto count = [](const std::string& text) {
+    size_t n = 0;
+    for (size_t pos = 0; (pos = text.find("</fileobject>", pos)) != std::string::npos; ++pos) ++n;
+    return n;
+  };
+  for (int i = 0; i < 64; ++i) writer.write_fileobject(testing::sample_flows()[1]);
+  EXPECT_EQ(count(testing::read_file(path)), 65u);  // the 64th since the flush flushed
   writer.finish(RunSummary{});
   EXPECT_NE(testing::read_file(path).find("</dfxml>"), std::string::npos);
   writer.write_fileobject(testing::sample_flows()[1]);  // ignored after finish
-  EXPECT_EQ(writer.fileobjects_written(), 1u);
+  EXPECT_EQ(writer.fileobjects_written(), 65u);
 }
 
 TEST(DfxmlWriter, SourceAddedAfterTheFirstFlowGoesToTheSummary) {

@@ -1,0 +1,103 @@
+#include "output/background_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tcpflow::output {
+
+namespace {
+
+std::string describe(const char* what, int err) { return std::string(what) + ": " + std::strerror(err); }
+
+}  // namespace
+
+BackgroundWriter::BackgroundWriter(size_t batch_size, size_t queue_batches)
+    : batch_size_(batch_size ? batch_size : 1), queue_(queue_batches), worker_([this] { run(); }) {}
+
+BackgroundWriter::~BackgroundWriter() {
+  flush();
+  queue_.close();  // the worker drains what is queued, then stops
+  worker_.join();
+}
+
+uint64_t BackgroundWriter::submit(Job job) {
+  uint64_t ticket = ++submitted_;
+  batch_.push_back(Ticketed{ticket, std::move(job)});
+  if (batch_.size() >= batch_size_) flush();
+  return ticket;
+}
+
+void BackgroundWriter::flush() {
+  if (batch_.empty()) return;
+  queue_.push(std::move(batch_));
+  batch_ = Batch();
+  batch_.reserve(batch_size_);
+}
+
+void BackgroundWriter::wait_for(uint64_t ticket) {
+  if (finished() >= ticket) return;
+  flush();
+  std::unique_lock<std::mutex> lock(mutex_);
+  finished_changed_.wait(lock, [&] { return finished() >= ticket; });
+}
+
+std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = errors_.find(ticket);
+  if (it == errors_.end()) return std::nullopt;
+  std::string error = std::move(it->second);
+  errors_.erase(it);
+  return error;
+}
+
+std::optional<std::string> BackgroundWriter::write_file(const Job& job) {
+  int fd = ::open(job.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return describe("cannot create", errno);
+  std::optional<std::string> error;
+  const uint8_t* data = job.data.get();
+  size_t left = job.size;
+  off_t offset = static_cast<off_t>(job.offset);
+  while (left > 0) {
+    ssize_t n = ::pwrite(fd, data, left, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = describe("write failed", n < 0 ? errno : ENOSPC);
+      break;
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+    offset += n;
+  }
+  if (!job.mtime.is_zero()) {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(job.mtime.sec);
+    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(job.mtime.nsec);
+    ::futimens(fd, times);
+  }
+  if (::close(fd) != 0 && !error) error = describe("close failed", errno);
+  return error;
+}
+
+void BackgroundWriter::run() {
+  while (std::optional<Batch> batch = queue_.pop()) {
+    for (Ticketed& item : *batch) {
+      std::optional<std::string> error = write_file(item.job);
+      item.job.data.reset();  // free the bytes before the caller learns the job is done
+      if (error) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        errors_.emplace(item.ticket, std::move(*error));
+      }
+      finished_.store(item.ticket, std::memory_order_release);
+    }
+    // Waiters are woken once per batch; the lock orders the store before
+    // their check, so a wake-up is never missed.
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_changed_.notify_all();
+  }
+}
+
+}  // namespace tcpflow::output
