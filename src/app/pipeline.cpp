@@ -255,8 +255,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     // -j 2 and up: short directions' files are written on a second thread.
     if (config.threads > 1 && config.store_flows) {
-      s.background = std::make_unique<output::BackgroundWriter>(kBackgroundBatch,
-                                                                kBackgroundQueuedBatches);
+      s.background = std::make_unique<output::BackgroundWriter>(
+          static_cast<size_t>(config.threads - 1), kBackgroundBatch, kBackgroundQueuedBatches);
     }
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
                                                 config.store_flows, config.write_findx, s.stats);

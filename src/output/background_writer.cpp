@@ -15,13 +15,15 @@ std::string describe(const char* what, int err) { return std::string(what) + ": 
 
 }  // namespace
 
-BackgroundWriter::BackgroundWriter(size_t batch_size, size_t queue_batches)
-    : batch_size_(batch_size ? batch_size : 1), queue_(queue_batches), worker_([this] { run(); }) {}
+BackgroundWriter::BackgroundWriter(size_t workers, size_t batch_size, size_t queue_batches)
+    : batch_size_(batch_size ? batch_size : 1), queue_(queue_batches) {
+  for (size_t i = 0; i < (workers ? workers : 1); ++i) workers_.emplace_back([this] { run(); });
+}
 
 BackgroundWriter::~BackgroundWriter() {
   flush();
-  queue_.close();  // the worker drains what is queued, then stops
-  worker_.join();
+  queue_.close();  // the workers drain what is queued, then stop
+  for (std::thread& worker : workers_) worker.join();
 }
 
 uint64_t BackgroundWriter::submit(Job job) {
@@ -91,13 +93,22 @@ void BackgroundWriter::run() {
         std::lock_guard<std::mutex> lock(mutex_);
         errors_.emplace(item.ticket, std::move(*error));
       }
-      finished_.store(item.ticket, std::memory_order_release);
     }
-    // Waiters are woken once per batch; the lock orders the store before
-    // their check, so a wake-up is never missed.
-    std::lock_guard<std::mutex> lock(mutex_);
-    finished_changed_.notify_all();
+    batch_done(batch->front().ticket, batch->back().ticket);
   }
+}
+
+void BackgroundWriter::batch_done(uint64_t first, uint64_t last) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  done_beyond_.emplace(first, last);
+  uint64_t finished = finished_.load(std::memory_order_relaxed);
+  for (auto it = done_beyond_.begin(); it != done_beyond_.end() && it->first == finished + 1;
+       it = done_beyond_.erase(it)) {
+    finished = it->second;
+  }
+  // Stored under the lock, so a waiter never misses the wake-up.
+  finished_.store(finished, std::memory_order_release);
+  finished_changed_.notify_all();
 }
 
 }  // namespace tcpflow::output

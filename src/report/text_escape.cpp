@@ -65,10 +65,15 @@ std::string sanitize_ncname(std::string_view part) {
 
 }  // namespace
 
-std::string escape_bytes(std::string_view raw, EscapeMode mode) {
-  std::string out;
-  out.reserve(raw.size());
+void append_escaped(std::string& out, std::string_view raw, EscapeMode mode) {
+  // Most values (addresses, numbers, times, plain names) need no escape.
   size_t i = 0;
+  while (i < raw.size()) {
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    if (c < 0x20 || c >= 0x7F || c == '\\') break;
+    ++i;
+  }
+  out.append(raw.substr(0, i));
   while (i < raw.size()) {
     unsigned char c = static_cast<unsigned char>(raw[i]);
     if (c < 0x80) {
@@ -92,6 +97,12 @@ std::string escape_bytes(std::string_view raw, EscapeMode mode) {
       i += len;
     }
   }
+}
+
+std::string escape_bytes(std::string_view raw, EscapeMode mode) {
+  std::string out;
+  out.reserve(raw.size());
+  append_escaped(out, raw, mode);
   return out;
 }
 

@@ -23,6 +23,8 @@ enum class EscapeMode : uint8_t {
 };
 
 std::string escape_bytes(std::string_view raw, EscapeMode mode = EscapeMode::kName);
+// The same, appended to `out` (no allocation once `out` has room).
+void append_escaped(std::string& out, std::string_view raw, EscapeMode mode = EscapeMode::kName);
 
 // An XML element or attribute name built only from [A-Za-z0-9_.-] (and one
 // ':' between a prefix and a local name). Anything else becomes '_', and a

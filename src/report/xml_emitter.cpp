@@ -2,6 +2,7 @@
 
 #include <tinyxml2.h>
 
+#include <charconv>
 #include <cstdarg>
 
 namespace tcpflow::report {
@@ -62,16 +63,23 @@ void XmlEmitter::open(std::string_view name) {
 }
 
 void XmlEmitter::attribute(std::string_view name, std::string_view value) {
-  std::string attr_name(name);
-  printer_->PushAttribute(attr_name.c_str(), escape_bytes(value).c_str());
+  // Reused buffers: a report writes about thirty attributes per flow.
+  name_scratch_.assign(name);
+  value_scratch_.clear();
+  append_escaped(value_scratch_, value);
+  printer_->PushAttribute(name_scratch_.c_str(), value_scratch_.c_str());
 }
 
 void XmlEmitter::attribute(std::string_view name, uint64_t value) {
-  attribute(name, std::to_string(value));
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  attribute(name, std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
 void XmlEmitter::text(std::string_view value, EscapeMode mode) {
-  printer_->PushText(escape_bytes(value, mode).c_str());
+  value_scratch_.clear();
+  append_escaped(value_scratch_, value, mode);
+  printer_->PushText(value_scratch_.c_str());
 }
 
 void XmlEmitter::close() {

@@ -46,6 +46,8 @@ class XmlEmitter {
   // XMLPrinter keeps the const char* given to OpenElement until the matching
   // CloseElement; a deque never moves its elements, so these stay valid.
   std::deque<std::string> names_;
+  std::string name_scratch_;
+  std::string value_scratch_;
 };
 
 }  // namespace tcpflow::report

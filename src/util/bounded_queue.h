@@ -1,5 +1,5 @@
 // A blocking first-in first-out queue of at most `capacity` items, shared by
-// one producer thread and one consumer thread. close() wakes both sides:
+// producer and consumer threads. close() wakes both sides:
 // push() then refuses new items, and pop() drains what is left before it
 // returns nothing. Used to hand work between threads without unbounded
 // memory (the producer waits when the consumer falls behind).

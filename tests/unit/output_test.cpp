@@ -172,7 +172,7 @@ BackgroundWriter::Job job_for(const std::string& path, const std::string& bytes,
 TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
   TempDir dir;
   std::string bad = "/nonexistent-dir-for-tcpflow/flow";
-  BackgroundWriter writer(3, 2);  // batches of 3: the fourth job waits for flush
+  BackgroundWriter writer(2, 3, 2);  // batches of 3: the fourth job waits for flush
   std::vector<uint64_t> tickets;
   for (int i = 0; i < 4; ++i) {
     std::string path = dir.path() + "/f" + std::to_string(i);
@@ -198,7 +198,7 @@ TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
 TEST(BackgroundWriter, DestructorFinishesQueuedJobs) {
   TempDir dir;
   {
-    BackgroundWriter writer(64, 1);
+    BackgroundWriter writer(2, 64, 1);
     for (int i = 0; i < 10; ++i) {
       writer.submit(job_for(dir.path() + "/g" + std::to_string(i), "x", 0, {}));
     }
@@ -210,7 +210,7 @@ TEST(FlowFileSink, ShortDirectionIsWrittenWholeInTheBackground) {
   TempDir dir;
   Stats stats;
   FdCache cache(4);
-  BackgroundWriter writer(1, 4);
+  BackgroundWriter writer(1, 1, 4);
   std::string path = dir.path() + "/flow";
   std::ofstream(path) << "old content that is longer";
   FlowFileSink sink(cache, &writer, path, false, stats);
@@ -245,7 +245,7 @@ TEST(FlowFileSink, LongOrIndexedDirectionsAreWrittenOnThisThread) {
   TempDir dir;
   Stats stats;
   FdCache cache(4);
-  BackgroundWriter writer(1, 4);
+  BackgroundWriter writer(1, 1, 4);
   std::string big = dir.path() + "/big";
   std::string chunk(5000, 'q');
   {

@@ -1,7 +1,10 @@
 // The spelling rules shared by report.xml and flows.jsonl.
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "report/flow_format.h"
 #include "report/text_escape.h"
@@ -68,6 +71,22 @@ TEST(Iso8601, PrintsMicrosecondsOrNanoseconds) {
   EXPECT_EQ(iso8601_utc({1714564800, 1000}), "2024-05-01T12:00:00.000001Z");
   EXPECT_EQ(iso8601_utc({951782400, 0}), "2000-02-29T00:00:00.000000Z");
   EXPECT_EQ(iso8601_utc({-1, 500000000}), "1969-12-31T23:59:59.500000Z");
+}
+
+TEST(Iso8601, AgreesWithGmtimeFrom1970ToYear9999) {
+  std::mt19937_64 rng(11);
+  std::vector<int64_t> seconds = {0, 86399, 86400, 951782399, 951868800, 4107542400,
+                                  253402300799};  // 2100-03-01 (no leap day), 9999-12-31
+  for (int i = 0; i < 20000; ++i) seconds.push_back(static_cast<int64_t>(rng() % 253402300800));
+  for (int64_t sec : seconds) {
+    time_t t = static_cast<time_t>(sec);
+    struct tm tm {};
+    ASSERT_NE(gmtime_r(&t, &tm), nullptr);
+    char expected[40];
+    std::strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%S.000007Z", &tm);
+    ASSERT_EQ(iso8601_utc({sec, 7000}), expected) << sec;
+  }
+  EXPECT_EQ(epoch_decimal({253402300800, 1}), "253402300800.000000001");
 }
 
 TEST(EpochDecimal, IsExactAndHandlesTimesBefore1970) {
