@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace tcpflow::output {
@@ -12,10 +13,28 @@ namespace {
 // Descriptors kept free for inputs, the report, -w/-K files and libraries.
 constexpr size_t kReservedDescriptors = 32;
 constexpr size_t kMinimumBudget = 1;
+constexpr rlim_t kMostDescriptorsWanted = 65536 + kReservedDescriptors;
+
+// Debian's default soft limit is 1024 under a hard limit of a million: a
+// capture with a few thousand concurrent connections would spend its time
+// closing and reopening files. An unprivileged process may raise its soft
+// limit up to the hard one, so it does (but not past 64k files).
+void raise_soft_limit(struct rlimit& limit) {
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= kMostDescriptorsWanted) return;
+  rlim_t wanted = limit.rlim_max == RLIM_INFINITY
+                      ? kMostDescriptorsWanted
+                      : std::min(limit.rlim_max, kMostDescriptorsWanted);
+  if (wanted <= limit.rlim_cur) return;
+  struct rlimit raised = limit;
+  raised.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+}
 
 size_t default_budget() {
   struct rlimit limit {};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  raise_soft_limit(limit);
+  if (limit.rlim_cur == RLIM_INFINITY) return 1024;
   size_t soft = static_cast<size_t>(limit.rlim_cur);
   return soft > kReservedDescriptors + kMinimumBudget ? soft - kReservedDescriptors
                                                       : kMinimumBudget;

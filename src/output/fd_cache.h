@@ -26,7 +26,8 @@ class FdCache {
     bool cached_ = false;
   };
 
-  // max_open 0: the process limit (RLIMIT_NOFILE) minus a reserve.
+  // max_open 0: the process limit (RLIMIT_NOFILE, whose soft value is first
+  // raised towards the hard one, up to 64k) minus a reserve.
   explicit FdCache(size_t max_open);
 
   // Opens `path` for `client`, evicting others to stay within the budget.

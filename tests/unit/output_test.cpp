@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -134,6 +136,23 @@ TEST(FdCache, TwoDescriptorsServeHundredFlowsIdentically) {
   }
   EXPECT_GT(small.evictions(), 100u);
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
+}
+
+TEST(FdCache, DefaultBudgetRaisesTheSoftLimitTowardsTheHardOne) {
+  struct rlimit saved {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 200) GTEST_SKIP() << "hard limit too low";
+  struct rlimit lowered = saved;
+  lowered.rlim_cur = 100;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  FdCache cache(0);
+  struct rlimit now {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
+  rlim_t expected = saved.rlim_max == RLIM_INFINITY ? 65536 + 32 : std::min<rlim_t>(saved.rlim_max, 65536 + 32);
+  EXPECT_EQ(now.rlim_cur, expected);
+  EXPECT_EQ(cache.capacity(), static_cast<size_t>(expected) - 32);
+  EXPECT_EQ(FdCache(7).capacity(), 7u);  // -f N is taken as given
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
 TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
