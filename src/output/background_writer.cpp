@@ -26,18 +26,25 @@ BackgroundWriter::~BackgroundWriter() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-uint64_t BackgroundWriter::submit(Job job) {
+uint64_t BackgroundWriter::submit(std::string_view path, ByteView data, uint64_t offset,
+                                  Timestamp mtime) {
   uint64_t ticket = ++submitted_;
-  batch_.push_back(Ticketed{ticket, std::move(job)});
-  if (batch_.size() >= batch_size_) flush();
+  std::vector<uint8_t>& bytes = batch_.bytes;
+  size_t path_at = bytes.size();
+  bytes.insert(bytes.end(), path.begin(), path.end());
+  bytes.push_back(0);
+  size_t data_at = bytes.size();
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  batch_.jobs.push_back(Job{ticket, path_at, data_at, data.size(), offset, mtime});
+  if (batch_.jobs.size() >= batch_size_) flush();
   return ticket;
 }
 
 void BackgroundWriter::flush() {
-  if (batch_.empty()) return;
+  if (batch_.jobs.empty()) return;
   queue_.push(std::move(batch_));
   batch_ = Batch();
-  batch_.reserve(batch_size_);
+  batch_.jobs.reserve(batch_size_);
 }
 
 void BackgroundWriter::wait_for(uint64_t ticket) {
@@ -56,11 +63,12 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   return error;
 }
 
-std::optional<std::string> BackgroundWriter::write_file(const Job& job) {
-  int fd = ::open(job.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, const Job& job) {
+  const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.path_at);
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return describe("cannot create", errno);
   std::optional<std::string> error;
-  const uint8_t* data = job.data.get();
+  const uint8_t* data = batch.bytes.data() + job.data_at;
   size_t left = job.size;
   off_t offset = static_cast<off_t>(job.offset);
   while (left > 0) {
@@ -86,15 +94,16 @@ std::optional<std::string> BackgroundWriter::write_file(const Job& job) {
 
 void BackgroundWriter::run() {
   while (std::optional<Batch> batch = queue_.pop()) {
-    for (Ticketed& item : *batch) {
-      std::optional<std::string> error = write_file(item.job);
-      item.job.data.reset();  // free the bytes before the caller learns the job is done
-      if (error) {
+    for (const Job& job : batch->jobs) {
+      if (std::optional<std::string> error = write_file(*batch, job)) {
         std::lock_guard<std::mutex> lock(mutex_);
-        errors_.emplace(item.ticket, std::move(*error));
+        errors_.emplace(job.ticket, std::move(*error));
       }
     }
-    batch_done(batch->front().ticket, batch->back().ticket);
+    uint64_t first = batch->jobs.front().ticket;
+    uint64_t last = batch->jobs.back().ticket;
+    batch.reset();  // free the bytes before the caller learns the jobs are done
+    batch_done(first, last);
   }
 }
 

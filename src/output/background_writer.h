@@ -19,27 +19,19 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "util/bounded_queue.h"
+#include "util/byte_view.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::output {
 
 class BackgroundWriter {
  public:
-  // A complete file: `size` bytes at `offset` (the bytes before it stay a
-  // hole), then the mtime (none when zero). The file is created or truncated.
-  struct Job {
-    std::string path;
-    std::unique_ptr<uint8_t[]> data;
-    size_t size = 0;
-    uint64_t offset = 0;
-    Timestamp mtime;
-  };
-
   // Jobs are handed over in batches of `batch_size`, so the two threads meet
   // (a lock, often a wake-up) once per batch rather than once per file. At
   // most `queue_batches` batches wait; submit() blocks beyond that, which
@@ -49,9 +41,13 @@ class BackgroundWriter {
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
 
-  // Returns the job's ticket: 1, 2, 3, ... in submission order. The job may
-  // wait in the current batch until it fills or flush() is called.
-  uint64_t submit(Job job);
+  // A complete file: `data` at `offset` (the bytes before it stay a hole),
+  // then the mtime (none when zero); the file is created or truncated.
+  // Copies the path and bytes (into the batch's own memory, so neither
+  // thread allocates per file) and returns the job's ticket: 1, 2, 3, ... in
+  // submission order. The job may wait in the current batch until it fills
+  // or flush() is called.
+  uint64_t submit(std::string_view path, ByteView data, uint64_t offset, Timestamp mtime);
   // Hands the current batch over however small it is.
   void flush();
   // Every ticket up to this one has finished.
@@ -64,19 +60,27 @@ class BackgroundWriter {
   std::optional<std::string> take_error(uint64_t ticket);
 
  private:
-  struct Ticketed {
+  // Where a job's path (NUL-terminated) and bytes sit in its batch's memory.
+  struct Job {
     uint64_t ticket;
-    Job job;
+    size_t path_at;
+    size_t data_at;
+    size_t size;
+    uint64_t offset;
+    Timestamp mtime;
   };
-  using Batch = std::vector<Ticketed>;
+  struct Batch {
+    std::vector<Job> jobs;
+    std::vector<uint8_t> bytes;
+  };
 
   void run();
   void batch_done(uint64_t first, uint64_t last);
-  static std::optional<std::string> write_file(const Job& job);
+  static std::optional<std::string> write_file(const Batch& batch, const Job& job);
 
   const size_t batch_size_;
   BoundedQueue<Batch> queue_;
-  Batch batch_;             // the submitting thread's only, like submitted_
+  Batch batch_;  // being filled: the submitting thread's only, like submitted_
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> finished_{0};
   std::mutex mutex_;  // guards errors_, done_beyond_ and the wait below

@@ -81,6 +81,23 @@ bool FdCache::evict_one() {
   return true;
 }
 
+std::unique_ptr<uint8_t[]> FdCache::reserve_buffer() {
+  if (buffers_in_use_ >= max_buffers_) return nullptr;
+  ++buffers_in_use_;
+  if (spare_buffers_.empty()) {
+    return std::unique_ptr<uint8_t[]>(new uint8_t[kBufferSize]);  // not zeroed: only written bytes are read
+  }
+  std::unique_ptr<uint8_t[]> buffer = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return buffer;
+}
+
+void FdCache::release_buffer(std::unique_ptr<uint8_t[]> buffer) {
+  if (!buffer) return;
+  --buffers_in_use_;
+  spare_buffers_.push_back(std::move(buffer));
+}
+
 void FdCache::evict_all() {
   while (evict_one()) {
   }

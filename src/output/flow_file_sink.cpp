@@ -16,7 +16,7 @@ namespace {
 
 // Large enough to turn a run of MSS-sized segments into few syscalls, small
 // enough that a thousand open flows cost little memory.
-constexpr size_t kBufferSize = 16 * 1024;
+constexpr size_t kBufferSize = FdCache::kBufferSize;
 constexpr size_t kShiftChunk = 1 << 20;
 // A closed connection lingers (up to max_linger of them, 1000 by default)
 // for late packets; each direction keeps at most this much in memory
@@ -111,11 +111,11 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   // does; with one, creation waits, so a short direction is written whole.
   if (!background_ && !ensure_open()) return;
   if (!buffer_) {
-    if (!cache_.reserve_buffer()) {
+    buffer_ = cache_.reserve_buffer();
+    if (!buffer_) {
       write_at(offset, data.data(), data.size());
       return;
     }
-    buffer_.reset(new uint8_t[kBufferSize]);  // not zeroed: only written bytes are read
   }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
@@ -201,32 +201,25 @@ bool FlowFileSink::unpark() {
 
 bool FlowFileSink::hand_to_background(Timestamp mtime) {
   if (!background_ || created_ || failed_ || write_index_) return false;
-  BackgroundWriter::Job job;
   if (parked_) {
-    job.data = std::move(parked_);
-    job.size = parked_size_;
-    job.offset = parked_offset_;
+    ticket_ = background_->submit(path_, ByteView(parked_.get(), parked_size_), parked_offset_,
+                                  mtime);
+    parked_.reset();
   } else if (buffer_used_ > 0) {
-    job.data = std::move(buffer_);
-    job.size = buffer_used_;
-    job.offset = buffer_offset_;
+    ticket_ = background_->submit(path_, ByteView(buffer_.get(), buffer_used_), buffer_offset_,
+                                  mtime);
     buffer_used_ = 0;
-    cache_.release_buffer();
+    drop_buffer();
   } else {
     return false;
   }
-  job.path = path_;
-  job.mtime = mtime;
-  ticket_ = background_->submit(std::move(job));
   created_ = true;
   closed_ = true;
   return true;
 }
 
 void FlowFileSink::drop_buffer() {
-  if (!buffer_) return;
-  buffer_.reset();
-  cache_.release_buffer();
+  if (buffer_) cache_.release_buffer(std::move(buffer_));
 }
 
 void FlowFileSink::evict_fd() {

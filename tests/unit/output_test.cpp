@@ -176,18 +176,6 @@ int64_t mtime_sec(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : -1;
 }
 
-BackgroundWriter::Job job_for(const std::string& path, const std::string& bytes, uint64_t offset,
-                              Timestamp mtime) {
-  BackgroundWriter::Job job;
-  job.path = path;
-  job.data.reset(new uint8_t[bytes.size()]);
-  std::memcpy(job.data.get(), bytes.data(), bytes.size());
-  job.size = bytes.size();
-  job.offset = offset;
-  job.mtime = mtime;
-  return job;
-}
-
 TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
   TempDir dir;
   std::string bad = "/nonexistent-dir-for-tcpflow/flow";
@@ -195,9 +183,10 @@ TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
   std::vector<uint64_t> tickets;
   for (int i = 0; i < 4; ++i) {
     std::string path = dir.path() + "/f" + std::to_string(i);
-    tickets.push_back(writer.submit(job_for(path, "bytes" + std::to_string(i), 2, {100 + i, 7})));
+    std::string bytes = "bytes" + std::to_string(i);
+    tickets.push_back(writer.submit(path, view(bytes), 2, {100 + i, 7}));
   }
-  tickets.push_back(writer.submit(job_for(bad, "lost", 0, {1, 0})));
+  tickets.push_back(writer.submit(bad, view("lost"), 0, {1, 0}));
   EXPECT_EQ(tickets, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(writer.submitted(), 5u);
   writer.wait_for(5);
@@ -219,7 +208,7 @@ TEST(BackgroundWriter, DestructorFinishesQueuedJobs) {
   {
     BackgroundWriter writer(2, 64, 1);
     for (int i = 0; i < 10; ++i) {
-      writer.submit(job_for(dir.path() + "/g" + std::to_string(i), "x", 0, {}));
+      writer.submit(dir.path() + "/g" + std::to_string(i), view("x"), 0, {});
     }
   }
   for (int i = 0; i < 10; ++i) EXPECT_EQ(slurp(dir.path() + "/g" + std::to_string(i)), "x");
