@@ -253,8 +253,11 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    // -j 2 and up: short directions' files are written on a second thread.
-    if (config.threads > 1 && config.store_flows) {
+    // -j 2 and up: short directions' files are written on other threads. Not
+    // live: there a file must appear when its first bytes arrive (and be
+    // complete once its connection closes), not when the connection leaves
+    // the flow table, which may be much later.
+    if (config.threads > 1 && config.store_flows && !config.live) {
       s.background = std::make_unique<output::BackgroundWriter>(
           static_cast<size_t>(config.threads - 1), kBackgroundBatch, kBackgroundQueuedBatches);
     }
@@ -384,9 +387,10 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
-      // A slow live capture may not fill a batch for a long time.
+      // A slow capture may not fill a batch, or 64 report entries, for a long time.
       if (s.background) s.background->flush();
       s.recorder->deliver_finished();
+      if (s.report) s.report->flush();
     }
     if (take_hangup_request()) close_idle(record.ts);
   }

@@ -3,16 +3,17 @@
 // src/report/FORMAT.md for the element-by-element description.
 //
 // Nothing is held in memory: the header and <creator> are written by the
-// constructor, each closed flow is written by write_fileobject() and flushed
-// within a second (every 64 flows, a second after the last flush, or on
-// flush()), so a run killed with SIGKILL keeps every flow closed more than a
-// second before it (the document is then merely unterminated, and python/tcpflow_report.py reads
-// such a file up to its last complete <fileobject>), and finish() writes the
-// totals and closes the document. If the writer is destroyed without
-// finish() - an exception unwound past it - it still closes the document
-// validly, with <tcpflow:summary status="incomplete"/>. A flush per flow
-// would cost a system call per flow: 2 million of them for a million short
-// connections.
+// constructor, each closed flow by write_fileobject(), and finish() writes
+// the totals and closes the document. Fileobjects are flushed soon rather
+// than at once (every 64 flows, a second after the last flush, or on
+// flush(), which the pipeline calls every 1,024 packets and when a live
+// capture is quiet): a flush per flow would cost a system call per flow, 2
+// million of them for a million short connections. A run killed with
+// SIGKILL therefore keeps every flow closed more than about a second before
+// it; the document is then merely unterminated, and python/tcpflow_report.py
+// reads such a file up to its last complete <fileobject>. If the writer is
+// destroyed without finish() - an exception unwound past it - it still
+// closes the document validly, with <tcpflow:summary status="incomplete"/>.
 //
 // Write failures (disk full) never throw once the file is open: ok() turns
 // false, error() says why, and the caller decides what to report.
