@@ -55,10 +55,10 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
   std::string path;
-  uint64_t ticket = 0;
+  std::pair<uint64_t, uint64_t> tickets{0, 0};
   if (auto* file = dynamic_cast<output::FlowFileSink*>(sink.get())) {
     file->close(info.last_ts);
-    ticket = file->background_ticket();
+    tickets = file->background_tickets();
     info.file_size = file->size();
     info.write_failed = file->failed();
     info.write_error = file->error();
@@ -70,13 +70,13 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
     info.file_size = console->printed_end();
   }
   sink.reset();
-  if (ticket == 0 && held_.empty()) {
+  if (tickets.second == 0 && held_.empty()) {
     if (closed_callback_) closed_callback_(info, path);
     return;
   }
   Held held;
-  held.ticket = ticket ? ticket : background_->submitted();
-  held.own_job = ticket != 0;
+  held.ticket = tickets.second ? tickets.second : background_->submitted();
+  held.first_own_job = tickets.first;
   held.info = std::move(info);  // the flow table drops it after this call
   held.path = std::move(path);
   held_.push_back(std::move(held));
@@ -101,13 +101,15 @@ void FlowRecorder::hand_on(Held& held) {
     return;
   }
   flow::FlowInfo& info = *held.info;
-  if (held.own_job) {
-    if (std::optional<std::string> error = background_->take_error(held.ticket)) {
+  if (held.first_own_job != 0) {
+    std::optional<std::string> error = background_->take_error(held.first_own_job);
+    std::optional<std::string> later = background_->take_error(held.ticket);
+    if (!error) error = std::move(later);
+    if (error) {
       stats_.add(Counter::kWriteErrors);
       info.write_failed = true;
       info.write_error = *error;
-      std::fprintf(stderr, "tcpflow: %s: %s; the flow is not written\n", held.path.c_str(),
-                   error->c_str());
+      std::fprintf(stderr, "tcpflow: %s: %s\n", held.path.c_str(), error->c_str());
     }
   }
   if (closed_callback_) closed_callback_(info, held.path);

@@ -62,7 +62,7 @@ class FlowRecorder : public flow::FlowHandler {
   // background writer to finish job `ticket` (and every one before it).
   struct Held {
     uint64_t ticket = 0;
-    bool own_job = false;  // the ticket is this direction's file
+    uint64_t first_own_job = 0;  // when jobs first_own_job..ticket wrote this direction's file
     std::optional<flow::FlowInfo> info;
     std::string path;
     uint64_t connection_id = 0;

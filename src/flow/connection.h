@@ -21,8 +21,8 @@ class LazySink : public reassembly::StreamSink {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
   bool shift(uint64_t delta) override;
-  void quiesce() override {
-    if (real_) real_->quiesce();
+  void quiesce(Timestamp last_ts) override {
+    if (real_) real_->quiesce(last_ts);
   }
 
   bool opened() const { return opened_; }

@@ -230,7 +230,7 @@ bool FlowTable::all_directions_done(const Connection& conn) const {
 void FlowTable::mark_closed(Connection& conn) {
   // Lingering only waits for stragglers: the bytes so far go to disk now.
   for (Direction& dir : conn.directions) {
-    if (dir.state) dir.state->sink.quiesce();
+    if (dir.state) dir.state->sink.quiesce(dir.state->info.last_ts);
   }
   conn.closed = true;
   closed_.push_back(&conn);

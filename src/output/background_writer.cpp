@@ -28,6 +28,15 @@ BackgroundWriter::~BackgroundWriter() {
 
 uint64_t BackgroundWriter::submit(std::string_view path, ByteView data, uint64_t offset,
                                   Timestamp mtime) {
+  return add(path, data, offset, mtime, false);
+}
+
+uint64_t BackgroundWriter::touch(std::string_view path, Timestamp mtime) {
+  return add(path, ByteView(), 0, mtime, true);
+}
+
+uint64_t BackgroundWriter::add(std::string_view path, ByteView data, uint64_t offset,
+                               Timestamp mtime, bool touch_only) {
   uint64_t ticket = ++submitted_;
   std::vector<uint8_t>& bytes = batch_.bytes;
   size_t path_at = bytes.size();
@@ -35,7 +44,7 @@ uint64_t BackgroundWriter::submit(std::string_view path, ByteView data, uint64_t
   bytes.push_back(0);
   size_t data_at = bytes.size();
   bytes.insert(bytes.end(), data.begin(), data.end());
-  batch_.jobs.push_back(Job{ticket, path_at, data_at, data.size(), offset, mtime});
+  batch_.jobs.push_back(Job{ticket, path_at, data_at, data.size(), offset, mtime, touch_only});
   if (batch_.jobs.size() >= batch_size_) flush();
   return ticket;
 }
@@ -65,6 +74,15 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
 
 std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, const Job& job) {
   const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.path_at);
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(job.mtime.sec);
+  times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(job.mtime.nsec);
+  if (job.touch_only) {
+    if (::utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) != 0) {
+      return describe("cannot set the time", errno);
+    }
+    return std::nullopt;
+  }
   int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return describe("cannot create", errno);
   std::optional<std::string> error;
@@ -82,12 +100,7 @@ std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, cons
     left -= static_cast<size_t>(n);
     offset += n;
   }
-  if (!job.mtime.is_zero()) {
-    struct timespec times[2];
-    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(job.mtime.sec);
-    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(job.mtime.nsec);
-    ::futimens(fd, times);
-  }
+  if (!job.mtime.is_zero()) ::futimens(fd, times);
   if (::close(fd) != 0 && !error) error = describe("close failed", errno);
   return error;
 }

@@ -48,6 +48,9 @@ class BackgroundWriter {
   // submission order. The job may wait in the current batch until it fills
   // or flush() is called.
   uint64_t submit(std::string_view path, ByteView data, uint64_t offset, Timestamp mtime);
+  // Sets the mtime of a file an earlier job created. Jobs may run in any
+  // order across workers: the caller waits for that earlier job first.
+  uint64_t touch(std::string_view path, Timestamp mtime);
   // Hands the current batch over however small it is.
   void flush();
   // Every ticket up to this one has finished.
@@ -68,6 +71,7 @@ class BackgroundWriter {
     size_t size;
     uint64_t offset;
     Timestamp mtime;
+    bool touch_only;
   };
   struct Batch {
     std::vector<Job> jobs;
@@ -76,6 +80,8 @@ class BackgroundWriter {
 
   void run();
   void batch_done(uint64_t first, uint64_t last);
+  uint64_t add(std::string_view path, ByteView data, uint64_t offset, Timestamp mtime,
+               bool touch_only);
   static std::optional<std::string> write_file(const Batch& batch, const Job& job);
 
   const size_t batch_size_;

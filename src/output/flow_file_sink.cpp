@@ -18,10 +18,6 @@ namespace {
 // enough that a thousand open flows cost little memory.
 constexpr size_t kBufferSize = FdCache::kBufferSize;
 constexpr size_t kShiftChunk = 1 << 20;
-// A closed connection lingers (up to max_linger of them, 1000 by default)
-// for late packets; each direction keeps at most this much in memory
-// meanwhile, so lingering costs at most a few MB.
-constexpr size_t kParkLimit = 4096;
 
 }  // namespace
 
@@ -52,6 +48,12 @@ bool FlowFileSink::ensure_open() {
     cache_.touch(*this);
     return true;
   }
+  // The file may still be on its way to disk (created in the background at
+  // quiesce(), and now a late segment): it must be there before we go on.
+  if (ticket_ != 0 && background_->finished() < ticket_) background_->wait_for(ticket_);
+  // Files of flows that closed earlier are handed to the writers before this
+  // one is created, so on a nearly full disk they do not wait behind it.
+  if (background_ && !created_) background_->flush();
   // The first open truncates, so a rerun into the same directory overwrites;
   // later opens (after an eviction) continue the file in place.
   int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (created_ ? 0 : O_TRUNC);
@@ -95,7 +97,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   if (data.empty() || closed_) return;
   if (write_index_) index_.push_back(IndexEntry{offset, ts, data.size()});
   size_ = std::max<uint64_t>(size_, offset + data.size());
-  if (failed_ || !unpark()) return;
+  if (failed_) return;
   bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
   if (appends && buffer_used_ + data.size() <= kBufferSize) {
     std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
@@ -124,7 +126,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
 
 bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
   if (failed_ || closed_ || offset + len > size_) return false;
-  if (!unpark() || !flush_buffer() || !ensure_open()) return false;
+  if (!flush_buffer() || !ensure_open()) return false;
   size_t done = 0;
   while (done < len) {
     ssize_t n = ::pread(fd_, out + done, len - done, static_cast<off_t>(offset + done));
@@ -145,7 +147,7 @@ bool FlowFileSink::shift(uint64_t delta) {
     size_ += size_ ? delta : 0;
     return true;
   }
-  if (!unpark() || !flush_buffer() || !ensure_open()) return false;
+  if (!flush_buffer() || !ensure_open()) return false;
   std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(kShiftChunk, size_)));
   // Move from the end backwards so nothing is overwritten before it is read.
   uint64_t end = size_;
@@ -169,11 +171,11 @@ bool FlowFileSink::shift(uint64_t delta) {
   return true;
 }
 
-void FlowFileSink::quiesce() {
-  if (background_ && !created_ && !failed_ && buffer_used_ > 0 && buffer_used_ <= kParkLimit) {
-    park();
-    return;
-  }
+void FlowFileSink::quiesce(Timestamp last_ts) {
+  // A short direction is written whole now, in the background: its file is
+  // on disk while the connection lingers for late packets, as it would be
+  // written here, and nothing stays in memory.
+  if (hand_to_background(last_ts)) return;
   // The buffer goes back to the pool, but the descriptor stays in the LRU
   // cache, which takes it back when others need it: closing it here would
   // make close() set the mtime by path (a second lookup per file) instead
@@ -182,39 +184,27 @@ void FlowFileSink::quiesce() {
   drop_buffer();
 }
 
-void FlowFileSink::park() {
-  parked_.reset(new uint8_t[buffer_used_]);
-  std::memcpy(parked_.get(), buffer_.get(), buffer_used_);
-  parked_size_ = buffer_used_;
-  parked_offset_ = buffer_offset_;
+bool FlowFileSink::hand_to_background(Timestamp mtime) {
+  if (!background_ || created_ || failed_ || write_index_ || buffer_used_ == 0) return false;
+  ticket_ = background_->submit(path_, ByteView(buffer_.get(), buffer_used_), buffer_offset_,
+                                mtime);
+  first_ticket_ = ticket_;
+  background_mtime_ = mtime;
   buffer_used_ = 0;
   drop_buffer();
-}
-
-// A parked direction got more work after all (a late segment): its bytes go
-// to the file now, and it carries on like any other.
-bool FlowFileSink::unpark() {
-  if (!parked_) return true;
-  std::unique_ptr<uint8_t[]> bytes = std::move(parked_);
-  return write_at(parked_offset_, bytes.get(), parked_size_);
-}
-
-bool FlowFileSink::hand_to_background(Timestamp mtime) {
-  if (!background_ || created_ || failed_ || write_index_) return false;
-  if (parked_) {
-    ticket_ = background_->submit(path_, ByteView(parked_.get(), parked_size_), parked_offset_,
-                                  mtime);
-    parked_.reset();
-  } else if (buffer_used_ > 0) {
-    ticket_ = background_->submit(path_, ByteView(buffer_.get(), buffer_used_), buffer_offset_,
-                                  mtime);
-    buffer_used_ = 0;
-    drop_buffer();
-  } else {
-    return false;
-  }
   created_ = true;
-  closed_ = true;
+  return true;
+}
+
+// A direction written by a background job and untouched since: nothing is
+// left but its time, when a packet came after the job (the last ACK).
+bool FlowFileSink::finish_in_background(Timestamp mtime) {
+  if (ticket_ == 0 || fd_ >= 0 || buffer_used_ > 0) return false;
+  if (!mtime.is_zero() && mtime != background_mtime_) {
+    // Workers may run jobs out of order; this one must follow the creation.
+    if (background_->finished() < ticket_) background_->wait_for(ticket_);
+    ticket_ = background_->touch(path_, mtime);
+  }
   return true;
 }
 
@@ -248,8 +238,11 @@ void FlowFileSink::write_index() {
 }
 
 void FlowFileSink::close(Timestamp mtime) {
-  if (closed_ || hand_to_background(mtime)) return;
-  unpark();
+  if (closed_) return;
+  if (hand_to_background(mtime) || finish_in_background(mtime)) {
+    closed_ = true;
+    return;
+  }
   flush_buffer();
   struct timespec times[2];
   bool set_mtime = created_ && !mtime.is_zero();

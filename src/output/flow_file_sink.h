@@ -5,13 +5,14 @@
 // index (offset|time|length, sorted by offset) is written beside the file.
 //
 // Given a BackgroundWriter, a file is not created until its bytes outgrow the
-// buffer: a direction that ends with all its bytes still buffered (most
-// directions of short connections) is handed to the writer thread whole, and
-// background_ticket() says which job carries it.
+// buffer: a direction whose connection closes (or that ends) with all its
+// bytes still buffered - most directions of short connections - is handed to
+// the writer threads whole. background_tickets() name the jobs that carry it.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "output/background_writer.h"
@@ -34,13 +35,14 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t offset, uint8_t* out, size_t len) override;
   bool shift(uint64_t delta) override;
-  void quiesce() override;
+  void quiesce(Timestamp last_ts) override;
 
   // Flushes, closes, writes the index and sets the file's mtime. Idempotent.
   void close(Timestamp mtime);
-  // The writer job that creates this file, or 0 when it was written here. A
-  // failure of that job is not in failed()/error(): take it from the writer.
-  uint64_t background_ticket() const { return ticket_; }
+  // The writer jobs that create this file and set its time, first and last
+  // ({0, 0} when it was written here). Their failures are not in
+  // failed()/error(): take them from the writer.
+  std::pair<uint64_t, uint64_t> background_tickets() const { return {first_ticket_, ticket_}; }
 
   const std::string& path() const { return path_; }
   uint64_t size() const { return size_; }
@@ -61,9 +63,8 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void evict_fd() override;
   void drop_buffer();
   void write_index();
-  void park();
-  bool unpark();
   bool hand_to_background(Timestamp mtime);
+  bool finish_in_background(Timestamp mtime);
 
   FdCache& cache_;
   BackgroundWriter* background_;
@@ -79,12 +80,9 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   std::unique_ptr<uint8_t[]> buffer_;
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
-  // A quiet direction's few bytes, kept without a pooled buffer or a file
-  // until it closes (see quiesce()).
-  std::unique_ptr<uint8_t[]> parked_;
-  size_t parked_size_ = 0;
-  uint64_t parked_offset_ = 0;
-  uint64_t ticket_ = 0;
+  uint64_t first_ticket_ = 0;  // the job that creates the file
+  uint64_t ticket_ = 0;        // the last job on the file
+  Timestamp background_mtime_;  // the time that job set
   std::vector<IndexEntry> index_;
 };
 

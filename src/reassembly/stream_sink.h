@@ -25,10 +25,10 @@ class StreamSink {
   // Returns false when the sink cannot move what it already emitted.
   virtual bool shift(uint64_t delta) = 0;
 
-  // The stream is likely to stay quiet (its connection closed): write out
-  // anything buffered and give back scarce resources (descriptor, buffer).
-  // Later writes must still work.
-  virtual void quiesce() {}
+  // The stream is likely to stay quiet (its connection closed; `last_ts` is
+  // its latest packet so far): write out anything buffered and give back
+  // scarce resources (descriptor, buffer). Later writes must still work.
+  virtual void quiesce(Timestamp /*last_ts*/) {}
 };
 
 }  // namespace tcpflow::reassembly

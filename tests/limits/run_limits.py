@@ -27,8 +27,10 @@ RSS with os.wait4 (the child's own rusage). Tests:
   disk_full        a 1 MiB tmpfs as output directory (mount; without permission,
                    RLIMIT_FSIZE of 1 MiB instead): the big flow fails with a
                    message naming its file, report.xml (-X elsewhere) marks it
-                   write_failed, the exit status is non-zero, the small flows are
-                   intact.
+                   write_failed, the exit status is non-zero. With -j 1 the small
+                   flows (closed before the big one) are intact; with -j 2 each is
+                   intact or marked write_failed and named on stderr (a background
+                   writer may lose the race for the last free bytes).
   sigterm          a capture on stdin that stops arriving mid-flow; SIGTERM
                    then: exit status 0, report.xml complete (summary present,
                    valid against ../shared/dfxml-schema/dfxml.xsd when xmllint
@@ -368,6 +370,16 @@ def test_disk_full(t, tcpflow, work):
         g.conversation(w, "10.7.0.%d" % (i + 1), "10.7.1.1", 41000 + i, 80, sd)
     g.conversation(w, "10.7.0.99", "10.7.1.1", 42000, 80, big)
     w.close()
+    # -j 1 writes in capture order, so the small flows (closed before the big
+    # one starts) are all on disk before it fills the disk. With more threads
+    # the small flows' files are created by a background writer and may lose
+    # the race for the last free bytes; then the report must say so.
+    disk_full_run(t, tcpflow, work, cap, smalls, ["-j", "1"], "disk_full -j 1", strict=True)
+    disk_full_run(t, tcpflow, work, cap, smalls, ["-j", "2"], "disk_full -j 2", strict=False)
+    os.unlink(cap)
+
+
+def disk_full_run(t, tcpflow, work, cap, smalls, extra, label, strict):
     out = os.path.join(work, "disk-out")
     os.makedirs(out)
     report = os.path.join(work, "disk-report.xml")
@@ -381,35 +393,41 @@ def test_disk_full(t, tcpflow, work):
     else:
         how = "RLIMIT_FSIZE 1 MiB (mount not permitted: %s)" % r.stderr.decode().strip()[:80]
         fsize = MIB
-    print("  full disk by %s" % how)
+    print("  %s: full disk by %s" % (label, how))
     try:
-        st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-X", report], work,
-                                    fsize=fsize)
+        st, rss, secs, _, err = run([tcpflow] + extra + ["-r", cap, "-o", out, "-X", report],
+                                    work, fsize=fsize)
         bigname = flow_name("10.7.0.99", 42000, "10.7.1.1", 80)
-        t.check("disk_full exit status non-zero", st != 0 and st > 0, "exit %d" % st)
-        t.check("disk_full stderr names the failed file", bigname in err, err.strip()[-300:])
-        ok_small = all(os.path.exists(os.path.join(out, flow_name("10.7.0.%d" % (i + 1), 41000 + i,
-                                                                   "10.7.1.1", 80)))
-                       and read(os.path.join(out, flow_name("10.7.0.%d" % (i + 1), 41000 + i,
-                                                            "10.7.1.1", 80))) == sd
-                       for i, sd in enumerate(smalls))
-        t.check("disk_full other flows intact", ok_small)
+        t.check("%s exit status non-zero" % label, st != 0 and st > 0, "exit %d" % st)
+        t.check("%s stderr names the failed file" % label, bigname in err, err.strip()[-300:])
+        small_names = [flow_name("10.7.0.%d" % (i + 1), 41000 + i, "10.7.1.1", 80)
+                       for i in range(len(smalls))]
+        intact = [os.path.exists(os.path.join(out, name)) and read(os.path.join(out, name)) == sd
+                  for name, sd in zip(small_names, smalls)]
         try:
             c, flows, summ = summary(report)
-            fl = flows.get(bigname, {})
-            t.check("disk_full report marks the flow write_failed",
-                    fl.get("write_failed") in ("1", "true", "yes"),
-                    "flow attrs: %s" % {k: v for k, v in fl.items() if "write" in k or
-                                        k == "close_reason"})
-            t.check("disk_full report counts write_errors > 0", c.get("write_errors", 0) > 0,
-                    "write_errors=%s" % c.get("write_errors"))
         except (OSError, ET.ParseError) as e:
-            t.check("disk_full report.xml readable", False, str(e))
+            t.check("%s report.xml readable" % label, False, str(e))
+            return
+        if strict:
+            t.check("%s other flows intact" % label, all(intact), str(intact))
+        else:
+            # Every small flow is intact, or marked write_failed and named on stderr.
+            told = [ok or (flows.get(name, {}).get("write_failed") == "1" and name in err)
+                    for name, ok in zip(small_names, intact)]
+            t.check("%s other flows intact or reported failed" % label, all(told),
+                    "intact %s, reported %s" % (intact, told))
+        fl = flows.get(bigname, {})
+        t.check("%s report marks the flow write_failed" % label,
+                fl.get("write_failed") in ("1", "true", "yes"),
+                "flow attrs: %s" % {k: v for k, v in fl.items() if "write" in k or
+                                    k == "close_reason"})
+        t.check("%s report counts write_errors > 0" % label, c.get("write_errors", 0) > 0,
+                "write_errors=%s" % c.get("write_errors"))
     finally:
         if mounted:
             subprocess.run(["umount", out])
-    shutil.rmtree(out, ignore_errors=True)
-    os.unlink(cap)
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def xmllint_schema(t, name, report):

@@ -218,35 +218,57 @@ TEST(FlowFileSink, ShortDirectionIsWrittenWholeInTheBackground) {
   TempDir dir;
   Stats stats;
   FdCache cache(4);
-  BackgroundWriter writer(1, 1, 4);
+  BackgroundWriter writer(2, 1, 4);
   std::string path = dir.path() + "/flow";
   std::ofstream(path) << "old content that is longer";
   FlowFileSink sink(cache, &writer, path, false, stats);
   sink.write(0, view("GET / "), Timestamp{1, 0});
   sink.write(6, view("HTTP/1.1"), Timestamp{2, 0});
-  EXPECT_EQ(slurp(path), "old content that is longer");  // nothing created yet
-  sink.quiesce();  // the connection closed: the bytes are parked, no buffer held
+  EXPECT_EQ(slurp(path), "old content that is longer");  // nothing written yet
+  sink.quiesce(Timestamp{2, 0});  // the connection closed: written whole, in the background
   EXPECT_EQ(cache.buffers_in_use(), 0u);
+  auto [first, last] = sink.background_tickets();
+  ASSERT_NE(first, 0u);
+  EXPECT_EQ(first, last);
+  writer.wait_for(last);
+  EXPECT_EQ(slurp(path), "GET / HTTP/1.1");
+  EXPECT_EQ(mtime_sec(path), 2);
   uint8_t back[3];
-  EXPECT_TRUE(sink.read_back(0, back, 3));  // a retransmission check writes them out
+  EXPECT_TRUE(sink.read_back(0, back, 3));  // a late retransmission is compared on disk
   EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "GET");
-  sink.write(14, view("\r\n"), Timestamp{3, 0});
+  sink.write(14, view("\r\n"), Timestamp{3, 0});  // late bytes: appended on this thread
   sink.close(Timestamp{1234567890, 0});
-  EXPECT_EQ(sink.background_ticket(), 0u);  // it had a file already: written here
+  EXPECT_EQ(sink.background_tickets(), std::make_pair(first, last));
   EXPECT_EQ(slurp(path), "GET / HTTP/1.1\r\n");
   EXPECT_EQ(mtime_sec(path), 1234567890);
 
+  // Quiet after its connection closed, but a later packet (the last ACK)
+  // moves its time: a second job sets it.
   std::string other = dir.path() + "/other";
   FlowFileSink quiet(cache, &writer, other, false, stats);
   quiet.write(0, view("abc"), Timestamp{1, 0});
-  quiet.quiesce();
+  quiet.quiesce(Timestamp{1, 0});
   quiet.close(Timestamp{1500000000, 0});
-  ASSERT_NE(quiet.background_ticket(), 0u);
-  writer.wait_for(quiet.background_ticket());
+  auto [create, touch] = quiet.background_tickets();
+  ASSERT_NE(create, 0u);
+  EXPECT_GT(touch, create);
+  writer.wait_for(touch);
   EXPECT_EQ(slurp(other), "abc");
   EXPECT_EQ(mtime_sec(other), 1500000000);
+
+  // Never quiesced (the capture ended): one job with the final time.
+  std::string ended = dir.path() + "/ended";
+  FlowFileSink cut(cache, &writer, ended, false, stats);
+  cut.write(5, view("xyz"), Timestamp{1, 0});
+  cut.close(Timestamp{1600000000, 0});
+  auto [only, same] = cut.background_tickets();
+  EXPECT_EQ(only, same);
+  writer.wait_for(only);
+  EXPECT_EQ(slurp(ended), std::string(5, '\0') + "xyz");
+  EXPECT_EQ(mtime_sec(ended), 1600000000);
   EXPECT_EQ(cache.buffers_in_use(), 0u);
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
+  for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
 }
 
 TEST(FlowFileSink, LongOrIndexedDirectionsAreWrittenOnThisThread) {
@@ -261,14 +283,14 @@ TEST(FlowFileSink, LongOrIndexedDirectionsAreWrittenOnThisThread) {
     for (int i = 0; i < 8; ++i) sink.write(i * chunk.size(), view(chunk), Timestamp{1, 0});
     EXPECT_TRUE(exists(big));  // outgrew the buffer: created on this thread
     sink.close(Timestamp{2, 0});
-    EXPECT_EQ(sink.background_ticket(), 0u);
+    EXPECT_EQ(sink.background_tickets().second, 0u);
   }
   EXPECT_EQ(slurp(big).size(), 8 * chunk.size());
   std::string indexed = dir.path() + "/indexed";
   FlowFileSink sink(cache, &writer, indexed, true, stats);
   sink.write(0, view("xy"), Timestamp{1, 0});
   sink.close(Timestamp{2, 0});
-  EXPECT_EQ(sink.background_ticket(), 0u);
+  EXPECT_EQ(sink.background_tickets().second, 0u);
   EXPECT_EQ(slurp(indexed), "xy");
   EXPECT_EQ(slurp(indexed + ".findx"), "0|1.000000|2\n");
   EXPECT_EQ(writer.submitted(), 0u);
