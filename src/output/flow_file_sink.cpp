@@ -68,6 +68,7 @@ bool FlowFileSink::ensure_open() {
 
 bool FlowFileSink::write_at(uint64_t offset, const uint8_t* data, size_t len) {
   if (!ensure_open()) return false;
+  background_mtime_ = Timestamp{};  // this write moves the file's time: set it again at close
   while (len > 0) {
     ssize_t n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
     if (n < 0) {

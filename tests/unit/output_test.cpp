@@ -242,6 +242,23 @@ TEST(FlowFileSink, ShortDirectionIsWrittenWholeInTheBackground) {
   EXPECT_EQ(slurp(path), "GET / HTTP/1.1\r\n");
   EXPECT_EQ(mtime_sec(path), 1234567890);
 
+  // A late segment written here at the very time of the job: the kernel
+  // stamped the file with the wall clock, so the time is set again.
+  // Its descriptor is then evicted, so close() has none to set the time on.
+  std::string same_time = dir.path() + "/same";
+  FdCache one(1);
+  FlowFileSink late(one, &writer, same_time, false, stats);
+  late.write(0, view("abc"), Timestamp{1700000000, 0});
+  late.quiesce(Timestamp{1700000000, 0});
+  late.write(3, view(std::string(20000, 'd')), Timestamp{1700000000, 0});  // straight to disk
+  FlowFileSink evicter(one, nullptr, dir.path() + "/evicter", false, stats);
+  evicter.write(0, view("e"), Timestamp{1, 0});
+  evicter.close(Timestamp{1, 0});
+  late.close(Timestamp{1700000000, 0});
+  writer.wait_for(late.background_tickets().second);
+  EXPECT_EQ(slurp(same_time), "abc" + std::string(20000, 'd'));
+  EXPECT_EQ(mtime_sec(same_time), 1700000000);
+
   // Quiet after its connection closed, but a later packet (the last ACK)
   // moves its time: a second job sets it.
   std::string other = dir.path() + "/other";
