@@ -30,6 +30,8 @@ class ChunkedDecoder {
   size_t trailers() const { return trailers_; }
   // Bytes of the current (or failing) size/trailer line taken so far.
   size_t line_bytes() const { return line_.bytes_seen(); }
+  // Whether that line's end has been seen (a line found too long may not).
+  bool line_complete() const { return line_.complete(); }
 
  private:
   enum class State : uint8_t { kSize, kData, kDataEnd, kTrailer, kDone, kFailed };

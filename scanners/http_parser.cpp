@@ -430,6 +430,9 @@ size_t Parser::feed_body(ByteView in) {
           // If no response follows, the stream still ends as malformed here.
           resync_from_ = pos_ + step.consumed - chunked_.line_bytes();
           resync_detail_ = chunked_.error();
+          // A line rejected as too long before its end arrived: the search
+          // starts after its end, as it does when the line came whole.
+          resync_skip_line_ = !chunked_.line_complete();
           return step.consumed;
         }
         // At the start of the offending line, however the stream was cut.
@@ -450,6 +453,7 @@ void Parser::begin_resync() {
   line_.clear();
   resync_match_ = 0;
   resync_prev_ = 0;
+  resync_skip_line_ = false;
   resync_detail_ = nullptr;
   state_ = State::kResync;
 }
@@ -460,6 +464,11 @@ size_t Parser::feed_resync(ByteView in) {
   constexpr std::string_view kPattern = "HTTP/1.";
   for (size_t i = 0; i < in.size(); ++i) {
     uint8_t c = in[i];
+    if (resync_skip_line_) {
+      resync_skip_line_ = c != '\n';
+      resync_prev_ = c;
+      continue;
+    }
     if (resync_match_ > 0 && c == static_cast<uint8_t>(kPattern[resync_match_])) {
       if (++resync_match_ == kPattern.size()) {
         line_.clear();

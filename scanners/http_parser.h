@@ -128,6 +128,7 @@ class Parser {
   uint64_t resyncs_ = 0;
   size_t resync_match_ = 0;            // bytes of "HTTP/1." matched
   uint8_t resync_prev_ = 0;            // the byte before the current one
+  bool resync_skip_line_ = false;      // first skip the rest of a failed chunk line
   uint64_t resync_from_ = 0;           // where a broken chunked body failed
   const char* resync_detail_ = nullptr;  // why, while resyncing after it
   Stop after_message_ = Stop::kNone;   // stop once this message ends (101, CONNECT 2xx)

@@ -325,5 +325,27 @@ TEST(HttpParser, ResponsesResyncAfterAZeroFilledGap) {
   EXPECT_EQ(parse(requests, {}, Role::kRequest).messages.size(), 1u);
 }
 
+TEST(HttpParser, ResyncAfterATooLongChunkLineDoesNotDependOnTheCut) {
+  // The chunk-size line is too long (limit 40) and holds a zero followed by
+  // "HTTP/1.1" well before its end: fed whole, the line is rejected at its
+  // end; fed in pieces, as soon as it is too long. The search for the next
+  // response starts after the line's end either way (fuzz_http found this).
+  std::string stream = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  size_t bad_line = stream.size();
+  stream += "1e" + std::string(50, 'x') + std::string(4, '\0') + "HTTP/1.1 999\r\n";
+  stream += "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno";
+  Limits limits;
+  limits.max_line = 40;
+  Outcome whole = parse(stream, {}, Role::kResponse, {}, limits);
+  ASSERT_EQ(whole.messages.size(), 2u) << describe(whole);
+  EXPECT_EQ(whole.messages[1].head.status, 404);
+  for (size_t cut = bad_line + 1; cut < stream.size(); ++cut) {
+    EXPECT_EQ(describe(parse(stream, {cut}, Role::kResponse, {}, limits)), describe(whole)) << cut;
+  }
+  std::vector<size_t> bytes;
+  for (size_t i = 1; i < stream.size(); ++i) bytes.push_back(i);
+  EXPECT_EQ(describe(parse(stream, bytes, Role::kResponse, {}, limits)), describe(whole));
+}
+
 }  // namespace
 }  // namespace tcpflow::scanners::http
