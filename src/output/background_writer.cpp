@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "output/file_times.h"
+
 namespace tcpflow::output {
 
 namespace {
@@ -74,11 +76,9 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
 
 std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, const Job& job) {
   const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.path_at);
-  struct timespec times[2];
-  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(job.mtime.sec);
-  times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(job.mtime.nsec);
+  FileTimes mtime(job.mtime);
   if (job.touch_only) {
-    if (::utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (::utimensat(AT_FDCWD, path, mtime.times, AT_SYMLINK_NOFOLLOW) != 0) {
       return describe("cannot set the time", errno);
     }
     return std::nullopt;
@@ -100,7 +100,7 @@ std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, cons
     left -= static_cast<size_t>(n);
     offset += n;
   }
-  if (!job.mtime.is_zero()) ::futimens(fd, times);
+  if (!job.mtime.is_zero()) ::futimens(fd, mtime.times);
   if (::close(fd) != 0 && !error) error = describe("close failed", errno);
   return error;
 }

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "output/file_times.h"
+
 namespace tcpflow::output {
 
 namespace {
@@ -245,16 +247,12 @@ void FlowFileSink::close(Timestamp mtime) {
     return;
   }
   flush_buffer();
-  struct timespec times[2];
+  FileTimes times(mtime);
   bool set_mtime = created_ && !mtime.is_zero();
-  if (set_mtime) {
-    times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime.sec);
-    times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(mtime.nsec);
-  }
   if (fd_ >= 0) {
     cache_.forget(*this);
     // On the open descriptor: no second path lookup, as utimensat would do.
-    if (set_mtime && ::futimens(fd_, times) == 0) set_mtime = false;
+    if (set_mtime && ::futimens(fd_, times.times) == 0) set_mtime = false;
     if (::close(fd_) != 0) fail("close failed", errno);
     fd_ = -1;
   }
@@ -262,7 +260,7 @@ void FlowFileSink::close(Timestamp mtime) {
   closed_ = true;
   if (write_index_) write_index();
   // An evicted file has no descriptor left: set its time by path.
-  if (set_mtime) ::utimensat(AT_FDCWD, path_.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  if (set_mtime) ::utimensat(AT_FDCWD, path_.c_str(), times.times, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace tcpflow::output
