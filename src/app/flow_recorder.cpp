@@ -102,10 +102,7 @@ void FlowRecorder::hand_on(Held& held) {
   }
   flow::FlowInfo& info = *held.info;
   if (held.first_own_job != 0) {
-    std::optional<std::string> error = background_->take_error(held.first_own_job);
-    std::optional<std::string> later = background_->take_error(held.ticket);
-    if (!error) error = std::move(later);
-    if (error) {
+    if (std::optional<std::string> error = background_->take_error(held.ticket)) {
       stats_.add(Counter::kWriteErrors);
       info.write_failed = true;
       info.write_error = *error;

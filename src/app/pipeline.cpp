@@ -41,10 +41,18 @@ namespace {
 // The console names a flow without the connection count, as tcpflow 1.6.1 does.
 constexpr char kConsoleLabelTemplate[] = "%A.%a-%B.%b%V%v";
 
-// Whole files go to the background writer 32 at a time; 16 batches may wait,
-// at most 512 files of at most 16 KiB each (8 MiB).
-constexpr size_t kBackgroundBatch = 32;
-constexpr size_t kBackgroundQueuedBatches = 16;
+// With a background writer, this thread keeps a few descriptors, to read
+// back the bytes of an overlap; the writer has the rest of the budget.
+constexpr size_t kReadBackDescriptors = 16;
+
+output::BackgroundWriter::Limits background_limits(output::FdCache& fd_cache) {
+  const size_t budget = fd_cache.capacity();
+  const size_t kept = budget > 2 * kReadBackDescriptors ? kReadBackDescriptors : (budget + 1) / 2;
+  fd_cache.set_capacity(kept);
+  output::BackgroundWriter::Limits limits;
+  limits.max_open = budget > kept ? budget - kept : 1;
+  return limits;
+}
 
 // Creates `path` and its parents (mkdir -p).
 void make_directories(const std::string& path) {
@@ -253,13 +261,12 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    // -j 2 and up: short directions' files are written on other threads. Not
-    // live: there a file must appear when its first bytes arrive (and be
-    // complete once its connection closes), not when the connection leaves
+    // -j 2 and up: flow files are written on a thread of their own. Not
+    // live: there a file must have its bytes as soon as they arrive, and be
+    // complete once its connection closes, not when the connection leaves
     // the flow table, which may be much later.
     if (config.threads > 1 && config.store_flows && !config.live) {
-      s.background = std::make_unique<output::BackgroundWriter>(
-          static_cast<size_t>(config.threads - 1), kBackgroundBatch, kBackgroundQueuedBatches);
+      s.background = std::make_unique<output::BackgroundWriter>(background_limits(s.fd_cache));
     }
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
                                                 config.store_flows, config.write_findx, s.stats);
@@ -488,8 +495,14 @@ int Pipeline::run() {
     summary.values.emplace_back("peak_held_bytes", std::to_string(s.budget.peak()));
     summary.values.emplace_back("max_held_bytes", std::to_string(s.budget.limit()));
     summary.values.emplace_back("held_bytes_refusals", std::to_string(s.budget.refusals()));
-    summary.values.emplace_back("peak_open_files", std::to_string(s.fd_cache.peak_open()));
-    summary.values.emplace_back("fd_cache_evictions", std::to_string(s.fd_cache.evictions()));
+    size_t peak_open = s.fd_cache.peak_open();
+    size_t evictions = s.fd_cache.evictions();
+    if (s.background) {
+      peak_open += s.background->peak_open();
+      evictions += s.background->evictions();
+    }
+    summary.values.emplace_back("peak_open_files", std::to_string(peak_open));
+    summary.values.emplace_back("fd_cache_evictions", std::to_string(evictions));
     s.report->finish(summary);
     if (!s.report->ok()) {
       std::fprintf(stderr, "tcpflow: report: %s\n", s.report->error().c_str());

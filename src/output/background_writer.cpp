@@ -15,47 +15,70 @@ namespace {
 
 std::string describe(const char* what, int err) { return std::string(what) + ": " + std::strerror(err); }
 
+constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
+
 }  // namespace
 
-BackgroundWriter::BackgroundWriter(size_t workers, size_t batch_size, size_t queue_batches)
-    : batch_size_(batch_size ? batch_size : 1), queue_(queue_batches) {
-  for (size_t i = 0; i < (workers ? workers : 1); ++i) workers_.emplace_back([this] { run(); });
+void BackgroundWriter::OpenFile::evict_fd() {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+BackgroundWriter::BackgroundWriter(const Limits& limits)
+    : limits_(limits),
+      queue_(limits.queue_batches),
+      cache_(limits.max_open),
+      worker_([this] { run(); }) {
+  start_batch();
 }
 
 BackgroundWriter::~BackgroundWriter() {
   flush();
-  queue_.close();  // the workers drain what is queued, then stop
-  for (std::thread& worker : workers_) worker.join();
+  queue_.close();  // the worker drains what is queued, then stops
+  worker_.join();
+  for (auto& [ticket, file] : files_) {
+    cache_.forget(file);
+    file.evict_fd();
+  }
 }
 
-uint64_t BackgroundWriter::submit(std::string_view path, ByteView data, uint64_t offset,
-                                  Timestamp mtime) {
-  return add(path, data, offset, mtime, false);
+uint64_t BackgroundWriter::create(std::string_view path) {
+  return add(Kind::kCreate, 0, 0, ByteView(reinterpret_cast<const uint8_t*>(path.data()), path.size()),
+             Timestamp{});
 }
 
-uint64_t BackgroundWriter::touch(std::string_view path, Timestamp mtime) {
-  return add(path, ByteView(), 0, mtime, true);
+uint64_t BackgroundWriter::write(uint64_t file, uint64_t offset, ByteView data) {
+  return add(Kind::kWrite, file, offset, data, Timestamp{});
 }
 
-uint64_t BackgroundWriter::add(std::string_view path, ByteView data, uint64_t offset,
-                               Timestamp mtime, bool touch_only) {
+uint64_t BackgroundWriter::close(uint64_t file, Timestamp mtime) {
+  return add(Kind::kClose, file, 0, ByteView(), mtime);
+}
+
+uint64_t BackgroundWriter::add(Kind kind, uint64_t file, uint64_t offset, ByteView data,
+                               Timestamp mtime) {
   uint64_t ticket = ++submitted_;
   std::vector<uint8_t>& bytes = batch_.bytes;
-  size_t path_at = bytes.size();
-  bytes.insert(bytes.end(), path.begin(), path.end());
-  bytes.push_back(0);
-  size_t data_at = bytes.size();
+  size_t at = bytes.size();
   bytes.insert(bytes.end(), data.begin(), data.end());
-  batch_.jobs.push_back(Job{ticket, path_at, data_at, data.size(), offset, mtime, touch_only});
-  if (batch_.jobs.size() >= batch_size_) flush();
+  if (kind == Kind::kCreate) bytes.push_back(0);
+  batch_.jobs.push_back(Job{ticket, kind == Kind::kCreate ? ticket : file, kind, at, data.size(),
+                            offset, mtime});
+  if (batch_.jobs.size() >= limits_.batch_jobs || bytes.size() >= limits_.batch_bytes) flush();
   return ticket;
+}
+
+void BackgroundWriter::start_batch() {
+  batch_ = Batch();
+  batch_.jobs.reserve(limits_.batch_jobs);
+  batch_.bytes.reserve(limits_.batch_bytes + FdCache::kBufferSize);
 }
 
 void BackgroundWriter::flush() {
   if (batch_.jobs.empty()) return;
   queue_.push(std::move(batch_));
-  batch_ = Batch();
-  batch_.jobs.reserve(batch_size_);
+  start_batch();
 }
 
 void BackgroundWriter::wait_for(uint64_t ticket) {
@@ -74,62 +97,88 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   return error;
 }
 
-std::optional<std::string> BackgroundWriter::write_file(const Batch& batch, const Job& job) {
-  const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.path_at);
-  FileTimes mtime(job.mtime);
-  if (job.touch_only) {
-    if (::utimensat(AT_FDCWD, path, mtime.times, AT_SYMLINK_NOFOLLOW) != 0) {
-      return describe("cannot set the time", errno);
-    }
-    return std::nullopt;
+void BackgroundWriter::create_file(const Job& job, const char* path) {
+  OpenFile& file = files_[job.file];
+  file.path = path;
+  file.fd = cache_.open(file, file.path, kCreateFlags, 0644);
+  if (file.fd < 0) {
+    file.error = describe("cannot create", errno);
+  } else {
+    file.created = true;
   }
-  int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return describe("cannot create", errno);
-  std::optional<std::string> error;
-  const uint8_t* data = batch.bytes.data() + job.data_at;
-  size_t left = job.size;
-  off_t offset = static_cast<off_t>(job.offset);
-  while (left > 0) {
-    ssize_t n = ::pwrite(fd, data, left, offset);
+}
+
+void BackgroundWriter::write_file(OpenFile& file, const uint8_t* data, size_t size,
+                                  uint64_t offset) {
+  if (!file.error.empty()) return;
+  if (file.fd >= 0) {
+    cache_.touch(file);
+  } else if ((file.fd = cache_.open(file, file.path, kReopenFlags, 0)) < 0) {
+    file.error = describe("cannot reopen", errno);
+    return;
+  }
+  while (size > 0) {
+    ssize_t n = ::pwrite(file.fd, data, size, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      error = describe("write failed", n < 0 ? errno : ENOSPC);
-      break;
+      file.error = describe("write failed", n < 0 ? errno : ENOSPC);
+      return;
     }
     data += n;
-    left -= static_cast<size_t>(n);
-    offset += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
   }
-  if (!job.mtime.is_zero()) ::futimens(fd, mtime.times);
-  if (::close(fd) != 0 && !error) error = describe("close failed", errno);
-  return error;
+}
+
+void BackgroundWriter::close_file(const Job& job, OpenFile& file) {
+  FileTimes times(job.mtime);
+  bool set_mtime = !job.mtime.is_zero() && file.created;
+  if (file.fd >= 0) {
+    cache_.forget(file);
+    // On the open descriptor: no second path lookup, as utimensat would do.
+    if (set_mtime && ::futimens(file.fd, times.times) == 0) set_mtime = false;
+    if (::close(file.fd) != 0 && file.error.empty()) file.error = describe("close failed", errno);
+    file.fd = -1;
+  }
+  // An evicted file has no descriptor left: its time is set by path.
+  if (set_mtime) ::utimensat(AT_FDCWD, file.path.c_str(), times.times, AT_SYMLINK_NOFOLLOW);
+  if (!file.error.empty()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    errors_.emplace(job.ticket, std::move(file.error));
+  }
+}
+
+void BackgroundWriter::run_job(const Batch& batch, const Job& job) {
+  const uint8_t* bytes = batch.bytes.data() + job.at;
+  if (job.kind == Kind::kCreate) {
+    create_file(job, reinterpret_cast<const char*>(bytes));
+    return;
+  }
+  auto it = files_.find(job.file);
+  if (it == files_.end()) return;  // not created through this writer: nothing to do
+  if (job.kind == Kind::kWrite) {
+    write_file(it->second, bytes, job.size, job.offset);
+    return;
+  }
+  close_file(job, it->second);
+  files_.erase(it);
 }
 
 void BackgroundWriter::run() {
   while (std::optional<Batch> batch = queue_.pop()) {
-    for (const Job& job : batch->jobs) {
-      if (std::optional<std::string> error = write_file(*batch, job)) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        errors_.emplace(job.ticket, std::move(*error));
-      }
-    }
-    uint64_t first = batch->jobs.front().ticket;
+    for (const Job& job : batch->jobs) run_job(*batch, job);
     uint64_t last = batch->jobs.back().ticket;
     batch.reset();  // free the bytes before the caller learns the jobs are done
-    batch_done(first, last);
+    peak_open_.store(cache_.peak_open(), std::memory_order_relaxed);
+    evictions_.store(cache_.evictions(), std::memory_order_relaxed);
+    batch_done(last);
   }
 }
 
-void BackgroundWriter::batch_done(uint64_t first, uint64_t last) {
+void BackgroundWriter::batch_done(uint64_t last) {
   std::lock_guard<std::mutex> lock(mutex_);
-  done_beyond_.emplace(first, last);
-  uint64_t finished = finished_.load(std::memory_order_relaxed);
-  for (auto it = done_beyond_.begin(); it != done_beyond_.end() && it->first == finished + 1;
-       it = done_beyond_.erase(it)) {
-    finished = it->second;
-  }
   // Stored under the lock, so a waiter never misses the wake-up.
-  finished_.store(finished, std::memory_order_release);
+  finished_.store(last, std::memory_order_release);
   finished_changed_.notify_all();
 }
 

@@ -54,6 +54,8 @@ class FdCache {
 
   size_t open_count() const { return clients_.size(); }
   size_t capacity() const { return max_open_; }
+  // Takes effect at the next open.
+  void set_capacity(size_t max_open) { max_open_ = max_open ? max_open : 1; }
   size_t peak_open() const { return peak_open_; }
   size_t evictions() const { return evictions_; }
 

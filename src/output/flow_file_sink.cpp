@@ -50,12 +50,6 @@ bool FlowFileSink::ensure_open() {
     cache_.touch(*this);
     return true;
   }
-  // The file may still be on its way to disk (created in the background at
-  // quiesce(), and now a late segment): it must be there before we go on.
-  if (ticket_ != 0 && background_->finished() < ticket_) background_->wait_for(ticket_);
-  // Files of flows that closed earlier are handed to the writers before this
-  // one is created, so on a nearly full disk they do not wait behind it.
-  if (background_ && !created_) background_->flush();
   // The first open truncates, so a rerun into the same directory overwrites;
   // later opens (after an eviction) continue the file in place.
   int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (created_ ? 0 : O_TRUNC);
@@ -69,8 +63,15 @@ bool FlowFileSink::ensure_open() {
 }
 
 bool FlowFileSink::write_at(uint64_t offset, const uint8_t* data, size_t len) {
+  if (background_) {
+    if (!created_) {
+      first_ticket_ = background_->create(path_);
+      created_ = true;
+    }
+    ticket_ = background_->write(first_ticket_, offset, ByteView(data, len));
+    return true;
+  }
   if (!ensure_open()) return false;
-  background_mtime_ = Timestamp{};  // this write moves the file's time: set it again at close
   while (len > 0) {
     ssize_t n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
     if (n < 0) {
@@ -127,9 +128,29 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   buffer_used_ = data.size();
 }
 
+// With a background writer: the file exists once the writer has run its
+// jobs so far, and holds every byte flushed before.
+bool FlowFileSink::open_to_read_back() {
+  if (!background_) return ensure_open();
+  if (!created_) return false;
+  background_->wait_for(ticket_);
+  if (fd_ >= 0) {
+    cache_.touch(*this);
+    return true;
+  }
+  fd_ = cache_.open(*this, path_, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  return fd_ >= 0;
+}
+
 bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
   if (failed_ || closed_ || offset + len > size_) return false;
-  if (!flush_buffer() || !ensure_open()) return false;
+  // The bytes compared are often the latest ones, still in the buffer.
+  if (buffer_used_ > 0 && offset >= buffer_offset_ &&
+      offset + len <= buffer_offset_ + buffer_used_) {
+    std::memcpy(out, buffer_.get() + (offset - buffer_offset_), len);
+    return true;
+  }
+  if (!flush_buffer() || !open_to_read_back()) return false;
   size_t done = 0;
   while (done < len) {
     ssize_t n = ::pread(fd_, out + done, len - done, static_cast<off_t>(offset + done));
@@ -150,7 +171,7 @@ bool FlowFileSink::shift(uint64_t delta) {
     size_ += size_ ? delta : 0;
     return true;
   }
-  if (!flush_buffer() || !ensure_open()) return false;
+  if (!flush_buffer() || (!background_ && !ensure_open())) return false;
   std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(kShiftChunk, size_)));
   // Move from the end backwards so nothing is overwritten before it is read.
   uint64_t end = size_;
@@ -174,41 +195,14 @@ bool FlowFileSink::shift(uint64_t delta) {
   return true;
 }
 
-void FlowFileSink::quiesce(Timestamp last_ts) {
-  // A short direction is written whole now, in the background: its file is
-  // on disk while the connection lingers for late packets, as it would be
-  // written here, and nothing stays in memory.
-  if (hand_to_background(last_ts)) return;
+void FlowFileSink::quiesce(Timestamp) {
   // The buffer goes back to the pool, but the descriptor stays in the LRU
   // cache, which takes it back when others need it: closing it here would
   // make close() set the mtime by path (a second lookup per file) instead
-  // of with futimens on the open descriptor.
+  // of with futimens on the open descriptor. A background writer does the
+  // same with its own.
   flush_buffer();
   drop_buffer();
-}
-
-bool FlowFileSink::hand_to_background(Timestamp mtime) {
-  if (!background_ || created_ || failed_ || write_index_ || buffer_used_ == 0) return false;
-  ticket_ = background_->submit(path_, ByteView(buffer_.get(), buffer_used_), buffer_offset_,
-                                mtime);
-  first_ticket_ = ticket_;
-  background_mtime_ = mtime;
-  buffer_used_ = 0;
-  drop_buffer();
-  created_ = true;
-  return true;
-}
-
-// A direction written by a background job and untouched since: nothing is
-// left but its time, when a packet came after the job (the last ACK).
-bool FlowFileSink::finish_in_background(Timestamp mtime) {
-  if (ticket_ == 0 || fd_ >= 0 || buffer_used_ > 0) return false;
-  if (!mtime.is_zero() && mtime != background_mtime_) {
-    // Workers may run jobs out of order; this one must follow the creation.
-    if (background_->finished() < ticket_) background_->wait_for(ticket_);
-    ticket_ = background_->touch(path_, mtime);
-  }
-  return true;
 }
 
 void FlowFileSink::drop_buffer() {
@@ -242,13 +236,13 @@ void FlowFileSink::write_index() {
 
 void FlowFileSink::close(Timestamp mtime) {
   if (closed_) return;
-  if (hand_to_background(mtime) || finish_in_background(mtime)) {
-    closed_ = true;
-    return;
-  }
   flush_buffer();
   FileTimes times(mtime);
   bool set_mtime = created_ && !mtime.is_zero();
+  if (background_) {
+    set_mtime = false;
+    if (created_) ticket_ = background_->close(first_ticket_, mtime);
+  }
   if (fd_ >= 0) {
     cache_.forget(*this);
     // On the open descriptor: no second path lookup, as utimensat would do.

@@ -4,10 +4,10 @@
 // FdCache and may be closed and reopened between writes. With -I a .findx
 // index (offset|time|length, sorted by offset) is written beside the file.
 //
-// Given a BackgroundWriter, a file is not created until its bytes outgrow the
-// buffer: a direction whose connection closes (or that ends) with all its
-// bytes still buffered - most directions of short connections - is handed to
-// the writer threads whole. background_tickets() name the jobs that carry it.
+// Given a BackgroundWriter, every write, the creation and the close go to
+// it instead (the file is created when its first bytes leave the buffer);
+// this thread opens the file only to read bytes back (an overlap compared)
+// and then first waits for the writer to catch up with it.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -39,9 +39,9 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
 
   // Flushes, closes, writes the index and sets the file's mtime. Idempotent.
   void close(Timestamp mtime);
-  // The writer jobs that create this file and set its time, first and last
+  // The writer jobs that create this file and close it, first and last
   // ({0, 0} when it was written here). Their failures are not in
-  // failed()/error(): take them from the writer.
+  // failed()/error(): take them from the writer, under the last.
   std::pair<uint64_t, uint64_t> background_tickets() const { return {first_ticket_, ticket_}; }
 
   const std::string& path() const { return path_; }
@@ -57,14 +57,13 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   };
 
   bool ensure_open();
+  bool open_to_read_back();
   bool flush_buffer();
   bool write_at(uint64_t offset, const uint8_t* data, size_t len);
   void fail(const char* what, int err);
   void evict_fd() override;
   void drop_buffer();
   void write_index();
-  bool hand_to_background(Timestamp mtime);
-  bool finish_in_background(Timestamp mtime);
 
   FdCache& cache_;
   BackgroundWriter* background_;
@@ -80,9 +79,8 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   std::unique_ptr<uint8_t[]> buffer_;
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
-  uint64_t first_ticket_ = 0;  // the job that creates the file
+  uint64_t first_ticket_ = 0;  // the job that creates the file: it names the file to the writer
   uint64_t ticket_ = 0;        // the last job on the file
-  Timestamp background_mtime_;  // the time that job set
   std::vector<IndexEntry> index_;
 };
 

@@ -166,151 +166,154 @@ TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
   EXPECT_GE(stats.get(Counter::kWriteErrors), 1u);
 }
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 int64_t mtime_sec(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : -1;
 }
 
-TEST(BackgroundWriter, WritesWholeFilesInTicketOrderAndKeepsFailures) {
+BackgroundWriter::Limits small_limits(size_t max_open, size_t batch_jobs) {
+  BackgroundWriter::Limits limits;
+  limits.max_open = max_open;
+  limits.batch_jobs = batch_jobs;
+  limits.queue_batches = 2;
+  return limits;
+}
+
+TEST(BackgroundWriter, RunsJobsInOrderAndKeepsAFileFailureUnderItsClose) {
   TempDir dir;
-  std::string bad = "/nonexistent-dir-for-tcpflow/flow";
-  BackgroundWriter writer(2, 3, 2);  // batches of 3: the fourth job waits for flush
-  std::vector<uint64_t> tickets;
-  for (int i = 0; i < 4; ++i) {
-    std::string path = dir.path() + "/f" + std::to_string(i);
-    std::string bytes = "bytes" + std::to_string(i);
-    tickets.push_back(writer.submit(path, view(bytes), 2, {100 + i, 7}));
+  // Two descriptors for four open files: the writer evicts and reopens in place.
+  BackgroundWriter writer(small_limits(2, 3));
+  std::vector<uint64_t> files;
+  for (int i = 0; i < 4; ++i) files.push_back(writer.create(dir.path() + "/f" + std::to_string(i)));
+  EXPECT_EQ(files, (std::vector<uint64_t>{1, 2, 3, 4}));
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      std::string bytes = "r" + std::to_string(round) + "f" + std::to_string(i);
+      writer.write(files[i], 2 + round * bytes.size(), view(bytes));
+    }
   }
-  tickets.push_back(writer.submit(bad, view("lost"), 0, {1, 0}));
-  EXPECT_EQ(tickets, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(writer.submitted(), 5u);
-  writer.wait_for(5);
-  EXPECT_EQ(writer.finished(), 5u);
+  uint64_t bad = writer.create("/nonexistent-dir-for-tcpflow/flow");
+  uint64_t bad_write = writer.write(bad, 0, view("lost"));
+  std::vector<uint64_t> closes;
+  for (int i = 0; i < 4; ++i) closes.push_back(writer.close(files[i], {100 + i, 7}));
+  uint64_t bad_close = writer.close(bad, {1, 0});
+  EXPECT_EQ(writer.submitted(), bad_close);
+  writer.wait_for(bad_close);
+  EXPECT_EQ(writer.finished(), bad_close);
   for (int i = 0; i < 4; ++i) {
     std::string path = dir.path() + "/f" + std::to_string(i);
-    EXPECT_EQ(slurp(path), std::string(2, '\0') + "bytes" + std::to_string(i));
+    std::string f = "f" + std::to_string(i);
+    EXPECT_EQ(slurp(path), std::string(2, '\0') + "r0" + f + "r1" + f);
     EXPECT_EQ(mtime_sec(path), 100 + i);
-    EXPECT_FALSE(writer.take_error(tickets[i]).has_value());
+    EXPECT_FALSE(writer.take_error(closes[i]).has_value());
   }
-  std::optional<std::string> error = writer.take_error(5);
+  EXPECT_GT(writer.evictions(), 0u);
+  EXPECT_LE(writer.peak_open(), 2u);
+  EXPECT_FALSE(writer.take_error(bad).has_value());
+  EXPECT_FALSE(writer.take_error(bad_write).has_value());
+  std::optional<std::string> error = writer.take_error(bad_close);
   ASSERT_TRUE(error.has_value());
   EXPECT_NE(error->find("cannot create"), std::string::npos) << *error;
-  EXPECT_FALSE(writer.take_error(5).has_value());  // taken once
+  EXPECT_FALSE(writer.take_error(bad_close).has_value());  // taken once
+}
+
+TEST(BackgroundWriter, AFailedWriteIsKeptAndStopsTheFile) {
+  BackgroundWriter writer(small_limits(4, 1));
+  uint64_t full = writer.create("/dev/full");  // every write: ENOSPC
+  writer.write(full, 0, view("a"));
+  writer.write(full, 1, view("b"));
+  uint64_t closed = writer.close(full, Timestamp{});
+  writer.wait_for(closed);
+  std::optional<std::string> error = writer.take_error(closed);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(*error, std::string("write failed: ") + std::strerror(ENOSPC));
 }
 
 TEST(BackgroundWriter, DestructorFinishesQueuedJobs) {
   TempDir dir;
   {
-    BackgroundWriter writer(2, 64, 1);
+    BackgroundWriter writer(small_limits(4, 64));
     for (int i = 0; i < 10; ++i) {
-      writer.submit(dir.path() + "/g" + std::to_string(i), view("x"), 0, {});
+      uint64_t file = writer.create(dir.path() + "/g" + std::to_string(i));
+      writer.write(file, 0, view("x"));
+      if (i % 2 == 0) writer.close(file, {});  // the others are closed by the destructor
     }
   }
   for (int i = 0; i < 10; ++i) EXPECT_EQ(slurp(dir.path() + "/g" + std::to_string(i)), "x");
 }
 
-TEST(FlowFileSink, ShortDirectionIsWrittenWholeInTheBackground) {
+TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   TempDir dir;
   Stats stats;
   FdCache cache(4);
-  BackgroundWriter writer(2, 1, 4);
+  BackgroundWriter writer(small_limits(1, 1));  // one descriptor: files are evicted
   std::string path = dir.path() + "/flow";
   std::ofstream(path) << "old content that is longer";
   FlowFileSink sink(cache, &writer, path, false, stats);
   sink.write(0, view("GET / "), Timestamp{1, 0});
   sink.write(6, view("HTTP/1.1"), Timestamp{2, 0});
-  EXPECT_EQ(slurp(path), "old content that is longer");  // nothing written yet
-  sink.quiesce(Timestamp{2, 0});  // the connection closed: written whole, in the background
+  uint8_t back[3];
+  EXPECT_TRUE(sink.read_back(2, back, 3));  // from the buffer: no job yet
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "T /");
+  EXPECT_EQ(writer.submitted(), 0u);
+  EXPECT_EQ(slurp(path), "old content that is longer");
+  sink.quiesce(Timestamp{2, 0});  // the connection closed: the bytes go to the writer
   EXPECT_EQ(cache.buffers_in_use(), 0u);
   auto [first, last] = sink.background_tickets();
-  ASSERT_NE(first, 0u);
-  EXPECT_EQ(first, last);
+  EXPECT_EQ(first, 1u);
+  EXPECT_EQ(last, 2u);  // create, write
   writer.wait_for(last);
   EXPECT_EQ(slurp(path), "GET / HTTP/1.1");
-  EXPECT_EQ(mtime_sec(path), 2);
-  uint8_t back[3];
+
+  // Another file takes the writer's only descriptor.
+  std::string other = dir.path() + "/other";
+  FlowFileSink second(cache, &writer, other, false, stats);
+  std::string big(40000, 'q');  // more than a buffer: straight to the writer
+  second.write(0, view(big), Timestamp{5, 0});
+  second.write(big.size(), view("tail"), Timestamp{6, 0});
+
   EXPECT_TRUE(sink.read_back(0, back, 3));  // a late retransmission is compared on disk
   EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "GET");
-  sink.write(14, view("\r\n"), Timestamp{3, 0});  // late bytes: appended on this thread
+  sink.write(14, view("\r\n"), Timestamp{3, 0});  // late bytes: reopened in place
   sink.close(Timestamp{1234567890, 0});
-  EXPECT_EQ(sink.background_tickets(), std::make_pair(first, last));
+  second.close(Timestamp{1500000000, 0});
+  writer.wait_for(second.background_tickets().second);
+  EXPECT_GT(sink.background_tickets().second, last);
   EXPECT_EQ(slurp(path), "GET / HTTP/1.1\r\n");
-  EXPECT_EQ(mtime_sec(path), 1234567890);
-
-  // A late segment written here at the very time of the job: the kernel
-  // stamped the file with the wall clock, so the time is set again.
-  // Its descriptor is then evicted, so close() has none to set the time on.
-  std::string same_time = dir.path() + "/same";
-  FdCache one(1);
-  FlowFileSink late(one, &writer, same_time, false, stats);
-  late.write(0, view("abc"), Timestamp{1700000000, 0});
-  late.quiesce(Timestamp{1700000000, 0});
-  late.write(3, view(std::string(20000, 'd')), Timestamp{1700000000, 0});  // straight to disk
-  FlowFileSink evicter(one, nullptr, dir.path() + "/evicter", false, stats);
-  evicter.write(0, view("e"), Timestamp{1, 0});
-  evicter.close(Timestamp{1, 0});
-  late.close(Timestamp{1700000000, 0});
-  writer.wait_for(late.background_tickets().second);
-  EXPECT_EQ(slurp(same_time), "abc" + std::string(20000, 'd'));
-  EXPECT_EQ(mtime_sec(same_time), 1700000000);
-
-  // Quiet after its connection closed, but a later packet (the last ACK)
-  // moves its time: a second job sets it.
-  std::string other = dir.path() + "/other";
-  FlowFileSink quiet(cache, &writer, other, false, stats);
-  quiet.write(0, view("abc"), Timestamp{1, 0});
-  quiet.quiesce(Timestamp{1, 0});
-  quiet.close(Timestamp{1500000000, 0});
-  auto [create, touch] = quiet.background_tickets();
-  ASSERT_NE(create, 0u);
-  EXPECT_GT(touch, create);
-  writer.wait_for(touch);
-  EXPECT_EQ(slurp(other), "abc");
+  EXPECT_EQ(mtime_sec(path), 1234567890);  // set by path: its descriptor was evicted
+  EXPECT_EQ(slurp(other), big + "tail");
   EXPECT_EQ(mtime_sec(other), 1500000000);
 
-  // Never quiesced (the capture ended): one job with the final time.
-  std::string ended = dir.path() + "/ended";
-  FlowFileSink cut(cache, &writer, ended, false, stats);
-  cut.write(5, view("xyz"), Timestamp{1, 0});
-  cut.close(Timestamp{1600000000, 0});
-  auto [only, same] = cut.background_tickets();
-  EXPECT_EQ(only, same);
-  writer.wait_for(only);
-  EXPECT_EQ(slurp(ended), std::string(5, '\0') + "xyz");
-  EXPECT_EQ(mtime_sec(ended), 1600000000);
+  // Bytes before the first one seen: the file is shifted, through the writer.
+  std::string shifted = dir.path() + "/shifted";
+  FlowFileSink moved(cache, &writer, shifted, false, stats);
+  moved.write(0, view("abc"), Timestamp{1, 0});
+  moved.quiesce(Timestamp{1, 0});
+  EXPECT_TRUE(moved.shift(2));
+  moved.write(0, view("xy"), Timestamp{1, 0});
+  moved.close(Timestamp{1600000000, 0});
+  writer.wait_for(moved.background_tickets().second);
+  EXPECT_EQ(slurp(shifted), "xyabc");
+  EXPECT_EQ(mtime_sec(shifted), 1600000000);
+
   EXPECT_EQ(cache.buffers_in_use(), 0u);
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
   for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
 }
 
-TEST(FlowFileSink, LongOrIndexedDirectionsAreWrittenOnThisThread) {
+TEST(FlowFileSink, WithABackgroundWriterTheIndexIsWrittenOnThisThread) {
   TempDir dir;
   Stats stats;
   FdCache cache(4);
-  BackgroundWriter writer(1, 1, 4);
-  std::string big = dir.path() + "/big";
-  std::string chunk(5000, 'q');
-  {
-    FlowFileSink sink(cache, &writer, big, false, stats);
-    for (int i = 0; i < 8; ++i) sink.write(i * chunk.size(), view(chunk), Timestamp{1, 0});
-    EXPECT_TRUE(exists(big));  // outgrew the buffer: created on this thread
-    sink.close(Timestamp{2, 0});
-    EXPECT_EQ(sink.background_tickets().second, 0u);
-  }
-  EXPECT_EQ(slurp(big).size(), 8 * chunk.size());
+  BackgroundWriter writer(small_limits(4, 8));
   std::string indexed = dir.path() + "/indexed";
   FlowFileSink sink(cache, &writer, indexed, true, stats);
   sink.write(0, view("xy"), Timestamp{1, 0});
   sink.close(Timestamp{2, 0});
-  EXPECT_EQ(sink.background_tickets().second, 0u);
-  EXPECT_EQ(slurp(indexed), "xy");
   EXPECT_EQ(slurp(indexed + ".findx"), "0|1.000000|2\n");
-  EXPECT_EQ(writer.submitted(), 0u);
+  writer.wait_for(sink.background_tickets().second);
+  EXPECT_EQ(slurp(indexed), "xy");
+  EXPECT_EQ(writer.submitted(), 3u);  // create, write, close
 }
 
 }  // namespace
