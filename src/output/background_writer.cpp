@@ -70,6 +70,14 @@ uint64_t BackgroundWriter::add(Kind kind, uint64_t file, uint64_t offset, ByteVi
 }
 
 void BackgroundWriter::start_batch() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spares_.empty()) {
+      batch_ = std::move(spares_.back());
+      spares_.pop_back();
+      return;
+    }
+  }
   batch_ = Batch();
   batch_.jobs.reserve(limits_.batch_jobs);
   batch_.bytes.reserve(limits_.batch_bytes + FdCache::kBufferSize);
@@ -167,16 +175,18 @@ void BackgroundWriter::run_job(const Batch& batch, const Job& job) {
 void BackgroundWriter::run() {
   while (std::optional<Batch> batch = queue_.pop()) {
     for (const Job& job : batch->jobs) run_job(*batch, job);
-    uint64_t last = batch->jobs.back().ticket;
-    batch.reset();  // free the bytes before the caller learns the jobs are done
     peak_open_.store(cache_.peak_open(), std::memory_order_relaxed);
     evictions_.store(cache_.evictions(), std::memory_order_relaxed);
-    batch_done(last);
+    batch_done(std::move(*batch));
   }
 }
 
-void BackgroundWriter::batch_done(uint64_t last) {
+void BackgroundWriter::batch_done(Batch batch) {
+  uint64_t last = batch.jobs.back().ticket;
+  batch.jobs.clear();
+  batch.bytes.clear();
   std::lock_guard<std::mutex> lock(mutex_);
+  spares_.push_back(std::move(batch));
   // Stored under the lock, so a waiter never misses the wake-up.
   finished_.store(last, std::memory_order_release);
   finished_changed_.notify_all();

@@ -105,16 +105,19 @@ class BackgroundWriter {
   void create_file(const Job& job, const char* path);
   void write_file(OpenFile& file, const uint8_t* data, size_t size, uint64_t offset);
   void close_file(const Job& job, OpenFile& file);
-  void batch_done(uint64_t last);
+  void batch_done(Batch batch);
 
   const Limits limits_;
   BoundedQueue<Batch> queue_;
   Batch batch_;  // being filled: the submitting thread's only, like submitted_
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> finished_{0};
-  std::mutex mutex_;  // guards errors_ and the wait below
+  std::mutex mutex_;  // guards errors_, spares_ and the wait below
   std::condition_variable finished_changed_;
   std::unordered_map<uint64_t, std::string> errors_;
+  // Batches the worker is done with, emptied, their memory kept for reuse:
+  // at most queue_batches + 1 of them ever exist.
+  std::vector<Batch> spares_;
   // The worker's own.
   FdCache cache_;
   std::unordered_map<uint64_t, OpenFile> files_;

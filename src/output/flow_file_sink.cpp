@@ -69,6 +69,10 @@ bool FlowFileSink::write_at(uint64_t offset, const uint8_t* data, size_t len) {
       created_ = true;
     }
     ticket_ = background_->write(first_ticket_, offset, ByteView(data, len));
+    WriteJob& slot = recent_jobs_[next_recent_];
+    older_ticket_ = std::max(older_ticket_, slot.ticket);
+    slot = WriteJob{ticket_, offset, offset + len};
+    next_recent_ = (next_recent_ + 1) % kRecentJobs;
     return true;
   }
   if (!ensure_open()) return false;
@@ -128,12 +132,24 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   buffer_used_ = data.size();
 }
 
-// With a background writer: the file exists once the writer has run its
-// jobs so far, and holds every byte flushed before.
-bool FlowFileSink::open_to_read_back() {
+uint64_t FlowFileSink::job_that_wrote(uint64_t offset, size_t len) const {
+  uint64_t newest = 0;
+  for (const WriteJob& job : recent_jobs_) {
+    if (job.ticket != 0 && job.start < offset + len && offset < job.end) {
+      newest = std::max(newest, job.ticket);
+    }
+  }
+  // Jobs run in order: once the newest that wrote there is done, so are the
+  // older ones, and the creation.
+  return std::max(newest ? newest : older_ticket_, first_ticket_);
+}
+
+// With a background writer: the bytes are on disk once the job that wrote
+// them last has finished; the writer is waited for only when it has not.
+bool FlowFileSink::open_to_read_back(uint64_t offset, size_t len) {
   if (!background_) return ensure_open();
   if (!created_) return false;
-  background_->wait_for(ticket_);
+  background_->wait_for(job_that_wrote(offset, len));
   if (fd_ >= 0) {
     cache_.touch(*this);
     return true;
@@ -150,7 +166,7 @@ bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
     std::memcpy(out, buffer_.get() + (offset - buffer_offset_), len);
     return true;
   }
-  if (!flush_buffer() || !open_to_read_back()) return false;
+  if (!flush_buffer() || !open_to_read_back(offset, len)) return false;
   size_t done = 0;
   while (done < len) {
     ssize_t n = ::pread(fd_, out + done, len - done, static_cast<off_t>(offset + done));

@@ -57,7 +57,8 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   };
 
   bool ensure_open();
-  bool open_to_read_back();
+  bool open_to_read_back(uint64_t offset, size_t len);
+  uint64_t job_that_wrote(uint64_t offset, size_t len) const;
   bool flush_buffer();
   bool write_at(uint64_t offset, const uint8_t* data, size_t len);
   void fail(const char* what, int err);
@@ -81,6 +82,18 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   uint64_t buffer_offset_ = 0;
   uint64_t first_ticket_ = 0;  // the job that creates the file: it names the file to the writer
   uint64_t ticket_ = 0;        // the last job on the file
+  // The last few write jobs: bytes read back are mostly either recent (in
+  // one of these) or long written, and only a job not yet finished is
+  // waited for. Jobs before them have tickets up to older_ticket_.
+  struct WriteJob {
+    uint64_t ticket;
+    uint64_t start;
+    uint64_t end;
+  };
+  static constexpr size_t kRecentJobs = 4;
+  WriteJob recent_jobs_[kRecentJobs] = {};
+  size_t next_recent_ = 0;
+  uint64_t older_ticket_ = 0;
   std::vector<IndexEntry> index_;
 };
 
