@@ -42,12 +42,14 @@ namespace {
 constexpr char kConsoleLabelTemplate[] = "%A.%a-%B.%b%V%v";
 
 // With a background writer, this thread keeps a few descriptors, to read
-// back the bytes of an overlap; the writer has the rest of the budget.
+// back the bytes of an overlap (half the budget when it also writes a pcap
+// per connection); the writer has the rest.
 constexpr size_t kReadBackDescriptors = 16;
 
-output::BackgroundWriter::Limits background_limits(output::FdCache& fd_cache) {
+output::BackgroundWriter::Limits background_limits(output::FdCache& fd_cache, bool split_pcap) {
   const size_t budget = fd_cache.capacity();
-  const size_t kept = budget > 2 * kReadBackDescriptors ? kReadBackDescriptors : (budget + 1) / 2;
+  const size_t kept = budget > 2 * kReadBackDescriptors && !split_pcap ? kReadBackDescriptors
+                                                                       : (budget + 1) / 2;
   fd_cache.set_capacity(kept);
   output::BackgroundWriter::Limits limits;
   limits.max_open = budget > kept ? budget - kept : 1;
@@ -266,7 +268,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     // complete once its connection closes, not when the connection leaves
     // the flow table, which may be much later.
     if (config.threads > 1 && config.store_flows && !config.live) {
-      s.background = std::make_unique<output::BackgroundWriter>(background_limits(s.fd_cache));
+      s.background = std::make_unique<output::BackgroundWriter>(
+          background_limits(s.fd_cache, config.split_pcap));
     }
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
                                                 config.store_flows, config.write_findx, s.stats);
