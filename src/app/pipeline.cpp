@@ -264,9 +264,9 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     // -j 2 and up: flow files are written on a thread of their own. Not
-    // live: there a file must have its bytes as soon as they arrive, and be
-    // complete once its connection closes, not when the connection leaves
-    // the flow table, which may be much later.
+    // live: there each file is created when its first bytes arrive, as
+    // tcpflow does, and must be complete once its connection closes, while
+    // the writer's batch of a quiet capture could hold its bytes back.
     if (config.threads > 1 && config.store_flows && !config.live) {
       s.background = std::make_unique<output::BackgroundWriter>(
           background_limits(s.fd_cache, config.split_pcap));
