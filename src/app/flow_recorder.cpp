@@ -76,7 +76,7 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
   }
   Held held;
   held.ticket = tickets.second ? tickets.second : background_->submitted();
-  held.first_own_job = tickets.first;
+  held.writer_made_file = tickets.first != 0;
   held.info = std::move(info);  // the flow table drops it after this call
   held.path = std::move(path);
   held_.push_back(std::move(held));
@@ -101,7 +101,7 @@ void FlowRecorder::hand_on(Held& held) {
     return;
   }
   flow::FlowInfo& info = *held.info;
-  if (held.first_own_job != 0) {
+  if (held.writer_made_file) {
     if (std::optional<std::string> error = background_->take_error(held.ticket)) {
       stats_.add(Counter::kWriteErrors);
       info.write_failed = true;

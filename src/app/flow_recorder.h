@@ -62,7 +62,7 @@ class FlowRecorder : public flow::FlowHandler {
   // background writer to finish job `ticket` (and every one before it).
   struct Held {
     uint64_t ticket = 0;
-    uint64_t first_own_job = 0;  // when jobs first_own_job..ticket wrote this direction's file
+    bool writer_made_file = false;  // errors in creating or writing it come with job `ticket`
     std::optional<flow::FlowInfo> info;
     std::string path;
     uint64_t connection_id = 0;

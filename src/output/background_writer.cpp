@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "output/file_times.h"
+#include "output/file_io.h"
 
 namespace tcpflow::output {
 
@@ -125,31 +125,14 @@ void BackgroundWriter::write_file(OpenFile& file, const uint8_t* data, size_t si
     file.error = describe("cannot reopen", errno);
     return;
   }
-  while (size > 0) {
-    ssize_t n = ::pwrite(file.fd, data, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      file.error = describe("write failed", n < 0 ? errno : ENOSPC);
-      return;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
+  if (int err = write_fully(file.fd, data, size, offset)) file.error = describe("write failed", err);
 }
 
 void BackgroundWriter::close_file(const Job& job, OpenFile& file) {
-  FileTimes times(job.mtime);
-  bool set_mtime = !job.mtime.is_zero() && file.created;
-  if (file.fd >= 0) {
-    cache_.forget(file);
-    // On the open descriptor: no second path lookup, as utimensat would do.
-    if (set_mtime && ::futimens(file.fd, times.times) == 0) set_mtime = false;
-    if (::close(file.fd) != 0 && file.error.empty()) file.error = describe("close failed", errno);
-    file.fd = -1;
-  }
-  // An evicted file has no descriptor left: its time is set by path.
-  if (set_mtime) ::utimensat(AT_FDCWD, file.path.c_str(), times.times, AT_SYMLINK_NOFOLLOW);
+  if (file.fd >= 0) cache_.forget(file);
+  int close_error = close_stamped(file.fd, file.path.c_str(), file.created ? job.mtime : Timestamp{});
+  if (close_error != 0 && file.error.empty()) file.error = describe("close failed", close_error);
+  file.fd = -1;
   if (!file.error.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
     errors_.emplace(job.ticket, std::move(file.error));

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "output/file_times.h"
+#include "output/file_io.h"
 
 namespace tcpflow::output {
 
@@ -76,20 +76,9 @@ bool FlowFileSink::write_at(uint64_t offset, const uint8_t* data, size_t len) {
     return true;
   }
   if (!ensure_open()) return false;
-  while (len > 0) {
-    ssize_t n = ::pwrite(fd_, data, len, static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write failed", errno);
-      return false;
-    }
-    if (n == 0) {
-      fail("write failed", ENOSPC);
-      return false;
-    }
-    data += n;
-    len -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
+  if (int err = write_fully(fd_, data, len, offset)) {
+    fail("write failed", err);
+    return false;
   }
   return true;
 }
@@ -253,24 +242,18 @@ void FlowFileSink::write_index() {
 void FlowFileSink::close(Timestamp mtime) {
   if (closed_) return;
   flush_buffer();
-  FileTimes times(mtime);
-  bool set_mtime = created_ && !mtime.is_zero();
-  if (background_) {
-    set_mtime = false;
-    if (created_) ticket_ = background_->close(first_ticket_, mtime);
-  }
-  if (fd_ >= 0) {
-    cache_.forget(*this);
-    // On the open descriptor: no second path lookup, as utimensat would do.
-    if (set_mtime && ::futimens(fd_, times.times) == 0) set_mtime = false;
-    if (::close(fd_) != 0) fail("close failed", errno);
+  // The writer thread stamps and closes what it wrote; a descriptor here is
+  // then only one opened for reading back.
+  bool stamp_here = created_ && !background_;
+  if (background_ && created_) ticket_ = background_->close(first_ticket_, mtime);
+  if (fd_ >= 0) cache_.forget(*this);
+  if (fd_ >= 0 || stamp_here) {
+    if (int err = close_stamped(fd_, path_.c_str(), stamp_here ? mtime : Timestamp{})) fail("close failed", err);
     fd_ = -1;
   }
   drop_buffer();
   closed_ = true;
   if (write_index_) write_index();
-  // An evicted file has no descriptor left: set its time by path.
-  if (set_mtime) ::utimensat(AT_FDCWD, path_.c_str(), times.times, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace tcpflow::output

@@ -1,0 +1,39 @@
+#include "output/file_io.h"
+
+#include <cerrno>
+#include <ctime>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tcpflow::output {
+
+int write_fully(int fd, const uint8_t* data, size_t len, uint64_t offset) {
+  while (len > 0) {
+    ssize_t n = ::pwrite(fd, data, len, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return ENOSPC;
+    data += n;
+    len -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return 0;
+}
+
+int close_stamped(int fd, const char* path, Timestamp mtime) {
+  bool stamp_by_path = !mtime.is_zero();
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(mtime.sec);
+  times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(mtime.nsec);
+  int close_error = 0;
+  if (fd >= 0) {
+    if (stamp_by_path && ::futimens(fd, times) == 0) stamp_by_path = false;
+    if (::close(fd) != 0) close_error = errno;
+  }
+  if (stamp_by_path) ::utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW);
+  return close_error;
+}
+
+}  // namespace tcpflow::output

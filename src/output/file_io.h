@@ -1,0 +1,21 @@
+// The two system-call sequences every flow file goes through, shared by the
+// flow file sink (synchronous writes) and the background writer thread.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "util/timestamp.h"
+
+namespace tcpflow::output {
+
+// pwrite until all of data is on disk, retrying short writes and EINTR.
+// Returns 0, or the errno of the failure (ENOSPC for a write of 0 bytes).
+int write_fully(int fd, const uint8_t* data, size_t len, uint64_t offset);
+
+// Closes fd (when >= 0) after stamping the file with mtime (tcpflow stamps each
+// flow file with its last packet's time). An evicted file (fd < 0) is stamped
+// by path, which costs a second lookup, so the open descriptor is preferred.
+// A zero mtime leaves the file's times alone. Returns 0 or close's errno.
+int close_stamped(int fd, const char* path, Timestamp mtime);
+
+}  // namespace tcpflow::output
