@@ -354,7 +354,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   capture::Record record;
   decode::DecodedPacket packet;
   flow::PacketContext context;
-  context.input_name = &name;
+  context.input_name = std::make_shared<const std::string>(name);
   uint64_t records = 0;
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);

@@ -2,6 +2,8 @@
 // output, report and scanner layers. No behaviour.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,36 @@ enum class CloseReason : uint8_t {
 };
 
 const char* close_reason_name(CloseReason reason);
+
+// The name of one input (capture file or interface), shared by every flow it
+// feeds: a flow holds a reference, not a copy, and the packet path compares
+// pointers instead of strings.
+using InputName = std::shared_ptr<const std::string>;
+
+// The inputs that contributed packets to a flow, in order; almost always one,
+// which is kept without allocating.
+class InputFiles {
+ public:
+  InputFiles() = default;
+  InputFiles(std::initializer_list<std::string> names);  // for tests
+
+  // Records `name` unless it is the latest input already.
+  void note(const InputName& name) {
+    if (name == nullptr || name == latest()) return;
+    note_other(name);
+  }
+  bool empty() const { return first_ == nullptr; }
+  size_t size() const { return first_ == nullptr ? 0 : 1 + later_.size(); }
+  const std::string& operator[](size_t i) const { return i == 0 ? *first_ : *later_[i - 1]; }
+  std::vector<std::string> names() const;
+
+ private:
+  const InputName& latest() const { return later_.empty() ? first_ : later_.back(); }
+  void note_other(const InputName& name);
+
+  InputName first_;
+  std::vector<InputName> later_;
+};
 
 struct FlowInfo {
   // Identity.
@@ -48,7 +80,7 @@ struct FlowInfo {
   uint64_t packets = 0;
   uint64_t first_packet_number = 0;  // 1-based, counted over all inputs
   uint64_t last_packet_number = 0;
-  std::vector<std::string> input_files;  // inputs that contributed packets
+  InputFiles input_files;  // inputs that contributed packets
 
   // Output.
   std::string filename;        // relative to the output directory; empty if no file

@@ -66,10 +66,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   info.last_ts = context.ts;
   info.last_packet_number = context.packet_number;
   ++info.packets;
-  if (context.input_name &&
-      (info.input_files.empty() || info.input_files.back() != *context.input_name)) {
-    info.input_files.push_back(*context.input_name);
-  }
+  info.input_files.note(context.input_name);
   if (syn) {
     bool opener = (tcp.flags & TcpFlag::kAck) == 0;
     set_role(dir, opener);

@@ -34,7 +34,7 @@ struct FlowTableConfig {
 struct PacketContext {
   Timestamp ts;
   uint64_t packet_number = 0;          // 1-based over all inputs
-  const std::string* input_name = nullptr;
+  InputName input_name;  // null: packets from nowhere in particular (tests)
 };
 
 class FlowTable {

@@ -130,7 +130,9 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   xml.attribute("capped_bytes", r.capped_bytes);
   xml.attribute("spilled_blocks", r.spilled_blocks);
   if (info.write_failed) xml.attribute("write_failed", "1");
-  for (const std::string& input : info.input_files) xml.leaf("tcpflow:input", input);
+  for (size_t i = 0; i < info.input_files.size(); ++i) {
+    xml.leaf("tcpflow:input", info.input_files[i]);
+  }
   emit_ranges(xml, "tcpflow:gap", r.gaps);
   emit_ranges(xml, "tcpflow:conflict", r.conflicts);
   xml.close();

@@ -114,6 +114,14 @@ std::string epoch_decimal(const Timestamp& ts) {
 }
 
 std::string ip_to_string(const decode::IpAddress& address) {
+  if (address.family == 4) {  // glibc's inet_ntop formats IPv4 through sprintf
+    std::string out;
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) out += '.';
+      append_digits(out, address.bytes[i], 1);
+    }
+    return out;
+  }
   char buf[INET6_ADDRSTRLEN] = {};
   int af = address.family == 6 ? AF_INET6 : address.family == 4 ? AF_INET : 0;
   if (af == 0 || inet_ntop(af, address.bytes.data(), buf, sizeof buf) == nullptr) return "";
@@ -129,10 +137,13 @@ const char* family_name(const decode::IpAddress& address) {
 }
 
 std::string mac_to_string(const decode::MacAddress& mac) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-                mac[3], mac[4], mac[5]);
-  return buf;
+  constexpr char kHexDigits[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (size_t i = 0; i < 6; ++i) {
+    out[3 * i] = kHexDigits[mac[i] >> 4];
+    out[3 * i + 1] = kHexDigits[mac[i] & 0x0F];
+  }
+  return out;
 }
 
 const char* direction_name(const flow::FlowInfo& info) {

@@ -78,7 +78,7 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
   json.add("last_packet", info.last_packet_number);
   json.add("segments", r.segments);
   json.add("bytes", r.payload_bytes);
-  json.add_strings("input_files", info.input_files);
+  json.add_strings("input_files", info.input_files.names());
   json.add("close_reason", flow::close_reason_name(info.close_reason));
   json.add_ranges("gaps", r.gaps);
   json.add("gap_count", uint64_t{r.gaps.size()});

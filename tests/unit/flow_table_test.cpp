@@ -77,7 +77,7 @@ class FlowTableTest : public ::testing::Test {
     PacketContext ctx;
     ctx.ts = Timestamp{++clock_, 0};
     ctx.packet_number = ++number_;
-    ctx.input_name = &input_;
+    ctx.input_name = input_;
     table_->process(p, ctx);
   }
 
@@ -90,7 +90,7 @@ class FlowTableTest : public ::testing::Test {
   Stats stats_;
   std::unique_ptr<FlowTable> table_;
   std::list<std::string> payloads_;
-  std::string input_ = "test.pcap";
+  InputName input_ = std::make_shared<const std::string>("test.pcap");
   int64_t clock_ = 1000;
   uint64_t number_ = 0;
 };
@@ -236,6 +236,29 @@ TEST_F(FlowTableTest, LateDataAfterRstStillLandsInTheSameFile) {
   ASSERT_EQ(flows.size(), 1u);
   EXPECT_EQ(flows[0].bytes, "abcdef");
   EXPECT_EQ(flows[0].info.close_reason, CloseReason::kRst);
+}
+
+// A flow lists each input it had packets from, in order; a run of packets
+// from one input is one entry, also when the same file is read twice in a row.
+TEST(InputFiles, ListsEachRunOfInputsOnce) {
+  InputName a = std::make_shared<const std::string>("a.pcap");
+  InputName a_again = std::make_shared<const std::string>("a.pcap");
+  InputName b = std::make_shared<const std::string>("b.pcap");
+  InputFiles inputs;
+  EXPECT_TRUE(inputs.empty());
+  inputs.note(nullptr);
+  EXPECT_EQ(inputs.size(), 0u);
+  inputs.note(a);
+  inputs.note(a);
+  inputs.note(a_again);
+  inputs.note(a);
+  EXPECT_EQ(inputs.names(), std::vector<std::string>({"a.pcap"}));
+  inputs.note(b);
+  inputs.note(b);
+  inputs.note(a);
+  EXPECT_EQ(inputs.names(), std::vector<std::string>({"a.pcap", "b.pcap", "a.pcap"}));
+  EXPECT_EQ(inputs[1], "b.pcap");
+  EXPECT_EQ(InputFiles({"x", "x", "y"}).names(), std::vector<std::string>({"x", "y"}));
 }
 
 }  // namespace

@@ -100,6 +100,7 @@ TEST(EpochDecimal, IsExactAndHandlesTimesBefore1970) {
 
 TEST(FlowFormat, AddressesAndMacs) {
   EXPECT_EQ(ip_to_string(testing::ipv4(192, 0, 2, 1)), "192.0.2.1");
+  EXPECT_EQ(ip_to_string(testing::ipv4(0, 10, 100, 255)), "0.10.100.255");
   EXPECT_EQ(ip_to_string(testing::ipv6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                         0, 0x01})),
             "2001:db8::1");
@@ -109,6 +110,7 @@ TEST(FlowFormat, AddressesAndMacs) {
   EXPECT_STREQ(family_name(testing::ipv4(1, 2, 3, 4)), "ipv4");
   EXPECT_STREQ(family_name(decode::IpAddress{}), "unknown");
   EXPECT_EQ(mac_to_string({0x00, 0x1b, 0x2c, 0xfe, 0xff, 0x0a}), "00:1b:2c:fe:ff:0a");
+  EXPECT_EQ(mac_to_string({0xff, 0xa0, 0x09, 0x90, 0x0f, 0xf0}), "ff:a0:09:90:0f:f0");
 }
 
 TEST(FlowFormat, DirectionAndGapBytes) {
