@@ -24,7 +24,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/report_dfxml_test.cpp \
 	tests/unit/report_jsonl_test.cpp \
 	tests/unit/report_test_support.h \
-	tests/unit/report_text_test.cpp \
-	tests/unit/report_xml_emitter_test.cpp
+	tests/unit/report_text_test.cpp
 
 EXTRA_DIST += src/report/FORMAT.md

@@ -1,22 +1,21 @@
-// Writes indented XML to a FILE*, in the layout tinyxml2::XMLPrinter uses
-// (four spaces per level, empty elements as <x/>, text inline), so reports
-// stay byte-for-byte what earlier versions wrote; a unit test compares the
-// two. It is our own because XMLPrinter formats every name, attribute and
-// indent through vsnprintf, and with a million short flows the report was a
-// third of the packet thread's time. Every string goes through
-// append_escaped() first: markup characters become entities, and control
-// characters and invalid UTF-8 become \xNN, which XMLPrinter would have
-// passed through into an ill-formed document.
+// A thin layer over tinyxml2::XMLPrinter streaming to a FILE* (buffered:
+// see flush()). Every string
+// goes through escape_bytes() first, because tinyxml2 escapes markup
+// characters but passes control characters and invalid UTF-8 straight
+// through, which would make the document ill-formed.
 #pragma once
 #include <cstdint>
 #include <cstdio>
-#include <vector>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "report/text_escape.h"
 
 namespace tcpflow::report {
+
+class BufferedXmlPrinter;
 
 class XmlEmitter {
  public:
@@ -38,26 +37,17 @@ class XmlEmitter {
   void leaf(std::string_view name, uint64_t value);
   // Closes every element still open (used to end the document early).
   void close_all();
-  size_t depth() const { return depth_; }
+  size_t depth() const { return names_.size(); }
   // Text is held back until flush() (or destruction) writes it to the FILE.
   void flush();
 
  private:
-  void finish_start_tag();
-  void new_line(size_t depth);
-  // raw escaped by append_escaped(), then & < > (and in attributes " ') as entities.
-  void append_value(std::string_view raw, EscapeMode mode, bool in_attribute);
-
-  FILE* file_;
-  std::string out_;
-  std::vector<std::string> names_;  // [0, depth_) are open; kept to reuse their capacity
-  size_t depth_ = 0;
-  // Depth of the element whose text was written last: until it closes, its
-  // children and end tag follow on the same line, as the text did.
-  long text_depth_ = -1;
-  bool start_tag_open_ = false;  // "<name attrs" written, '>' not yet
-  bool first_node_ = true;
-  std::string escape_scratch_;
+  std::unique_ptr<BufferedXmlPrinter> printer_;
+  // XMLPrinter keeps the const char* given to OpenElement until the matching
+  // CloseElement; a deque never moves its elements, so these stay valid.
+  std::deque<std::string> names_;
+  std::string name_scratch_;
+  std::string value_scratch_;
 };
 
 }  // namespace tcpflow::report
