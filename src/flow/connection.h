@@ -3,9 +3,9 @@
 // never carries payload never creates a file).
 #pragma once
 #include <array>
-#include <list>
 #include <memory>
 
+#include "flow/connection_list.h"
 #include "flow/flow_handler.h"
 #include "flow/flow_info.h"
 #include "flow/flow_key.h"
@@ -64,8 +64,13 @@ struct Connection {
   bool rst_seen = false;
   bool closed = false;
   Timestamp last_ts;
-  std::list<Connection*>::iterator lru_position;     // in FlowTable's activity list
-  std::list<Connection*>::iterator closed_position;  // in FlowTable's closed list (when closed)
+  ListLinks activity_links;  // on FlowTable's activity list
+  ListLinks closed_links;    // on FlowTable's closed list, once closed
 };
+
+// Most recently active first.
+using ActivityList = ConnectionList<&Connection::activity_links>;
+// Closed longest ago first.
+using ClosedList = ConnectionList<&Connection::closed_links>;
 
 }  // namespace tcpflow::flow

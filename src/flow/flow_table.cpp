@@ -30,7 +30,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
 
   Connection* conn = nullptr;
-  if (auto it = table_.find(conn_key); it != table_.end()) conn = it->second.get();
+  if (auto it = table_.find(conn_key); it != table_.end()) conn = &it->second;
   if (conn && syn && starts_new_connection(*conn, side, tcp)) {
     finalize(conn, CloseReason::kNewSyn);
     conn = nullptr;
@@ -75,20 +75,17 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
 
   if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
   conn->last_ts = context.ts;
-  by_activity_.splice(by_activity_.begin(), by_activity_, conn->lru_position);
+  by_activity_.move_to_front(conn);
   if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
   enforce_limits(conn);
   return &info;
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
-  auto owned = std::make_unique<Connection>();
-  Connection* conn = owned.get();
+  Connection* conn = &table_.try_emplace(key).first->second;
   conn->key = key;
   conn->id = next_connection_id_++;
   by_activity_.push_front(conn);
-  conn->lru_position = by_activity_.begin();
-  table_.emplace(key, std::move(owned));
   if (table_.size() > peak_size_) peak_size_ = table_.size();
   stats_.add(Counter::kConnectionsCreated);
   return conn;
@@ -231,13 +228,12 @@ void FlowTable::mark_closed(Connection& conn) {
   }
   conn.closed = true;
   closed_.push_back(&conn);
-  conn.closed_position = std::prev(closed_.end());
 }
 
 void FlowTable::finalize(Connection* conn, CloseReason reason) {
   for (Direction& dir : conn->directions) finish_direction(*conn, dir, reason);
-  by_activity_.erase(conn->lru_position);
-  if (conn->closed) closed_.erase(conn->closed_position);
+  by_activity_.erase(conn);
+  closed_.erase(conn);
   uint64_t id = conn->id;
   table_.erase(conn->key);  // destroys *conn
   handler_.connection_closed(id);

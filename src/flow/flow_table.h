@@ -6,7 +6,6 @@
 // bounded number linger for late retransmissions.
 #pragma once
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -66,7 +65,8 @@ class FlowTable {
   size_t peak_size() const { return peak_size_; }
 
  private:
-  using Table = std::unordered_map<ConnKey, std::unique_ptr<Connection>, ConnKeyHash>;
+  // Connections live in the table's nodes, which never move.
+  using Table = std::unordered_map<ConnKey, Connection, ConnKeyHash>;
 
   Connection* create(const ConnKey& key);
   void init_direction(Connection& conn, Direction& dir, const FlowKey& key,
@@ -89,8 +89,8 @@ class FlowTable {
   reassembly::MemoryBudget& budget_;
   Stats& stats_;
   Table table_;
-  std::list<Connection*> by_activity_;  // front: most recently active
-  std::list<Connection*> closed_;       // front: closed longest ago
+  ActivityList by_activity_;  // front: most recently active
+  ClosedList closed_;         // front: closed longest ago
   uint64_t next_connection_id_ = 1;
   size_t peak_size_ = 0;
   bool resume_only_ = false;

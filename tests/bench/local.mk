@@ -19,7 +19,7 @@ tests_bench_readfloor_LDADD = $(PCAP_LIBS)
 tests_bench_writefloor_SOURCES = tests/bench/writefloor.cpp
 tests_bench_writefloor_LDADD =
 
-EXTRA_DIST += tests/bench/run tests/bench/README.md
+EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/README.md
 CLEANFILES += $(BENCH_BINS)
 
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick";
