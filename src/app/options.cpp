@@ -93,8 +93,8 @@ constexpr OptionDef kOptions[] = {
      "become USER once the capture is open"},
     {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
     {'j', "threads", "N", Section::kProcess,
-     "threads (default: the number of cores); 2 or more write the flow files and "
-     "decompress gzip input on other threads"},
+     "threads (default: the number of cores); 2 or more write the flow files on N "
+     "threads (at most 8) and decompress gzip input on another"},
     {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
     {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},
     {'q', nullptr, nullptr, Section::kProcess, "quiet: fewer warnings"},

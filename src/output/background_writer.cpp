@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -25,68 +26,142 @@ void BackgroundWriter::OpenFile::evict_fd() {
   fd = -1;
 }
 
-BackgroundWriter::BackgroundWriter(const Limits& limits)
-    : limits_(limits),
-      queue_(limits.queue_batches),
-      cache_(limits.max_open),
-      worker_([this] { run(); }) {
-  start_batch();
+BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
+  const size_t writers = std::max<size_t>(1, limits.writers);
+  // The descriptor budget and the bytes in flight are shared out, so more
+  // writers use no more of either.
+  const size_t max_open = limits.max_open ? std::max<size_t>(1, limits.max_open / writers) : 0;
+  const size_t queue_batches = std::max<size_t>(2, limits.queue_batches / writers);
+  for (size_t i = 0; i < writers; ++i) {
+    shards_.push_back(std::make_unique<Shard>(queue_batches, max_open));
+  }
+  for (auto& shard : shards_) {
+    shard->batch = fresh_batch();
+    Shard* worker_shard = shard.get();
+    shard->worker = std::thread([this, worker_shard] { run(*worker_shard); });
+  }
 }
 
 BackgroundWriter::~BackgroundWriter() {
   flush();
-  queue_.close();  // the worker drains what is queued, then stops
-  worker_.join();
-  for (auto& [ticket, file] : files_) {
-    cache_.forget(file);
-    file.evict_fd();
+  for (auto& shard : shards_) shard->queue.close();  // each worker drains its queue, then stops
+  for (auto& shard : shards_) {
+    shard->worker.join();
+    for (auto& [ticket, file] : shard->files) {
+      shard->cache.forget(file);
+      file.evict_fd();
+    }
   }
 }
 
+namespace {
+
+// Which writer a path belongs to (any spread will do; the same path must
+// always give the same one).
+size_t path_hash(std::string_view path) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
 uint64_t BackgroundWriter::create(std::string_view path) {
-  return add(Kind::kCreate, 0, 0, ByteView(reinterpret_cast<const uint8_t*>(path.data()), path.size()),
-             Timestamp{});
-}
-
-uint64_t BackgroundWriter::write(uint64_t file, uint64_t offset, ByteView data) {
-  return add(Kind::kWrite, file, offset, data, Timestamp{});
-}
-
-uint64_t BackgroundWriter::close(uint64_t file, Timestamp mtime) {
-  return add(Kind::kClose, file, 0, ByteView(), mtime);
-}
-
-uint64_t BackgroundWriter::add(Kind kind, uint64_t file, uint64_t offset, ByteView data,
-                               Timestamp mtime) {
-  uint64_t ticket = ++submitted_;
-  std::vector<uint8_t>& bytes = batch_.bytes;
-  size_t at = bytes.size();
-  bytes.insert(bytes.end(), data.begin(), data.end());
-  if (kind == Kind::kCreate) bytes.push_back(0);
-  batch_.jobs.push_back(Job{ticket, kind == Kind::kCreate ? ticket : file, kind, at, data.size(),
-                            offset, mtime});
-  if (batch_.jobs.size() >= limits_.batch_jobs || bytes.size() >= limits_.batch_bytes) flush();
+  size_t index = shards_.size() == 1 ? 0 : path_hash(path) % shards_.size();
+  uint64_t ticket = add(*shards_[index], Kind::kCreate, 0, 0,
+                        ByteView(reinterpret_cast<const uint8_t*>(path.data()), path.size()),
+                        Timestamp{});
+  if (shards_.size() > 1) shard_by_file_.emplace(ticket, index);
   return ticket;
 }
 
-void BackgroundWriter::start_batch() {
+uint64_t BackgroundWriter::write(uint64_t file, uint64_t offset, ByteView data) {
+  return add(shard_of(file, false), Kind::kWrite, file, offset, data, Timestamp{});
+}
+
+uint64_t BackgroundWriter::close(uint64_t file, Timestamp mtime) {
+  return add(shard_of(file, true), Kind::kClose, file, 0, ByteView(), mtime);
+}
+
+BackgroundWriter::Shard& BackgroundWriter::shard_of(uint64_t file, bool forget) {
+  if (shards_.size() == 1) return *shards_[0];
+  auto it = shard_by_file_.find(file);
+  // A file never created through this writer: any writer ignores its jobs.
+  if (it == shard_by_file_.end()) return *shards_[0];
+  Shard& shard = *shards_[it->second];
+  if (forget) shard_by_file_.erase(it);
+  return shard;
+}
+
+uint64_t BackgroundWriter::add(Shard& shard, Kind kind, uint64_t file, uint64_t offset,
+                               ByteView data, Timestamp mtime) {
+  uint64_t ticket = ++submitted_;
+  std::vector<uint8_t>& bytes = shard.batch.bytes;
+  size_t at = bytes.size();
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  if (kind == Kind::kCreate) bytes.push_back(0);
+  shard.batch.jobs.push_back(Job{ticket, kind == Kind::kCreate ? ticket : file, kind, at,
+                                 data.size(), offset, mtime});
+  if (shard.batch.jobs.size() >= limits_.batch_jobs || bytes.size() >= limits_.batch_bytes) {
+    flush(shard);
+  }
+  return ticket;
+}
+
+BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!spares_.empty()) {
-      batch_ = std::move(spares_.back());
+      Batch batch = std::move(spares_.back());
       spares_.pop_back();
-      return;
+      return batch;
     }
   }
-  batch_ = Batch();
-  batch_.jobs.reserve(limits_.batch_jobs);
-  batch_.bytes.reserve(limits_.batch_bytes + FdCache::kBufferSize);
+  Batch batch;
+  batch.jobs.reserve(limits_.batch_jobs);
+  batch.bytes.reserve(limits_.batch_bytes + FdCache::kBufferSize);
+  return batch;
+}
+
+void BackgroundWriter::flush(Shard& shard) {
+  if (shard.batch.jobs.empty()) return;
+  shard.in_flight.emplace_back(shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket);
+  shard.queue.push(std::move(shard.batch));
+  shard.batch = fresh_batch();
 }
 
 void BackgroundWriter::flush() {
-  if (batch_.jobs.empty()) return;
-  queue_.push(std::move(batch_));
-  start_batch();
+  for (auto& shard : shards_) flush(*shard);
+}
+
+uint64_t BackgroundWriter::finished() {
+  // Every ticket below a writer's oldest unfinished job is done as far as
+  // that writer is concerned; below the smallest such job, for all of them.
+  uint64_t first_pending = submitted_ + 1;
+  for (auto& shard : shards_) {
+    const uint64_t done = shard->done.load(std::memory_order_acquire);
+    while (!shard->in_flight.empty() && shard->in_flight.front().second <= done) {
+      shard->in_flight.pop_front();
+    }
+    if (!shard->in_flight.empty()) {
+      first_pending = std::min(first_pending, shard->in_flight.front().first);
+    } else if (!shard->batch.jobs.empty()) {
+      first_pending = std::min(first_pending, shard->batch.jobs.front().ticket);
+    }
+  }
+  return first_pending - 1;
+}
+
+size_t BackgroundWriter::peak_open() const {
+  size_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->peak_open.load(std::memory_order_relaxed);
+  return sum;
+}
+
+size_t BackgroundWriter::evictions() const {
+  size_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->evictions.load(std::memory_order_relaxed);
+  return sum;
 }
 
 void BackgroundWriter::wait_for(uint64_t ticket) {
@@ -105,10 +180,10 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   return error;
 }
 
-void BackgroundWriter::create_file(const Job& job, const char* path) {
-  OpenFile& file = files_[job.file];
+void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* path) {
+  OpenFile& file = shard.files[job.file];
   file.path = path;
-  file.fd = cache_.open(file, file.path, kCreateFlags, 0644);
+  file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
   if (file.fd < 0) {
     file.error = describe("cannot create", errno);
   } else {
@@ -116,20 +191,20 @@ void BackgroundWriter::create_file(const Job& job, const char* path) {
   }
 }
 
-void BackgroundWriter::write_file(OpenFile& file, const uint8_t* data, size_t size,
+void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* data, size_t size,
                                   uint64_t offset) {
   if (!file.error.empty()) return;
   if (file.fd >= 0) {
-    cache_.touch(file);
-  } else if ((file.fd = cache_.open(file, file.path, kReopenFlags, 0)) < 0) {
+    shard.cache.touch(file);
+  } else if ((file.fd = shard.cache.open(file, file.path, kReopenFlags, 0)) < 0) {
     file.error = describe("cannot reopen", errno);
     return;
   }
   if (int err = write_fully(file.fd, data, size, offset)) file.error = describe("write failed", err);
 }
 
-void BackgroundWriter::close_file(const Job& job, OpenFile& file) {
-  if (file.fd >= 0) cache_.forget(file);
+void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) {
+  if (file.fd >= 0) shard.cache.forget(file);
   int close_error = close_stamped(file.fd, file.path.c_str(), file.created ? job.mtime : Timestamp{});
   if (close_error != 0 && file.error.empty()) file.error = describe("close failed", close_error);
   file.fd = -1;
@@ -139,39 +214,39 @@ void BackgroundWriter::close_file(const Job& job, OpenFile& file) {
   }
 }
 
-void BackgroundWriter::run_job(const Batch& batch, const Job& job) {
+void BackgroundWriter::run_job(Shard& shard, const Batch& batch, const Job& job) {
   const uint8_t* bytes = batch.bytes.data() + job.at;
   if (job.kind == Kind::kCreate) {
-    create_file(job, reinterpret_cast<const char*>(bytes));
+    create_file(shard, job, reinterpret_cast<const char*>(bytes));
     return;
   }
-  auto it = files_.find(job.file);
-  if (it == files_.end()) return;  // not created through this writer: nothing to do
+  auto it = shard.files.find(job.file);
+  if (it == shard.files.end()) return;  // not created through this writer: nothing to do
   if (job.kind == Kind::kWrite) {
-    write_file(it->second, bytes, job.size, job.offset);
+    write_file(shard, it->second, bytes, job.size, job.offset);
     return;
   }
-  close_file(job, it->second);
-  files_.erase(it);
+  close_file(shard, job, it->second);
+  shard.files.erase(it);
 }
 
-void BackgroundWriter::run() {
-  while (std::optional<Batch> batch = queue_.pop()) {
-    for (const Job& job : batch->jobs) run_job(*batch, job);
-    peak_open_.store(cache_.peak_open(), std::memory_order_relaxed);
-    evictions_.store(cache_.evictions(), std::memory_order_relaxed);
-    batch_done(std::move(*batch));
+void BackgroundWriter::run(Shard& shard) {
+  while (std::optional<Batch> batch = shard.queue.pop()) {
+    for (const Job& job : batch->jobs) run_job(shard, *batch, job);
+    shard.peak_open.store(shard.cache.peak_open(), std::memory_order_relaxed);
+    shard.evictions.store(shard.cache.evictions(), std::memory_order_relaxed);
+    batch_done(shard, std::move(*batch));
   }
 }
 
-void BackgroundWriter::batch_done(Batch batch) {
+void BackgroundWriter::batch_done(Shard& shard, Batch batch) {
   uint64_t last = batch.jobs.back().ticket;
   batch.jobs.clear();
   batch.bytes.clear();
   std::lock_guard<std::mutex> lock(mutex_);
   spares_.push_back(std::move(batch));
   // Stored under the lock, so a waiter never misses the wake-up.
-  finished_.store(last, std::memory_order_release);
+  shard.done.store(last, std::memory_order_release);
   finished_changed_.notify_all();
 }
 

@@ -264,6 +264,84 @@ TEST(BackgroundWriter, DestructorFinishesQueuedJobs) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(slurp(dir.path() + "/g" + std::to_string(i)), "x");
 }
 
+// Several writers: every file is whole, finished() never runs ahead of a
+// job, errors stay under their close, and two files on one path (a template
+// without %c) run in submission order, as with one writer.
+TEST(BackgroundWriter, SeveralWritersKeepEachPathInOrder) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(6, 5);
+  limits.writers = 3;
+  std::vector<uint64_t> closes;
+  {
+    BackgroundWriter writer(limits);
+    std::vector<uint64_t> files;
+    for (int i = 0; i < 40; ++i) files.push_back(writer.create(dir.path() + "/m" + std::to_string(i)));
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 40; ++i) {
+        std::string bytes = std::to_string(round) + ":" + std::to_string(i) + ";";
+        uint64_t ticket = writer.write(files[i], round * 8, view(bytes + std::string(8 - bytes.size(), '.')));
+        EXPECT_LE(writer.finished(), ticket);
+      }
+    }
+    for (int i = 0; i < 40; ++i) closes.push_back(writer.close(files[i], {200 + i, 0}));
+    // The same path twice: the second file's creation truncates the first,
+    // and its bytes are what remains.
+    std::string shared = dir.path() + "/shared";
+    uint64_t first = writer.create(shared);
+    writer.write(first, 0, view("first file, longer"));
+    writer.close(first, {1, 0});
+    uint64_t second = writer.create(shared);
+    writer.write(second, 0, view("second"));
+    uint64_t last = writer.close(second, {2, 0});
+    uint64_t bad = writer.create("/nonexistent-dir-for-tcpflow/m");
+    uint64_t bad_close = writer.close(bad, {});
+    writer.wait_for(last);
+    EXPECT_GE(writer.finished(), last);
+    EXPECT_EQ(slurp(shared), "second");
+    EXPECT_EQ(mtime_sec(shared), 2);
+    writer.wait_for(bad_close);
+    EXPECT_EQ(writer.finished(), writer.submitted());
+    std::optional<std::string> error = writer.take_error(bad_close);
+    ASSERT_TRUE(error.has_value());
+    EXPECT_NE(error->find("cannot create"), std::string::npos) << *error;
+    for (uint64_t ticket : closes) EXPECT_FALSE(writer.take_error(ticket).has_value());
+    EXPECT_LE(writer.peak_open(), 6u);  // the budget is shared out, not multiplied
+  }
+  for (int i = 0; i < 40; ++i) {
+    std::string want;
+    for (int round = 0; round < 3; ++round) {
+      std::string bytes = std::to_string(round) + ":" + std::to_string(i) + ";";
+      want += bytes + std::string(8 - bytes.size(), '.');
+    }
+    std::string path = dir.path() + "/m" + std::to_string(i);
+    EXPECT_EQ(slurp(path), want) << path;
+    EXPECT_EQ(mtime_sec(path), 200 + i);
+  }
+}
+
+// finished() with several writers: a ticket counts as done only when every
+// earlier ticket, on whichever writer, is done too.
+TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(8, 1000);  // nothing leaves before flush()
+  limits.writers = 2;
+  BackgroundWriter writer(limits);
+  uint64_t a = writer.create(dir.path() + "/a");
+  uint64_t b = writer.create(dir.path() + "/b");
+  uint64_t c = writer.create(dir.path() + "/c");
+  EXPECT_EQ(writer.finished(), 0u);  // all still in unflushed batches
+  writer.wait_for(c);
+  EXPECT_EQ(writer.finished(), c);
+  uint64_t write_a = writer.write(a, 0, view("x"));
+  EXPECT_EQ(writer.finished(), write_a - 1);  // pending: at most what came before it
+  writer.close(a, {});
+  writer.close(b, {});
+  uint64_t last = writer.close(c, {});
+  writer.wait_for(last);
+  EXPECT_EQ(writer.finished(), last);
+  EXPECT_EQ(slurp(dir.path() + "/a"), "x");
+}
+
 TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   TempDir dir;
   Stats stats;
