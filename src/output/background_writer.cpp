@@ -119,7 +119,7 @@ BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
   }
   Batch batch;
   batch.jobs.reserve(limits_.batch_jobs);
-  batch.bytes.reserve(limits_.batch_bytes + FdCache::kBufferSize);
+  batch.bytes.reserve(limits_.batch_bytes + FdCache::kLargeBufferSize);
   return batch;
 }
 

@@ -52,6 +52,16 @@ class FdCache {
   void release_buffer(std::unique_ptr<uint8_t[]> buffer);
   size_t buffers_in_use() const { return buffers_in_use_; }
 
+  // A long flow (one that has filled its small buffer a few times) trades it
+  // for a large one, so its bytes reach the file in 128 KiB writes: on ext4,
+  // 3.7 GB in 16 KiB pwrites cost 3.3 s of kernel time, in 256 KiB ones 1.5 s.
+  // Null when all are in use, or while most small buffers are (many flows
+  // at once: memory is better spent on them).
+  static constexpr size_t kLargeBufferSize = 128 * 1024;
+  std::unique_ptr<uint8_t[]> reserve_large_buffer();
+  void release_large_buffer(std::unique_ptr<uint8_t[]> buffer);
+  size_t large_buffers_in_use() const { return large_in_use_; }
+
   size_t open_count() const { return clients_.size(); }
   size_t capacity() const { return max_open_; }
   // Takes effect at the next open.
@@ -70,11 +80,16 @@ class FdCache {
   // on C1000, and keep 30,000 concurrent connections (C30000) 14 MB lower,
   // inside tcpflow 1.6.1's peak RSS + 64 MB.
   static constexpr size_t kMaxBuffers = 1024;
+  // 96 x 128 KiB = 12 MiB at most: W1 and W3 stay well inside tcpflow
+  // 1.6.1's peak RSS + 64 MB.
+  static constexpr size_t kMaxLargeBuffers = 96;
 
   size_t max_open_;
   size_t max_buffers_ = kMaxBuffers;
   size_t buffers_in_use_ = 0;
   std::vector<std::unique_ptr<uint8_t[]>> spare_buffers_;
+  size_t large_in_use_ = 0;
+  std::vector<std::unique_ptr<uint8_t[]>> spare_large_;
   size_t peak_open_ = 0;
   size_t evictions_ = 0;
   std::list<Client*> clients_;  // front: most recently used

@@ -96,13 +96,14 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   size_ = std::max<uint64_t>(size_, offset + data.size());
   if (failed_) return;
   bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
-  if (appends && buffer_used_ + data.size() <= kBufferSize) {
+  if (appends && buffer_used_ + data.size() <= buffer_capacity_) {
     std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
     buffer_used_ += data.size();
     return;
   }
   if (!flush_buffer()) return;
-  if (data.size() >= kBufferSize) {
+  if (appends) grow_buffer_after_fill();
+  if (data.size() >= (buffer_ ? buffer_capacity_ : kBufferSize)) {
     write_at(offset, data.data(), data.size());
     return;
   }
@@ -115,6 +116,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
       write_at(offset, data.data(), data.size());
       return;
     }
+    buffer_capacity_ = kBufferSize;
   }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
@@ -211,7 +213,27 @@ void FlowFileSink::quiesce(Timestamp) {
 }
 
 void FlowFileSink::drop_buffer() {
-  if (buffer_) cache_.release_buffer(std::move(buffer_));
+  if (!buffer_) return;
+  if (buffer_large_) {
+    cache_.release_large_buffer(std::move(buffer_));
+  } else {
+    cache_.release_buffer(std::move(buffer_));
+  }
+  buffer_large_ = false;
+  buffer_capacity_ = 0;
+}
+
+// Called with the buffer just flushed (empty). After a few fills the flow
+// is a long one: its next bytes go to a large buffer when one is free.
+void FlowFileSink::grow_buffer_after_fill() {
+  constexpr uint32_t kFillsBeforeLarge = 4;
+  if (buffer_large_ || ++buffer_fills_ < kFillsBeforeLarge) return;
+  std::unique_ptr<uint8_t[]> large = cache_.reserve_large_buffer();
+  if (!large) return;
+  drop_buffer();
+  buffer_ = std::move(large);
+  buffer_capacity_ = FdCache::kLargeBufferSize;
+  buffer_large_ = true;
 }
 
 void FlowFileSink::evict_fd() {

@@ -64,6 +64,7 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void fail(const char* what, int err);
   void evict_fd() override;
   void drop_buffer();
+  void grow_buffer_after_fill();
   void write_index();
 
   FdCache& cache_;
@@ -78,6 +79,9 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   std::string error_;
   uint64_t size_ = 0;
   std::unique_ptr<uint8_t[]> buffer_;
+  size_t buffer_capacity_ = 0;
+  bool buffer_large_ = false;
+  uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
   uint64_t first_ticket_ = 0;  // the job that creates the file: it names the file to the writer

@@ -342,6 +342,57 @@ TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
   EXPECT_EQ(slurp(dir.path() + "/a"), "x");
 }
 
+// A long contiguous flow trades its 16 KiB buffer for a 128 KiB one after a
+// few fills; the file is the same, and both go back to the pool at close.
+TEST(FlowFileSink, ALongFlowMovesToALargeBuffer) {
+  TempDir dir;
+  Stats stats;
+  FdCache cache(4);
+  std::string path = dir.path() + "/long";
+  std::string expected;
+  {
+    FlowFileSink sink(cache, nullptr, path, false, stats);
+    uint64_t offset = 0;
+    for (int i = 0; offset < 600 * 1024; ++i) {
+      std::string segment(1448, static_cast<char>('a' + i % 26));
+      sink.write(offset, view(segment), Timestamp{1, 0});
+      expected += segment;
+      offset += segment.size();
+      if (offset < 3 * FdCache::kBufferSize) {  // three fills at most: still small
+        EXPECT_EQ(cache.large_buffers_in_use(), 0u);
+      }
+    }
+    EXPECT_EQ(cache.large_buffers_in_use(), 1u);
+    EXPECT_EQ(cache.buffers_in_use(), 0u);
+    uint8_t back[4];
+    ASSERT_TRUE(sink.read_back(expected.size() - 4, back, 4));  // from the large buffer
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4), expected.substr(expected.size() - 4));
+    sink.close(Timestamp{2, 0});
+  }
+  EXPECT_EQ(cache.large_buffers_in_use(), 0u);
+  EXPECT_EQ(slurp(path), expected);
+}
+
+// Large buffers are refused while most small ones are taken (many flows at
+// once) and beyond their own cap.
+TEST(FdCache, LargeBuffersOnlyWhileSmallOnesAreFree) {
+  FdCache cache(4);
+  std::vector<std::unique_ptr<uint8_t[]>> small;
+  for (int i = 0; i < 768; ++i) small.push_back(cache.reserve_buffer());
+  std::unique_ptr<uint8_t[]> granted = cache.reserve_large_buffer();
+  EXPECT_NE(granted, nullptr);  // exactly three quarters in use
+  cache.release_large_buffer(std::move(granted));
+  small.push_back(cache.reserve_buffer());
+  EXPECT_EQ(cache.reserve_large_buffer(), nullptr);
+  for (auto& b : small) cache.release_buffer(std::move(b));
+  std::vector<std::unique_ptr<uint8_t[]>> large;
+  while (auto b = cache.reserve_large_buffer()) large.push_back(std::move(b));
+  EXPECT_GE(large.size(), 16u);
+  EXPECT_EQ(cache.large_buffers_in_use(), large.size());
+  for (auto& b : large) cache.release_large_buffer(std::move(b));
+  EXPECT_EQ(cache.large_buffers_in_use(), 0u);
+}
+
 TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   TempDir dir;
   Stats stats;
