@@ -81,40 +81,11 @@ bool FdCache::evict_one() {
   return true;
 }
 
-std::unique_ptr<uint8_t[]> FdCache::reserve_buffer() {
-  if (buffers_in_use_ >= max_buffers_) return nullptr;
-  ++buffers_in_use_;
-  if (spare_buffers_.empty()) {
-    return std::unique_ptr<uint8_t[]>(new uint8_t[kBufferSize]);  // not zeroed: only written bytes are read
-  }
-  std::unique_ptr<uint8_t[]> buffer = std::move(spare_buffers_.back());
-  spare_buffers_.pop_back();
-  return buffer;
-}
-
-void FdCache::release_buffer(std::unique_ptr<uint8_t[]> buffer) {
-  if (!buffer) return;
-  --buffers_in_use_;
-  spare_buffers_.push_back(std::move(buffer));
-}
-
 std::unique_ptr<uint8_t[]> FdCache::reserve_large_buffer() {
   // Only while a quarter of the small buffers are free: with thousands of
   // flows open at once, memory goes to buffering many flows, not a few.
-  if (large_in_use_ >= kMaxLargeBuffers || buffers_in_use_ * 4 > max_buffers_ * 3) {
-    return nullptr;
-  }
-  ++large_in_use_;
-  if (spare_large_.empty()) return std::unique_ptr<uint8_t[]>(new uint8_t[kLargeBufferSize]);
-  std::unique_ptr<uint8_t[]> buffer = std::move(spare_large_.back());
-  spare_large_.pop_back();
-  return buffer;
-}
-
-void FdCache::release_large_buffer(std::unique_ptr<uint8_t[]> buffer) {
-  if (!buffer) return;
-  --large_in_use_;
-  spare_large_.push_back(std::move(buffer));
+  if (small_.in_use() * 4 > small_.max_buffers() * 3) return nullptr;
+  return large_.reserve();
 }
 
 void FdCache::evict_all() {

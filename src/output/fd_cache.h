@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "output/buffer_pool.h"
+
 namespace tcpflow::output {
 
 class FdCache {
@@ -44,13 +46,11 @@ class FdCache {
   void evict_all();
 
   // Write buffers are shared out under a cap, so thousands of open flows do
-  // not each pin one; a flow without a buffer writes straight through. Given
-  // back buffers are kept for the next flow (a short flow takes one and gives
-  // it back: two million times on a million-connection capture).
+  // not each pin one; a flow without a buffer writes straight through.
   static constexpr size_t kBufferSize = 16 * 1024;
-  std::unique_ptr<uint8_t[]> reserve_buffer();  // null when all are in use
-  void release_buffer(std::unique_ptr<uint8_t[]> buffer);
-  size_t buffers_in_use() const { return buffers_in_use_; }
+  std::unique_ptr<uint8_t[]> reserve_buffer() { return small_.reserve(); }  // null: all in use
+  void release_buffer(std::unique_ptr<uint8_t[]> buffer) { small_.release(std::move(buffer)); }
+  size_t buffers_in_use() const { return small_.in_use(); }
 
   // A long flow (one that has filled its small buffer a few times) trades it
   // for a large one, so its bytes reach the file in 128 KiB writes: on ext4,
@@ -59,8 +59,8 @@ class FdCache {
   // at once: memory is better spent on them).
   static constexpr size_t kLargeBufferSize = 128 * 1024;
   std::unique_ptr<uint8_t[]> reserve_large_buffer();
-  void release_large_buffer(std::unique_ptr<uint8_t[]> buffer);
-  size_t large_buffers_in_use() const { return large_in_use_; }
+  void release_large_buffer(std::unique_ptr<uint8_t[]> buffer) { large_.release(std::move(buffer)); }
+  size_t large_buffers_in_use() const { return large_.in_use(); }
 
   size_t open_count() const { return clients_.size(); }
   size_t capacity() const { return max_open_; }
@@ -85,11 +85,8 @@ class FdCache {
   static constexpr size_t kMaxLargeBuffers = 96;
 
   size_t max_open_;
-  size_t max_buffers_ = kMaxBuffers;
-  size_t buffers_in_use_ = 0;
-  std::vector<std::unique_ptr<uint8_t[]>> spare_buffers_;
-  size_t large_in_use_ = 0;
-  std::vector<std::unique_ptr<uint8_t[]>> spare_large_;
+  BufferPool small_{kBufferSize, kMaxBuffers};
+  BufferPool large_{kLargeBufferSize, kMaxLargeBuffers};
   size_t peak_open_ = 0;
   size_t evictions_ = 0;
   std::list<Client*> clients_;  // front: most recently used

@@ -38,6 +38,9 @@ class FreshExt4:
         """Unmounts the previous file system, makes a new one and mounts it.
         Returns the directory the tools should write into."""
         self.release()
+        # An interrupted earlier run may have left its file system mounted here.
+        while os.path.ismount(self.mountpoint):
+            self._run(["umount", self.mountpoint])
         os.makedirs(os.path.dirname(self.image) or ".", exist_ok=True)
         os.makedirs(self.mountpoint, exist_ok=True)
         with open(self.image, "wb") as f:  # sparse: only written blocks use memory
@@ -65,9 +68,11 @@ class FreshExt4:
 
 
 def image_size_for(pcap_bytes, files):
-    """Room for the output (at most the capture's size), the reports (about a
-    kilobyte per file, as ours writes), inode tables and ext4's own reserve."""
-    return int(pcap_bytes * 1.3 + files * 3072 + (1 << 30))
+    """Room for the output (at most the capture's size, and a 4 KiB block at
+    least for every file), the reports (about a kilobyte per file, as ours
+    writes), inode tables and ext4's own reserve. Sparse: only what is
+    written takes memory (a million short connections: about 11 GB)."""
+    return int(pcap_bytes * 1.3 + files * (4096 + 1536) + (1 << 30))
 
 
 def inodes_for(files):
