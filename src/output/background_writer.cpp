@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "output/file_io.h"
+#include "util/hash.h"
 
 namespace tcpflow::output {
 
@@ -54,20 +55,8 @@ BackgroundWriter::~BackgroundWriter() {
   }
 }
 
-namespace {
-
-// Which writer a path belongs to (any spread will do; the same path must
-// always give the same one).
-size_t path_hash(std::string_view path) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
-  return static_cast<size_t>(h ^ (h >> 32));
-}
-
-}  // namespace
-
 uint64_t BackgroundWriter::create(std::string_view path) {
-  size_t index = shards_.size() == 1 ? 0 : path_hash(path) % shards_.size();
+  size_t index = shards_.size() == 1 ? 0 : hash_text(path) % shards_.size();
   uint64_t ticket = add(*shards_[index], Kind::kCreate, 0, 0,
                         ByteView(reinterpret_cast<const uint8_t*>(path.data()), path.size()),
                         Timestamp{});

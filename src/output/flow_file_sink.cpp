@@ -96,14 +96,14 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   size_ = std::max<uint64_t>(size_, offset + data.size());
   if (failed_) return;
   bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
-  if (appends && buffer_used_ + data.size() <= buffer_capacity_) {
+  if (appends && buffer_used_ + data.size() <= buffer_capacity()) {
     std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
     buffer_used_ += data.size();
     return;
   }
   if (!flush_buffer()) return;
   if (appends) grow_buffer_after_fill();
-  if (data.size() >= (buffer_ ? buffer_capacity_ : kBufferSize)) {
+  if (data.size() >= (buffer_ ? buffer_capacity() : kBufferSize)) {
     write_at(offset, data.data(), data.size());
     return;
   }
@@ -116,7 +116,6 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
       write_at(offset, data.data(), data.size());
       return;
     }
-    buffer_capacity_ = kBufferSize;
   }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
@@ -220,7 +219,6 @@ void FlowFileSink::drop_buffer() {
     cache_.release_buffer(std::move(buffer_));
   }
   buffer_large_ = false;
-  buffer_capacity_ = 0;
 }
 
 // Called with the buffer just flushed (empty). After a few fills the flow
@@ -232,7 +230,6 @@ void FlowFileSink::grow_buffer_after_fill() {
   if (!large) return;
   drop_buffer();
   buffer_ = std::move(large);
-  buffer_capacity_ = FdCache::kLargeBufferSize;
   buffer_large_ = true;
 }
 

@@ -65,6 +65,9 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   void evict_fd() override;
   void drop_buffer();
   void grow_buffer_after_fill();
+  size_t buffer_capacity() const {
+    return !buffer_ ? 0 : buffer_large_ ? FdCache::kLargeBufferSize : FdCache::kBufferSize;
+  }
   void write_index();
 
   FdCache& cache_;
@@ -79,7 +82,6 @@ class FlowFileSink : public reassembly::StreamSink, private FdCache::Client {
   std::string error_;
   uint64_t size_ = 0;
   std::unique_ptr<uint8_t[]> buffer_;
-  size_t buffer_capacity_ = 0;
   bool buffer_large_ = false;
   uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   size_t buffer_used_ = 0;

@@ -1,27 +1,11 @@
 #include "output/name_counter.h"
 
-#include <cstring>
+#include "util/hash.h"
 
 namespace tcpflow::output {
 
 uint64_t NameCounter::hash(std::string_view text) {
-  // Eight bytes per step (a flow name is about 45): one multiply per word
-  // instead of one per byte. The length is mixed in, so a name and the same
-  // name padded with NULs differ.
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ text.size();
-  size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, text.data() + i, sizeof word);
-    h = (h ^ word) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, text.data() + i, text.size() - i);
-  h = (h ^ tail) * 0x94d049bb133111ebull;
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 32;
+  uint64_t h = hash_text(text);
   return h ? h : 1;  // 0 is the empty-slot marker
 }
 
