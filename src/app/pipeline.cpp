@@ -18,8 +18,8 @@
 #include "app/flow_recorder.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
+#include "app/unprocessed_pcap.h"
 #include "capture/packet_source.h"
-#include "capture/pcap_writer.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
 #include "output/background_writer.h"
@@ -241,12 +241,10 @@ struct Pipeline::State {
   std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
-  std::unique_ptr<capture::PcapWriter> unprocessed;
+  std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
   uint64_t packet_number = 0;
   bool any_input_failed = false;
   bool any_input_read = false;
-  bool unprocessed_failed = false;
-  std::string unprocessed_path;
   bool privileges_dropped = false;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -259,10 +257,9 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
   std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
-  if (jailed && !config.unprocessed_pcap.empty()) {
-    s.unprocessed_path = outside_jail_path(config.unprocessed_pcap);
-  } else {
-    s.unprocessed_path = config.unprocessed_pcap;
+  if (!config.unprocessed_pcap.empty()) {
+    s.unprocessed = std::make_unique<UnprocessedPcap>(
+        jailed ? outside_jail_path(config.unprocessed_pcap) : config.unprocessed_pcap, s.stats);
   }
   if (console) {
     s.console = std::make_unique<output::ConsoleWriter>(stdout, console_options(config));
@@ -336,24 +333,7 @@ void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
 
 void Pipeline::write_unprocessed(const capture::Record& record, uint32_t snaplen) {
   State& s = *state_;
-  if (config_.unprocessed_pcap.empty()) return;
-  if (s.unprocessed_failed) return;
-  if (!s.unprocessed) {
-    try {
-      s.unprocessed = std::make_unique<capture::PcapWriter>(s.unprocessed_path,
-                                                            record.link_type, snaplen);
-    } catch (const Error& e) {
-      std::fprintf(stderr, "tcpflow: %s; unprocessed packets are not saved\n", e.what());
-      s.unprocessed_failed = true;
-      s.any_input_failed = true;
-      return;
-    }
-  }
-  if (record.link_type != s.unprocessed->link_type()) {
-    s.stats.add(Counter::kUnprocessedLinkTypeMismatch);
-    return;
-  }
-  if (!s.unprocessed->write(record)) s.stats.add(Counter::kWriteErrors);
+  if (s.unprocessed && !s.unprocessed->write(record, snaplen)) s.any_input_failed = true;
 }
 
 void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
@@ -364,6 +344,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   flow::PacketContext context;
   context.input_name = std::make_shared<const std::string>(name);
   uint64_t records = 0;
+  if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
@@ -494,7 +475,7 @@ int Pipeline::run() {
   s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
-  if (s.unprocessed) s.unprocessed->flush();
+  if (s.unprocessed && !s.unprocessed->finish()) s.any_input_failed = true;
 
   if (s.report) {
     report::RunSummary summary;
