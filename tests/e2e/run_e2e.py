@@ -44,6 +44,7 @@ import scenarios_http     # noqa: E402,F401
 import scenarios_perf     # noqa: E402,F401
 import scenarios_corrupt  # noqa: E402,F401
 import scenarios_unprocessed  # noqa: E402,F401
+import scenarios_midstream  # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 
