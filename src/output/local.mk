@@ -5,3 +5,14 @@ tests_unit_tests_SOURCES += tests/unit/output_test.cpp
 libtcpflow_a_SOURCES += src/output/console_sink.cpp src/output/file_namer.cpp
 libtcpflow_a_SOURCES += src/output/filename_template.cpp
 tests_unit_tests_SOURCES += tests/unit/filename_template_test.cpp
+
+# Headers (listed so that `make dist` ships them; add new ones here).
+noinst_HEADERS += src/output/background_writer.h \
+	src/output/buffer_pool.h \
+	src/output/console_sink.h \
+	src/output/fd_cache.h \
+	src/output/file_io.h \
+	src/output/file_namer.h \
+	src/output/filename_template.h \
+	src/output/flow_file_sink.h \
+	src/output/name_counter.h
