@@ -4,7 +4,7 @@
 # that names files missing from the tarball (check_dist.sh, see Makefile.am).
 TESTS += tests/pkg/check_install.sh tests/pkg/check_completion.sh
 EXTRA_DIST += tests/pkg/check_install.sh tests/pkg/check_completion.sh \
-	tests/pkg/check_dist.sh tests/pkg/check_deb.sh
+	tests/pkg/check_dist.sh tests/pkg/check_deb.sh tests/pkg/check_deb_install.sh
 
 # check_install.sh reads where each kind of file goes from here.
 print-install-dirs:
