@@ -5,8 +5,10 @@
 # compare with and it passes. Usage: check_dist.sh SRCDIR DISTDIR
 srcdir=$1
 distdir=$2
-if ! command -v git >/dev/null 2>&1 || ! git -C "$srcdir" rev-parse --git-dir >/dev/null 2>&1; then
-  echo "check_dist: $srcdir is not a git checkout; tarball contents not compared"
+top=$(git -C "$srcdir" rev-parse --show-toplevel 2>/dev/null)
+if [ -z "$top" ] || [ "$(cd "$top" && pwd -P)" != "$(cd "$srcdir" && pwd -P)" ]; then
+  # e.g. distcheck's unpacked tarball inside a checkout
+  echo "check_dist: $srcdir is not the top of a git checkout; tarball contents not compared"
   exit 0
 fi
 # Tracked files that are deliberately not shipped: CI scaffolding and stale
