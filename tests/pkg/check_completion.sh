@@ -27,20 +27,34 @@ cd "$tmp/caps" || exit 1
 LC_ALL=C
 export LC_ALL
 
-TCPFLOW=$TCPFLOW COMPLETION=$COMPLETION exec bash --norc --noprofile -c '
+cat > "$tmp/test.bash" <<'EOF'
 failures=0
 source "$COMPLETION" || { echo "FAIL: cannot source $COMPLETION"; exit 1; }
 spec=$(complete -p tcpflow 2>&1)
 if [ "$spec" = "complete -F _tcpflow tcpflow" ]; then echo "ok: complete -p tcpflow: $spec"
 else echo "FAIL: complete -p tcpflow printed: $spec"; failures=$((failures + 1)); fi
 
+# What bash sets for completing the last of WORDs (an empty one: after a
+# blank): the line up to the cursor; COMP_WORDS split as bash splits them,
+# at blanks and at COMP_WORDBREAKS characters such as =.
+line_for() {
+  COMP_LINE="$TCPFLOW $*"
+  COMP_POINT=${#COMP_LINE}
+  COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
+  COMP_WORDS=("$TCPFLOW")
+  local w
+  for w in "$@"; do
+    if [[ $w == *=* ]]; then COMP_WORDS+=("${w%%=*}" "=" ); [ -n "${w#*=}" ] && COMP_WORDS+=("${w#*=}")
+    else COMP_WORDS+=("$w"); fi
+  done
+  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+}
 # expect WANT WORD...: completing the last WORD gives exactly WANT (sorted,
 # space-separated; the program word is the binary under test).
 expect() {
   local want=$1 got
   shift
-  COMP_WORDS=("$TCPFLOW" "$@")
-  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  line_for "$@"
   COMPREPLY=()
   _tcpflow 2>"$PWD/../stderr"
   got=$(printf "%s\n" "${COMPREPLY[@]}" | sed "/^\$/d" | sort | tr "\n" " " | sed "s/ \$//")
@@ -56,8 +70,7 @@ contains() {
   local words=() w
   while [ "$1" != "--" ]; do words+=("$1"); shift; done
   shift
-  COMP_WORDS=("$TCPFLOW" "$@")
-  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  line_for "$@"
   COMPREPLY=()
   _tcpflow 2>/dev/null
   for w in "${words[@]}"; do
@@ -77,8 +90,11 @@ expect "http" -e h
 expect "md5" -x m
 expect "python" -E py
 expect "max_flows= max_fragment_bytes= max_held_bytes= max_linger=" -S max_
-expect "enable_report=NO enable_report=YES" -S enable_report=
-expect "tcp_cmd_jobs=4" -S tcp_cmd_jobs=
+expect "NO YES" -S enable_report=
+expect "NO" -S enable_report=N
+expect "4" -S tcp_cmd_jobs=
+expect "a.pcap" -S jsonl=a
+expect "outdir" -S py_path=
 contains jsonl= tcp_timeout= py_module= sha256_inputs= -- -S ""
 expect "M T X c g k m t" -F ""
 expect "kM kT kX kc kg km kt" -F k
@@ -92,9 +108,10 @@ expect "outdir" -o ""
 expect "" -o a
 expect "" port ""
 # A program word that is not tcpflow-like must not print errors.
-COMP_WORDS=(/nonexistent/tcpflow -x ""); COMP_CWORD=2
+COMP_LINE="/nonexistent/tcpflow -x "; COMP_POINT=${#COMP_LINE}
 err=$(_tcpflow 2>&1) && [ -z "$err" ] && echo "ok: a missing binary completes without error" ||
   { echo "FAIL: completion with a missing binary failed"; failures=$((failures + 1)); }
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
-'
+EOF
+TCPFLOW=$TCPFLOW COMPLETION=$COMPLETION bash --norc --noprofile "$tmp/test.bash"
