@@ -27,3 +27,4 @@ noinst_HEADERS += scanners/http_body.h \
 	scanners/scan_md5.h \
 	scanners/scan_python.h \
 	scanners/scanner.h
+noinst_HEADERS += scanners/scanner_options.h

@@ -8,3 +8,4 @@ noinst_HEADERS += src/flow/connection.h \
 	src/flow/flow_info.h \
 	src/flow/flow_key.h \
 	src/flow/flow_table.h
+noinst_HEADERS += src/flow/flow_table_config.h
