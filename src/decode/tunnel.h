@@ -17,7 +17,7 @@ enum class TunnelKind : uint8_t {
   kNone = 0,
   kIp4InIp,  // IP protocol 4: an IPv4 datagram inside IPv4 or IPv6
   kIp6InIp,  // IP protocol 41: IPv6 inside IPv4 (6in4, 6to4, ISATAP) or IPv6
-  kGre,      // IP protocol 47 carrying IPv4, IPv6 or Ethernet (0x6558)
+  kGre,      // IP protocol 47 (or UDP 4754) carrying IPv4, IPv6, Ethernet (0x6558), PPP (PPTP) or WCCP
   kErspan,   // GRE carrying mirrored Ethernet (ERSPAN type I, II or III)
   kVxlan,    // UDP 4789 / 8472
   kGeneve,   // UDP 6081

@@ -31,6 +31,7 @@ constexpr Encapsulation kTable[] = {
     {TunnelKind::kGeneve, Carrier::kUdpPort, {6081, 0}, Counter::kTunnelGeneve, decode_geneve},
     {TunnelKind::kGtpu, Carrier::kUdpPort, {2152, 0}, Counter::kTunnelGtpu, decode_gtpu},
     {TunnelKind::kTeredo, Carrier::kUdpPort, {3544, 0}, Counter::kTunnelTeredo, decode_teredo},
+    {TunnelKind::kGre, Carrier::kUdpPort, {4754, 0}, Counter::kTunnelGre, decode_gre},  // GRE-in-UDP
 };
 
 TunnelStep failed(Stats& stats, Counter why) {

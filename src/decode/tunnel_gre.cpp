@@ -1,6 +1,7 @@
 // GRE (RFC 2784/2890, and RFC 1701's routing field), PPTP's enhanced GRE
 // (RFC 2637, version 1) and the ERSPAN mirroring headers GRE carries
-// (type I: none, type II: 8 bytes, type III: 12 bytes plus an optional 8).
+// (type I: none, type II: 8 bytes, type III: 12 bytes plus an optional 8),
+// and Cisco WCCP redirection. The same header arrives over UDP 4754 (RFC 8086).
 #include "decode/tunnel_decoders.h"
 #include "util/reader.h"
 
@@ -17,6 +18,8 @@ constexpr uint16_t kVersionMask = 0x0007;
 constexpr uint16_t kProtoErspan2 = 0x88BE;  // type I without a sequence number, II with
 constexpr uint16_t kProtoErspan3 = 0x22EB;
 constexpr uint16_t kProtoPpp = 0x880B;
+constexpr uint16_t kProtoWccp = 0x883E;  // Cisco WCCP redirect: 4-byte header, then IPv4
+constexpr size_t kWccpRedirectHeader = 4;
 
 constexpr int kMaxRoutingEntries = 64;  // bounds a hostile source-route list
 
@@ -111,6 +114,16 @@ TunnelStatus decode_gre(ByteView bytes, TunnelPayload& out) {
     if (*protocol == kProtoErspan3) return erspan(r, 2, out);
     if (has_sequence) return erspan(r, 1, out);
     out.type = InnerType::kEthernet;  // type I: the frame follows GRE directly
+    out.bytes = r.rest();
+    return TunnelStatus::kInner;
+  }
+  if (*protocol == kProtoWccp) {
+    // WCCPv2 puts a redirect header before the IPv4 packet (v1 does not):
+    // an IPv4 header starts with 0x4?, a v2 redirect header never does.
+    const ByteView rest = r.rest();
+    if (rest.empty()) return TunnelStatus::kTruncated;
+    if ((rest[0] >> 4) != 4 && !r.skip(kWccpRedirectHeader)) return TunnelStatus::kTruncated;
+    out.type = InnerType::kIPv4;
     out.bytes = r.rest();
     return TunnelStatus::kInner;
   }
