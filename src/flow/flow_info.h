@@ -9,7 +9,7 @@
 
 #include "decode/packet.h"
 #include "decode/tunnel.h"
-#include "reassembly/reassembler.h"
+#include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {
