@@ -140,6 +140,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   flow::PacketContext context;
   context.input_name = std::make_shared<const std::string>(name);
   uint64_t records = 0;
+  if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
@@ -254,7 +255,7 @@ int Pipeline::run() {
   s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
-  if (s.unprocessed) s.unprocessed->flush();
+  if (s.unprocessed && !s.unprocessed->finish()) s.any_input_failed = true;
 
   if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
     s.any_input_failed = true;

@@ -29,7 +29,8 @@ struct ReassemblyStats {
   uint64_t duplicate_bytes = 0;  // bytes that were already present with the same content
   uint64_t conflict_count = 0;   // overlaps whose bytes differed
   uint64_t conflict_bytes = 0;
-  uint64_t bad_checksum_segments = 0;
+  uint64_t bad_checksum_segments = 0;     // TCP checksum wrong
+  uint64_t bad_ip_checksum_segments = 0;  // IPv4 header (or a fragment's) checksum wrong
   uint64_t bad_checksum_replaced = 0;  // bad-checksum bytes later replaced by a good copy
   uint64_t before_start_segments = 0;  // dropped: before ISN+1 after a SYN
   uint64_t capped_bytes = 0;           // not stored because of max_stored
