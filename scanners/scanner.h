@@ -26,6 +26,7 @@ struct ScannerOptions {
   std::string py_path;               // -S py_path
   std::string py_module;             // -S py_module
   std::string py_function;           // -S py_function
+  std::string netviz_formats = "pdf,png";  // -S netviz_formats
 };
 
 // One closed flow direction to scan. Scanners run once the whole connection
@@ -68,6 +69,9 @@ class Scanner {
   // Called once when the scanner is enabled for a run, before any packet is
   // read; throws tcpflow::Error when it cannot work (python: no such module).
   virtual void setup() {}
+  // False for a scanner that draws on the whole run instead of reading flow
+  // files (netviz): the pipeline feeds it, and flows are not read for it.
+  virtual bool reads_flows() const { return true; }
   // Returns nullptr when the scanner has nothing to do for this flow.
   virtual std::unique_ptr<ScanRun> begin(const ScanTarget& target) = 0;
 };

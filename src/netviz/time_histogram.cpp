@@ -31,7 +31,7 @@ int64_t next_width(int64_t width) {
   for (int64_t step : kSteps) {
     if (step > width) return step;
   }
-  return width * 2;
+  return width <= INT64_MAX / 2 ? width * 2 : width;
 }
 
 void TimeHistogram::rebuild(int64_t new_origin, int64_t new_width) {
@@ -61,7 +61,9 @@ void TimeHistogram::cover(int64_t lo, int64_t hi) {
   // A wider bucket keeps the data's start near the left edge: later times
   // are the usual reason to grow.
   while (want_hi - origin >= static_cast<int64_t>(kBuckets) * width) {
-    width = next_width(width);
+    int64_t wider = next_width(width);
+    if (wider == width) break;  // unreachable with clamped times; never loop forever
+    width = wider;
     origin = floor_to(want_lo, width);
   }
   rebuild(origin, width);
