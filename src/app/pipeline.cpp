@@ -10,6 +10,7 @@
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
 #include "app/input_progress.h"
+#include "app/netviz_page.h"
 #include "app/paths.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
@@ -71,6 +72,7 @@ struct Pipeline::State {
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
+  std::unique_ptr<NetvizPage> netviz;            // -e netviz
   uint64_t packet_number = 0;
   bool any_input_failed = false;
   bool any_input_read = false;
@@ -82,6 +84,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
+  if (s.scanner_set.enabled("netviz")) s.netviz = std::make_unique<NetvizPage>(config);
   bool console = config.console != ConsoleMode::kNone;
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
@@ -129,6 +132,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   s.recorder->on_closed_connection([this](uint64_t id) {
     state_->closed_flows->connection_closed(id);
     if (state_->connection_pcaps) state_->connection_pcaps->close(id);
+    if (state_->netviz) state_->netviz->connection_closed(id);
   });
   s.table = std::make_unique<flow::FlowTable>(config.table, *s.recorder, s.budget, s.stats);
 }
@@ -150,6 +154,7 @@ void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
   if (s.jsonl) s.jsonl->write(info, result.jsonl);
   s.stats.merge(result.stats);
   s.hooks->flow_recorded(info, path);
+  if (s.netviz) s.netviz->add_flow(info);
 }
 
 void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
@@ -188,8 +193,9 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     s.table->expire(record.ts);
     decode::DecodeResult result =
         s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
+    const flow::FlowInfo* direction = nullptr;
     if (result == decode::DecodeResult::kTcp) {
-      const flow::FlowInfo* direction = s.table->process(packet, context);
+      direction = s.table->process(packet, context);
       if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
       if (result == decode::DecodeResult::kUnsupportedLink &&
@@ -201,6 +207,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
         s.unprocessed->write(record, source.snaplen());
       }
     }
+    if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
@@ -281,6 +288,7 @@ int Pipeline::run() {
   if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
     s.any_input_failed = true;
   }
+  if (s.netviz && !s.netviz->draw(s.stats)) s.any_input_failed = true;
   if (s.namer) advise_subdirectories(config_, s.namer->files_named());
   if (config_.debug_level >= 2) print_counters(s.stats);
   bool failed = s.any_input_failed || (s.unprocessed && s.unprocessed->failed());

@@ -45,6 +45,14 @@ std::string decade_seconds(int exponent) {
   return std::to_string(static_cast<long long>(std::llround(seconds))) + "s";
 }
 
+std::string decade_bytes(int exponent) {
+  static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  int unit = std::min(exponent / 3, 6);
+  std::string digits = "1";
+  digits.append(static_cast<size_t>(exponent - 3 * unit), '0');
+  return digits + " " + kUnits[unit];
+}
+
 }  // namespace
 
 void draw_header(Canvas& canvas, const PageModel& page, Box box) {
@@ -86,10 +94,10 @@ void draw_ranked(Canvas& canvas, const std::string& title, const std::vector<Ran
 void draw_scatter(Canvas& canvas, const PageModel& page, Box box) {
   canvas.text(box.x, box.y + 10, "Connections: duration vs bytes (log-log)", 9, kInk,
               Align::kLeft, true);
-  std::string note = "one dot per connection, coloured by server port as in the tables";
+  std::string note = "one dot per connection with payload, coloured by server port as in the tables";
   if (page.points.size() < page.connections) {
     note = with_commas(page.points.size()) + " of " + with_commas(page.connections) +
-           " connections (uniform sample), coloured by server port";
+           " connections with payload (uniform sample), coloured by server port";
   }
   canvas.text(box.x, box.y + 19, note, 6, kAxis);
   const double left = box.x + 34, right = box.x + box.w - 4;
@@ -117,7 +125,7 @@ void draw_scatter(Canvas& canvas, const PageModel& page, Box box) {
   for (int e = y_axis.lo; e <= y_axis.hi; e += y_every) {
     double y = y_axis.position(std::pow(10.0, e), bottom, top);
     canvas.line(left, y, right, y, kGrid);
-    canvas.text(left - 2, y + 2, human_bytes(std::pow(10.0, e)), 6, kAxis, Align::kRight);
+    canvas.text(left - 2, y + 2, decade_bytes(e), 6, kAxis, Align::kRight);
   }
   canvas.text((left + right) / 2, bottom + 16, "duration (0 s at the left edge)", 6.5, kAxis,
               Align::kCenter);

@@ -29,9 +29,11 @@ void draw_page(cairo_t* cr, const PageModel& page) {
   const double half = (width - kGutter) / 2;
   draw_header(canvas, page, {kMargin, 22, width, 92});
   draw_traffic(canvas, page, {kMargin, 118, width, 218});
-  draw_ranked(canvas, "Top sources (" + page.bytes_unit_note + " sent)", page.top_senders, true,
-              {kMargin, 346, half, 158});
-  draw_ranked(canvas, "Top destinations (" + page.bytes_unit_note + " received)",
+  // Past 8,192 addresses the table forgot the smallest: counts may be low.
+  const std::string approximate = page.talkers_approximate ? ", may be low" : "";
+  draw_ranked(canvas, "Top sources (" + page.bytes_unit_note + " sent" + approximate + ")",
+              page.top_senders, true, {kMargin, 346, half, 158});
+  draw_ranked(canvas, "Top destinations (" + page.bytes_unit_note + " received" + approximate + ")",
               page.top_receivers, true, {kMargin + half + kGutter, 346, half, 158});
   draw_ranked(canvas, "Top server ports by " + page.bytes_unit_note, page.ports_by_bytes, true,
               {kMargin, 512, half, 158});

@@ -78,6 +78,14 @@ void TrafficStats::add_packet(const Timestamp& ts, uint32_t wire_len, const deco
   uint16_t port = direction ? server_port(*direction)
                             : likely_server_port(tcp->src_port, tcp->dst_port);
   ports_[port].bytes += wire_len;
+  // Connection ids grow from 1 in creation order: a higher one is a new
+  // connection, counted here so that connections without payload (no flow
+  // file, no closed flow) count too.
+  if (direction && direction->connection_id > newest_connection_) {
+    newest_connection_ = direction->connection_id;
+    ++ports_[port].connections;
+    connections_counted_from_packets_ = true;
+  }
   histogram_.add(t, port_column(port), wire_len);
 }
 
@@ -138,7 +146,7 @@ void TrafficStats::finish() {
 
 void TrafficStats::finalize(const Pending& connection) {
   ++connections_;
-  ++ports_[connection.server_port].connections;
+  if (!connections_counted_from_packets_) ++ports_[connection.server_port].connections;
   ConnectionPoint point{seconds_between(connection.first_ns, connection.last_ns),
                         connection.bytes, connection.server_port};
   // Reservoir sampling with a fixed-seed generator: a uniform sample of

@@ -75,6 +75,8 @@ class TrafficStats {
   uint16_t slot_port(size_t slot) const { return slot_port_[slot]; }  // slot 1..kPortSlots; 0: free
   const TalkerTable& talkers() const { return talkers_; }
   const PortCounts& port(uint16_t p) const { return ports_[p]; }
+  // Connections with payload (the scatter's); the port counts hold every
+  // connection seen in packets, or, without packets, those with payload.
   uint64_t connections() const { return connections_; }
   const std::vector<ConnectionPoint>& points() const { return points_; }
   const std::array<uint64_t, kSizeBins>& packet_sizes() const { return sizes_; }
@@ -111,7 +113,9 @@ class TrafficStats {
   std::vector<PortCounts> ports_;                     // 65536 entries
   std::array<uint64_t, kSizeBins> sizes_{};
   uint64_t retransmitted_ = 0, gaps_ = 0, conflicts_ = 0;
-  uint64_t connections_ = 0;
+  uint64_t connections_ = 0;                          // with payload (closed flows)
+  uint64_t newest_connection_ = 0;
+  bool connections_counted_from_packets_ = false;     // else from closed flows (report)
   std::map<uint64_t, Pending> pending_;               // by connection id
   std::vector<ConnectionPoint> points_;               // a uniform sample, at most kMaxPoints
   uint64_t sample_state_ = 0x2545F4914F6CDD1Dull;     // fixed seed: same input, same sample

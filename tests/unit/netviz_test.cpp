@@ -187,6 +187,28 @@ TEST(NetvizTrafficStats, PacketsFeedTimeTalkersPortsAndSizes) {
   EXPECT_EQ(stats.talkers().top_senders(1)[0].sent, 1574u);
 }
 
+TEST(NetvizTrafficStats, EveryConnectionSeenInPacketsCountsOnce) {
+  TrafficStats stats;
+  decode::IpPacket ip;
+  ip.proto = decode::NetProto::kIPv4;
+  ip.src = v4(10, 0, 0, 1);
+  ip.dst = v4(10, 0, 0, 2);
+  decode::TcpSegment tcp;
+  tcp.src_port = 50000;
+  tcp.dst_port = 25;
+  flow::FlowInfo first = flow_between(ip.src, 50000, ip.dst, 25, true, 1, 0, 0, 0);
+  flow::FlowInfo second = flow_between(ip.src, 50001, ip.dst, 25, true, 2, 0, 0, 10);
+  stats.add_packet(at(1), 60, &ip, &tcp, &first);   // a SYN that never got an answer
+  stats.add_packet(at(2), 60, &ip, &tcp, &second);
+  stats.add_packet(at(3), 70, &ip, &tcp, &second);
+  EXPECT_EQ(stats.port(25).connections, 2u);
+  stats.add_flow(second);  // only the second had payload
+  stats.connection_closed(2);
+  EXPECT_EQ(stats.port(25).connections, 2u);
+  EXPECT_EQ(stats.connections(), 1u);
+  EXPECT_EQ(stats.points().size(), 1u);
+}
+
 TEST(NetvizTrafficStats, PortSlotsAreRecycledWithoutLosingBytes) {
   TrafficStats stats;
   decode::IpPacket ip;
