@@ -57,8 +57,11 @@ std::vector<std::string> header_lines(const TrafficStats& stats, const RunFacts&
   lines.push_back("Input: " + (inputs.empty() ? std::string("(none)") : inputs));
   if (stats.has_time()) {
     double seconds = static_cast<double>(time_ns(stats.last_ts()) - time_ns(stats.first_ts())) / 1e9;
-    lines.push_back("First packet: " + utc_text(stats.first_ts()) + "    Last packet: " +
-                    utc_text(stats.last_ts()) + "    Duration: " + duration_text(seconds));
+    // The report knows flows, not packets: its times are the flows' first and last.
+    const char* first = facts.from_report ? "First flow packet: " : "First packet: ";
+    const char* last = facts.from_report ? "Last flow packet: " : "Last packet: ";
+    lines.push_back(first + utc_text(stats.first_ts()) + "    " + last + utc_text(stats.last_ts()) +
+                    "    Duration: " + duration_text(seconds));
   } else {
     lines.push_back("No packets with a time: nothing to draw over time");
   }

@@ -4,6 +4,7 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "netviz/page_panels.h"
@@ -29,18 +30,29 @@ void draw_page(cairo_t* cr, const PageModel& page) {
   const double half = (width - kGutter) / 2;
   draw_header(canvas, page, {kMargin, 22, width, 92});
   draw_traffic(canvas, page, {kMargin, 118, width, 218});
+  // Short tables take only the rows they need; the scatter and the sizes
+  // below get the rest of the page.
+  auto table_height = [](size_t a, size_t b) {
+    return 36 + 12.5 * static_cast<double>(std::max<size_t>(1, std::max(a, b)));
+  };
   // Past 8,192 addresses the table forgot the smallest: counts may be low.
   const std::string approximate = page.talkers_approximate ? ", may be low" : "";
+  double y = 346;
+  double height = table_height(page.top_senders.size(), page.top_receivers.size());
   draw_ranked(canvas, "Top sources (" + page.bytes_unit_note + " sent" + approximate + ")",
-              page.top_senders, true, {kMargin, 346, half, 158});
+              page.top_senders, true, {kMargin, y, half, height});
   draw_ranked(canvas, "Top destinations (" + page.bytes_unit_note + " received" + approximate + ")",
-              page.top_receivers, true, {kMargin + half + kGutter, 346, half, 158});
+              page.top_receivers, true, {kMargin + half + kGutter, y, half, height});
+  y += height + 6;
+  height = table_height(page.ports_by_bytes.size(), page.ports_by_connections.size());
   draw_ranked(canvas, "Top server ports by " + page.bytes_unit_note, page.ports_by_bytes, true,
-              {kMargin, 512, half, 158});
+              {kMargin, y, half, height});
   draw_ranked(canvas, "Top server ports by connections", page.ports_by_connections, false,
-              {kMargin + half + kGutter, 512, half, 158});
-  draw_scatter(canvas, page, {kMargin, 680, half, 150});
-  draw_sizes(canvas, page, {kMargin + half + kGutter, 680, half, 150});
+              {kMargin + half + kGutter, y, half, height});
+  const double bottom_y = y + height + 6;
+  const double bottom_h = kPageHeight - 14 - bottom_y;
+  draw_scatter(canvas, page, {kMargin, bottom_y, half, std::min(bottom_h, 260.0)});
+  draw_sizes(canvas, page, {kMargin + half + kGutter, bottom_y, half, std::min(bottom_h, 170.0)});
 }
 
 // Draws the page on `surface`, finishes it and reports a cairo failure.
