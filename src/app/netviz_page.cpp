@@ -28,7 +28,7 @@ bool NetvizPage::draw(const Stats& counters) {
   facts.inputs = config_.read_files;
   facts.inputs.insert(facts.inputs.end(), config_.resume_files.begin(), config_.resume_files.end());
   if (config_.live) facts.inputs.push_back(config_.interface.empty() ? "default interface" : config_.interface);
-  return render(stats_, facts, config_.outdir, config_.scanner_options.netviz_formats);
+  return render(stats_, facts, dir_, config_.scanner_options.netviz_formats);
 }
 
 int draw_netviz_from(const Config& config) {

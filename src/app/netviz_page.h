@@ -3,6 +3,8 @@
 // and --netviz-from DIR, which draws it from DIR/report.xml alone.
 #pragma once
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "app/config.h"
 #include "capture/packet_source.h"
@@ -15,7 +17,8 @@ namespace tcpflow::app {
 
 class NetvizPage {
  public:
-  explicit NetvizPage(const Config& config) : config_(config) {}
+  // `dir`: where the page goes (the output directory, as reachable after -z).
+  NetvizPage(const Config& config, std::string dir) : config_(config), dir_(std::move(dir)) {}
 
   // One record as decoded; `direction` is the flow table's answer for TCP.
   void add_packet(const capture::Record& record, decode::DecodeResult result,
@@ -36,6 +39,7 @@ class NetvizPage {
 
  private:
   const Config& config_;
+  std::string dir_;
   netviz::TrafficStats stats_;
 };
 

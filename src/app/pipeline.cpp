@@ -84,11 +84,14 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
-  if (s.scanner_set.enabled("netviz")) s.netviz = std::make_unique<NetvizPage>(config);
+  const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
-  if (!console || !config.report_path.empty()) make_directories(config.outdir);
+  if (!console || !config.report_path.empty() || netviz) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
   std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
+  if (netviz) {
+    s.netviz = std::make_unique<NetvizPage>(config, jailed ? outside_jail_path(config.outdir) : outdir);
+  }
   if (!config.unprocessed_pcap.empty()) {
     s.unprocessed = std::make_unique<UnprocessedPcap>(
         jailed ? outside_jail_path(config.unprocessed_pcap) : config.unprocessed_pcap, s.stats);
