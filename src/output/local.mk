@@ -5,3 +5,4 @@ tests_unit_tests_SOURCES += tests/unit/output_test.cpp
 libtcpflow_a_SOURCES += src/output/console_sink.cpp src/output/file_namer.cpp
 libtcpflow_a_SOURCES += src/output/filename_template.cpp
 tests_unit_tests_SOURCES += tests/unit/filename_template_test.cpp
+tests_unit_tests_SOURCES += tests/unit/tunnel_naming_test.cpp
