@@ -35,3 +35,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/decode_decoder_test.cpp \
 	tests/unit/decode_tunnel_test.cpp \
 	tests/unit/decode_tunnel_decoder_test.cpp
+
+# Headers (listed so that `make dist` ships them; add new ones here).
+noinst_HEADERS += src/decode/defrag_limits.h

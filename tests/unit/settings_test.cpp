@@ -34,6 +34,7 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"geneve_ports", ""},         {"gtpu_ports", ""},
       {"max_linger", "1000"},      {"py_path", ""},
       {"py_module", ""},            {"py_function", ""},
+      {"netviz_formats", "pdf,png"},
       {"sha256_inputs", "NO"},      {"force_color", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());
