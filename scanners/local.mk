@@ -1,4 +1,5 @@
-libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp
+libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp \
+	scanners/scan_netviz.cpp scanners/scan_netviz.h
 # The python scanner embeds CPython when configure found python3-embed;
 # otherwise a stand-in tells -e python users to install python3-dev.
 if HAVE_PYTHON_EMBED

@@ -18,6 +18,7 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
   if (jsonl_) jsonl_->write(info, result.jsonl);
   stats_.merge(result.stats);
   hooks_.flow_recorded(info, path);
+  if (netviz_) netviz_->add_flow(info);
 }
 
 }  // namespace tcpflow::app

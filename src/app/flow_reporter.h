@@ -8,6 +8,7 @@
 #include "app/closed_flows.h"
 #include "app/connection_pcaps.h"
 #include "app/flow_hooks.h"
+#include "app/netviz_page.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
 #include "scanners/registry.h"
@@ -17,15 +18,17 @@ namespace tcpflow::app {
 
 class FlowReporter : public ClosedFlows::Consumer {
  public:
-  // Any of `report`, `jsonl` and `connection_pcaps` may be null (not asked for).
+  // Any of `report`, `jsonl`, `connection_pcaps` and `netviz` may be null
+  // (not asked for).
   FlowReporter(const scanners::ScannerSet& scanners, report::DfxmlWriter* report,
                report::JsonlWriter* jsonl, FlowHooks& hooks, ConnectionPcaps* connection_pcaps,
-               Stats& stats)
+               NetvizPage* netviz, Stats& stats)
       : scanners_(scanners),
         report_(report),
         jsonl_(jsonl),
         hooks_(hooks),
         connection_pcaps_(connection_pcaps),
+        netviz_(netviz),
         stats_(stats) {}
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
@@ -35,6 +38,7 @@ class FlowReporter : public ClosedFlows::Consumer {
               const std::string* peer_path) override;
   void connection_complete(uint64_t connection_id) override {
     if (connection_pcaps_) connection_pcaps_->close(connection_id);
+    if (netviz_) netviz_->connection_closed(connection_id);
   }
 
  private:
@@ -43,6 +47,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   report::JsonlWriter* jsonl_;
   FlowHooks& hooks_;
   ConnectionPcaps* connection_pcaps_;
+  NetvizPage* netviz_;
   Stats& stats_;
 };
 

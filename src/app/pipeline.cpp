@@ -11,6 +11,7 @@
 #include "app/flow_recorder.h"
 #include "app/flow_reporter.h"
 #include "app/input_progress.h"
+#include "app/netviz_page.h"
 #include "app/paths.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
@@ -75,6 +76,7 @@ struct Pipeline::State {
   std::unique_ptr<FlowRecorder> recorder;
   std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
+  std::unique_ptr<NetvizPage> netviz;            // -e netviz
   uint64_t packet_number = 0;
   bool any_input_failed = false;
   bool any_input_read = false;
@@ -86,10 +88,14 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
+  const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
-  if (!console || !config.report_path.empty()) make_directories(config.outdir);
+  if (!console || !config.report_path.empty() || netviz) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
   std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
+  if (netviz) {
+    s.netviz = std::make_unique<NetvizPage>(config, jailed ? outside_jail_path(config.outdir) : outdir);
+  }
   if (!config.unprocessed_pcap.empty()) {
     s.unprocessed = std::make_unique<UnprocessedPcap>(
         jailed ? outside_jail_path(config.unprocessed_pcap) : config.unprocessed_pcap, s.stats);
@@ -115,7 +121,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                                                            s.write_buffers, s.stats);
   }
   s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
-                                              *s.hooks, s.connection_pcaps.get(), s.stats);
+                                              *s.hooks, s.connection_pcaps.get(),
+                                              s.netviz.get(), s.stats);
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
                                                  *s.reporter, s.stats);
   if (console) {
@@ -169,8 +176,9 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     s.table->expire(record.ts);
     decode::DecodeResult result =
         s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
+    const flow::FlowInfo* direction = nullptr;
     if (result == decode::DecodeResult::kTcp) {
-      const flow::FlowInfo* direction = s.table->process(packet, context);
+      direction = s.table->process(packet, context);
       if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
       if (result == decode::DecodeResult::kUnsupportedLink &&
@@ -182,6 +190,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
         s.unprocessed->write(record, source.snaplen());
       }
     }
+    if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
@@ -260,6 +269,7 @@ int Pipeline::run() {
   if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
     s.any_input_failed = true;
   }
+  if (s.netviz && !s.netviz->draw(s.stats)) s.any_input_failed = true;
   if (s.namer) advise_subdirectories(config_, s.namer->files_named());
   if (config_.debug_level >= 2) print_counters(s.stats);
   bool failed = s.any_input_failed || (s.unprocessed && s.unprocessed->failed());
