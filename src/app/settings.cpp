@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "app/tunnel_settings.h"
 #include "util/error.h"
 
 namespace tcpflow::app {
@@ -30,7 +31,8 @@ constexpr double kMaxCount = 1e18;  // comfortably inside int64 and exact enough
 constexpr double kMaxFd = std::numeric_limits<int>::max();
 constexpr double kMaxSeconds = 1e9;
 
-// The registry. Adding a setting means one line here and one Config field.
+// The registry. Adding a setting means one line here and one Config field
+// (or a field of one of the option structs Config holds).
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> kEntries = {
       {{"enable_report", "YES", SettingType::kBool,
@@ -48,7 +50,7 @@ const std::vector<Entry>& entries() {
        [](Config& c, const Value& v) { c.packet_buffer_timeout_ms = static_cast<int>(v.integer); }},
       {{"tcp_timeout", "0", SettingType::kDouble,
         "close connections idle this many seconds (0: never)", 0, kMaxSeconds},
-       [](Config& c, const Value& v) { c.tcp_timeout_sec = v.real; }},
+       [](Config& c, const Value& v) { c.table.idle_timeout_sec = v.real; }},
       {{"tcp_cmd", "", SettingType::kString,
         "command run with each closed flow file's path"},
        [](Config& c, const Value& v) { c.tcp_cmd = *v.text; }},
@@ -61,44 +63,65 @@ const std::vector<Entry>& entries() {
        [](Config& c, const Value& v) { c.tcp_alert_fd = static_cast<int>(v.integer); }},
       {{"http_cmd", "", SettingType::kString,
         "command run with the path of each extracted HTTP body"},
-       [](Config& c, const Value& v) { c.http_cmd = *v.text; }},
+       [](Config& c, const Value& v) { c.scanner_options.http_cmd = *v.text; }},
       {{"http_alert_fd", "-1", SettingType::kInteger,
         "fd told about each extracted HTTP body (-1: off)", -1, kMaxFd},
-       [](Config& c, const Value& v) { c.http_alert_fd = static_cast<int>(v.integer); }},
+       [](Config& c, const Value& v) { c.scanner_options.http_alert_fd = static_cast<int>(v.integer); }},
       {{"http_max_body", "67108864", SettingType::kInteger,
         "bytes written per decoded HTTP body; the rest is cut", 0, kMaxCount, true},
-       [](Config& c, const Value& v) { c.http_max_body = static_cast<uint64_t>(v.integer); }},
+       [](Config& c, const Value& v) { c.scanner_options.http_max_body = static_cast<uint64_t>(v.integer); }},
       {{"max_flows", "1000000", SettingType::kInteger,
         "open connections; beyond it the most idle is closed", 1, kMaxCount, true},
-       [](Config& c, const Value& v) { c.max_flows = static_cast<uint64_t>(v.integer); }},
+       [](Config& c, const Value& v) { c.table.max_connections = static_cast<uint64_t>(v.integer); }},
       {{"max_held_bytes", "268435456", SettingType::kInteger,
         "out-of-order bytes held in memory, all flows together", 0,
         kMaxCount, true},
        [](Config& c, const Value& v) { c.max_held_bytes = static_cast<uint64_t>(v.integer); }},
       {{"max_fragment_bytes", "67108864", SettingType::kInteger,
         "bytes of incomplete IP datagrams held for reassembly", 0, kMaxCount, true},
-       [](Config& c, const Value& v) { c.max_fragment_bytes = static_cast<uint64_t>(v.integer); }},
+       [](Config& c, const Value& v) { c.defrag.max_bytes = static_cast<uint64_t>(v.integer); }},
       {{"fragment_timeout", "60", SettingType::kDouble,
         "seconds an incomplete IP datagram waits for fragments", 0, kMaxSeconds},
-       [](Config& c, const Value& v) { c.fragment_timeout_sec = v.real; }},
+       [](Config& c, const Value& v) { c.defrag.timeout_sec = static_cast<int64_t>(v.real); }},
+      {{"decode_tunnels", "YES", SettingType::kBool,
+        "decode IP-in-IP, GRE, VXLAN, Geneve, GTP-U, Teredo (NO: outer packets only)"},
+       [](Config& c, const Value& v) { c.tunnels.enabled = v.flag; }},
+      {{"vxlan_ports", "", SettingType::kString,
+        "UDP ports carrying VXLAN besides 4789 and 8472 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kVxlan, "vxlan_ports", *v.text);
+       }},
+      {{"geneve_ports", "", SettingType::kString,
+        "UDP ports carrying Geneve besides 6081 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kGeneve, "geneve_ports", *v.text);
+       }},
+      {{"gtpu_ports", "", SettingType::kString,
+        "UDP ports carrying GTP-U besides 2152 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kGtpu, "gtpu_ports", *v.text);
+       }},
       {{"max_linger", "1000", SettingType::kInteger,
         "closed connections remembered to recognise late packets", 0,
         kMaxCount, true},
-       [](Config& c, const Value& v) { c.max_linger = static_cast<uint64_t>(v.integer); }},
+       [](Config& c, const Value& v) { c.table.max_linger = static_cast<uint64_t>(v.integer); }},
       {{"py_path", "", SettingType::kString,
         "python scanner: directory added to the module path"},
-       [](Config& c, const Value& v) { c.py_path = *v.text; }},
+       [](Config& c, const Value& v) { c.scanner_options.py_path = *v.text; }},
       {{"py_module", "", SettingType::kString, "python scanner: module to import"},
-       [](Config& c, const Value& v) { c.py_module = *v.text; }},
+       [](Config& c, const Value& v) { c.scanner_options.py_module = *v.text; }},
       {{"py_function", "", SettingType::kString,
         "python scanner: function called per closed flow file"},
-       [](Config& c, const Value& v) { c.py_function = *v.text; }},
+       [](Config& c, const Value& v) { c.scanner_options.py_function = *v.text; }},
+      {{"netviz_formats", "pdf,png", SettingType::kString,
+        "netviz: pages written, any of pdf, png, svg"},
+       [](Config& c, const Value& v) { c.scanner_options.netviz_formats = *v.text; }},
       {{"sha256_inputs", "NO", SettingType::kBool,
         "record the SHA-256 of every input file in the report"},
        [](Config& c, const Value& v) { c.sha256_inputs = v.flag; }},
       {{"force_color", "NO", SettingType::kBool,
         "with -g, colour the console even when it is not a terminal"},
-       [](Config& c, const Value& v) { c.force_color = v.flag; }},
+       [](Config& c, const Value& v) { c.console_options.force_color = v.flag; }},
   };
   return kEntries;
 }

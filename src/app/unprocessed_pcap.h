@@ -32,6 +32,7 @@ class UnprocessedPcap {
   // End of the run: creates the header-only file if nothing was saved, and
   // flushes. Returns false when the file could not be created.
   bool finish();
+  bool failed() const { return failed_; }
 
  private:
   bool open(int link_type, uint32_t snaplen);

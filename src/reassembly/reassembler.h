@@ -23,6 +23,7 @@
 #include "reassembly/interval_set.h"
 #include "reassembly/memory_budget.h"
 #include "reassembly/midstream_hold.h"
+#include "reassembly/reassembly_types.h"
 #include "reassembly/stream_sink.h"
 #include "util/byte_view.h"
 #include "util/stats.h"
