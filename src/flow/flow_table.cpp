@@ -36,7 +36,8 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   if (conn->closed && !tcp.payload.empty()) stats_.add(Counter::kDataAfterClose);
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
-  // First, so bytes the other side held back go out before this packet's.
+  // First, so bytes the other side held back until now (its window ran out)
+  // go out before this packet's.
   if (tcp.flags & TcpFlag::kAck) peer_acknowledged(*conn, side, tcp.ack, context.ts);
 
   reassembly::Segment segment;
@@ -231,7 +232,9 @@ bool FlowTable::all_directions_done(const Connection& conn) const {
 void FlowTable::mark_closed(Connection& conn) {
   // Lingering only waits for stragglers: the bytes so far go to disk now.
   for (Direction& dir : conn.directions) {
-    if (dir.state) dir.state->sink.quiesce(dir.state->info.last_ts);
+    if (!dir.state) continue;
+    if (dir.state->reassembler) dir.state->reassembler->release_hold();
+    dir.state->sink.quiesce(dir.state->info.last_ts);
   }
   conn.closed = true;
   closed_.push_back(&conn);

@@ -238,6 +238,20 @@ TEST_F(FlowTableTest, LateDataAfterRstStillLandsInTheSameFile) {
   EXPECT_EQ(flows[0].info.close_reason, CloseReason::kRst);
 }
 
+// Picked up mid-connection, the first segment seen is not the lowest: the
+// lower one arriving next becomes byte 0 without moving written bytes.
+TEST_F(FlowTableTest, MidstreamLowerSegmentNextNeedsNoShift) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck, "def");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 107, TcpFlag::kAck, "ghi");
+  table_->finish_all(CloseReason::kEndOfInput);
+  auto flows = handler_.by_ports(1, 2);
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].bytes, "abcdefghi");
+  EXPECT_EQ(stats_.get(Counter::kStreamShifts), 0u);
+}
+
 // Segments with payload for a connection already closed (lingering for
 // stragglers) are counted; bare ACKs and FINs are not.
 TEST_F(FlowTableTest, DataAfterCloseIsCounted) {

@@ -212,6 +212,16 @@ TEST(MidstreamHold, FinishDeliversWhatIsHeld) {
   EXPECT_EQ(rig.sink.printed, s);
 }
 
+TEST(MidstreamHold, ReleaseHoldDeliversAtOnce) {
+  const std::vector<uint8_t> s = random_bytes(400, 16);
+  Rig<ConsoleSink> rig;
+  ASSERT_EQ(rig.r.add(at(s, 0, 400)), AddStatus::kAccepted);
+  EXPECT_TRUE(rig.sink.printed.empty());
+  rig.r.release_hold();  // the connection closed (RST)
+  EXPECT_FALSE(rig.r.holding());
+  EXPECT_EQ(rig.sink.printed, s);
+}
+
 TEST(MidstreamHold, SynOpenedStreamsNeverHold) {
   const std::vector<uint8_t> s = random_bytes(100, 15);
   Rig<> rig;
