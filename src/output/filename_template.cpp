@@ -42,6 +42,8 @@ constexpr CodeInfo kCodes[] = {
     {'M', Code::kFlowIdM, 3},
     {'G', Code::kFlowIdG, 3},
     {'S', Code::kConnectionId, 20},
+    // kind, id, '_', two addresses and '-'
+    {'U', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
 };
 
 }  // namespace
@@ -84,6 +86,7 @@ FilenameTemplate FilenameTemplate::parse(const std::string& text, bool always_co
     if (found->code == Code::kCount || found->code == Code::kCountAlways) {
       t.has_count_code_ = true;
     }
+    if (found->code == Code::kTunnel) t.has_tunnel_code_ = true;
   }
   flush();
   return t;
@@ -158,6 +161,9 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
       case Code::kFlowIdG: append_decimal(out, info.flow_id / 1000000000 % 1000, 3); break;
       case Code::kConnectionId: // tcpflow 1.6.1 numbers sessions from 0; our connection ids start at 1.
         append_decimal(out, info.connection_id ? info.connection_id - 1 : 0, 20); break;
+      case Code::kTunnel:
+        if (!info.tunnels.empty()) out += decode::tunnel_file_tag(info.tunnels.back());
+        break;
     }
   }
 }
