@@ -36,6 +36,8 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   if (conn->closed && !tcp.payload.empty()) stats_.add(Counter::kDataAfterClose);
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
+  // First, so bytes the other side held back go out before this packet's.
+  if (tcp.flags & TcpFlag::kAck) peer_acknowledged(*conn, side, tcp.ack, context.ts);
 
   reassembly::Segment segment;
   segment.seq = tcp.seq;
@@ -73,6 +75,13 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
   enforce_limits(conn);
   return &info;
+}
+
+void FlowTable::peer_acknowledged(Connection& conn, Side side, uint32_t ack, Timestamp ts) {
+  Direction& other = conn.directions[1 - static_cast<size_t>(side)];
+  if (other.active() && other.state->reassembler) {
+    other.state->reassembler->peer_acknowledged(ack, ts);
+  }
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
@@ -180,6 +189,7 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   stats_.add(Counter::kSegmentsBeforeStart, rs.before_start_segments);
   stats_.add(Counter::kBytesCapped, rs.capped_bytes);
   stats_.add(Counter::kOutOfOrderSpills, rs.spilled_blocks);
+  stats_.add(Counter::kStreamShifts, rs.shifts);
   stats_.add(Counter::kGaps, rs.gaps.size());
   for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
   if (dir.state->sink.opened()) handler_.close_stream(info, dir.state->sink.release());
