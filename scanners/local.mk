@@ -1,4 +1,4 @@
-libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp
+libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp scanners/legacy_names.cpp
 # The python scanner embeds CPython when configure found python3-embed;
 # otherwise a stand-in tells -e python users to install python3-dev.
 if HAVE_PYTHON_EMBED
@@ -14,3 +14,4 @@ libscanners_a_SOURCES += scanners/scan_http.cpp scanners/http_parser.cpp \
 	scanners/http_chunked.cpp scanners/http_inflate.cpp scanners/http_body.cpp \
 	scanners/http_command.cpp
 tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp
+tests_unit_tests_SOURCES += tests/unit/legacy_names_test.cpp

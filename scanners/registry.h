@@ -17,14 +17,22 @@ struct ScannerSelection {
   bool md5_every_flow = false;       // -FM
 };
 
+// Something the user should read about the selection (the caller prints it).
+struct ScannerNotice {
+  std::string text;
+  bool always = false;  // printed even with -q: a scanner asked for (-e/-E) will not run
+};
+
 class ScannerSet {
  public:
-  // Throws tcpflow::UsageError naming an unknown scanner.
+  // Throws tcpflow::UsageError naming an unknown scanner. tcpflow 1.6.1's
+  // names (tcpdemux, and scanners we lack) are accepted with a notice.
   static ScannerSet select(const ScannerSelection& selection,
                            const ScannerOptions& options = {});
 
   bool empty() const { return scanners_.empty(); }
   std::vector<std::string> names() const;
+  const std::vector<ScannerNotice>& notices() const { return notices_; }
 
   // Runs every enabled scanner over the flow file `target.path`, in 64 KiB
   // reads. Returns false (and says why in `error`) when it cannot be read.
@@ -32,6 +40,7 @@ class ScannerSet {
 
  private:
   std::vector<std::unique_ptr<Scanner>> scanners_;
+  std::vector<ScannerNotice> notices_;
 };
 
 // Every scanner and what it does (-H).

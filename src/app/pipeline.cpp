@@ -18,6 +18,7 @@
 #include "app/flow_recorder.h"
 #include "app/report_setup.h"
 #include "app/signals.h"
+#include "capture/live_source.h"
 #include "capture/packet_source.h"
 #include "capture/pcap_writer.h"
 #include "decode/decoder.h"
@@ -254,6 +255,11 @@ struct Pipeline::State {
 Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
+  for (const scanners::ScannerNotice& notice : s.scanner_set.notices()) {
+    if (notice.always || !config.quiet) {
+      std::fprintf(stderr, "tcpflow: warning: %s\n", notice.text.c_str());
+    }
+  }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
   bool console = config.console != ConsoleMode::kNone;
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
