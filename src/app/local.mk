@@ -7,6 +7,7 @@ tests_unit_tests_SOURCES += tests/unit/options_test.cpp tests/unit/settings_test
 # issue 23: progress lines, live capture notices, reruns into the same -o.
 libtcpflow_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 	src/app/live_notices.cpp src/app/live_notices.h \
-	src/app/earlier_run.cpp src/app/earlier_run.h
+	src/app/earlier_run.cpp src/app/earlier_run.h \
+	src/app/run_feedback.cpp src/app/run_feedback.h
 tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
 	tests/unit/earlier_run_test.cpp
