@@ -49,6 +49,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   segment.flags = tcp.flags;
   segment.payload = tcp.payload;
   segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
+  segment.ip_header_bad = packet.ip.header_checksum_bad;
   segment.ts = context.ts;
   DirectionState& state = *dir.state;
   if (!state.reassembler && !state.has_pending_syn && is_bare_syn(segment)) {

@@ -6,8 +6,9 @@
 // held, within a per-flow and a shared budget (past either, they are written
 // to the sink early). Overlaps keep the first copy (or the last, with
 // OverlapPolicy::kLastWins); each contiguous overlap whose bytes differ is one
-// conflict. Bytes from bad-checksum segments are used but stay "weak": a later
-// good copy replaces them, a bad copy never replaces good bytes. Holes never
+// conflict. Bytes from corrupted copies (a bad TCP checksum or a bad IPv4
+// header checksum) are used but stay "weak": a later good copy replaces them,
+// a bad copy never replaces good bytes. Holes never
 // filled become gaps. When the sink cannot read back (console), overlapping
 // bytes cannot be compared and count as duplicates.
 #pragma once
@@ -47,8 +48,9 @@ struct ReassemblyStats {
   uint64_t duplicate_bytes = 0;  // bytes that were already present with the same content
   uint64_t conflict_count = 0;   // overlaps whose bytes differed
   uint64_t conflict_bytes = 0;
-  uint64_t bad_checksum_segments = 0;
-  uint64_t bad_checksum_replaced = 0;  // bad-checksum bytes later replaced by a good copy
+  uint64_t bad_checksum_segments = 0;     // TCP checksum wrong
+  uint64_t bad_ip_checksum_segments = 0;  // IPv4 header (or a fragment's) checksum wrong
+  uint64_t bad_checksum_replaced = 0;  // bytes of corrupted copies later replaced by a good copy
   uint64_t before_start_segments = 0;  // dropped: before ISN+1 after a SYN
   uint64_t capped_bytes = 0;           // not stored because of max_stored
   uint64_t spilled_blocks = 0;         // out-of-order blocks written early by the budget
@@ -60,8 +62,11 @@ struct Segment {
   uint32_t seq = 0;
   uint8_t flags = 0;  // decode::TcpFlag bits
   ByteView payload;
-  bool checksum_bad = false;
+  bool checksum_bad = false;   // TCP checksum wrong
+  bool ip_header_bad = false;  // IPv4 header checksum wrong (in any of its fragments)
   Timestamp ts;
+  // A corrupted copy: its bytes are weak (see above).
+  bool corrupted() const { return checksum_bad || ip_header_bad; }
 };
 
 enum class AddStatus : uint8_t {
@@ -130,6 +135,7 @@ class Reassembler {
     bool changed = false;  // new bytes stored, or stored bytes replaced
   };
 
+  void count_corruption(const Segment& segment);
   bool is_jump(int64_t start, int64_t end) const;
   void note_first_syn(uint32_t seq, int64_t syn_seq64);
   bool rebase(uint64_t delta);
