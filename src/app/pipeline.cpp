@@ -17,6 +17,7 @@
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
 #include "app/report_setup.h"
+#include "app/run_feedback.h"
 #include "app/signals.h"
 #include "capture/live_source.h"
 #include "capture/packet_source.h"
@@ -31,6 +32,7 @@
 #include "reassembly/memory_budget.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
+#include "report/run_status.h"
 #include "app/closed_flow_queue.h"
 #include "scanners/registry.h"
 #include "util/error.h"
@@ -243,9 +245,11 @@ struct Pipeline::State {
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
   std::unique_ptr<capture::PcapWriter> unprocessed;
+  std::unique_ptr<RunFeedback> feedback;  // notices and progress on stderr
   uint64_t packet_number = 0;
   bool any_input_failed = false;
   bool any_input_read = false;
+  bool any_input_truncated = false;  // ended early after some records
   bool unprocessed_failed = false;
   std::string unprocessed_path;
   bool privileges_dropped = false;
@@ -288,6 +292,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
                                                 config.store_flows, config.write_findx, s.stats);
   }
+  // Before the report is created: an earlier run's report.xml tells of a rerun.
+  s.feedback = std::make_unique<RunFeedback>(config, console ? std::string() : outdir);
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
   if (s.report) {
@@ -297,7 +303,10 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   s.closed_flows = std::make_unique<ClosedFlowQueue>(
       [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
              const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
-  s.recorder->on_opened_file([this](const std::string& path) { state_->hooks->file_opened(path); });
+  s.recorder->on_opened_file([this](const std::string& path) {
+    state_->feedback->file_opening(path);
+    state_->hooks->file_opened(path);
+  });
   s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
     state_->hooks->file_closed(info, path);
     // Without scanners nothing needs the other direction: record at once.
@@ -374,6 +383,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
     if (status == capture::ReadStatus::kTimeout) {
+      s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
       s.recorder->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
@@ -385,6 +395,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
                    records ? " (the packets before it were processed)" : "");
       if (source.truncated()) s.stats.add(Counter::kTruncatedInput);
       if (records == 0) s.any_input_failed = true;
+      if (records > 0) s.any_input_truncated = true;
       break;
     }
     ++records;
@@ -409,6 +420,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       }
       if (result != decode::DecodeResult::kFragmentHeld) write_unprocessed(record, source.snaplen());
     }
+    if ((records & 63) == 0) s.feedback->tick(s.stats);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
@@ -455,43 +467,30 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
     return;
   }
   s.table->set_resume_only(resume_only);
+  s.feedback->file_started(*source, config_.read_files.size() + config_.resume_files.size());
   process_source(*source, path);
+  s.feedback->file_closing();
 }
 
 int Pipeline::run() {
   State& s = *state_;
   if (config_.live) {
-    std::unique_ptr<capture::PacketSource> source = capture::open_live_capture(
+    std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
         config_.bpf_expression);
+    s.feedback->live_started(*source);
     drop_privileges_once();
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
+    s.feedback->live_stopped();
   } else {
-    size_t total = config_.read_files.size() + config_.resume_files.size();
-    // A progress line helps over thousands of files, but only a person watching wants it.
-    bool progress = total > 1 && ::isatty(STDERR_FILENO);
-    size_t done = 0;
-    auto report_progress = [&] {
-      if (!progress) return;
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started)
-                        .count();
-      double mb = static_cast<double>(s.stats.get(Counter::kBytesRead)) / 1e6;
-      std::fprintf(stderr, "\rtcpflow: %zu/%zu files, %.1f MB, %llu flows, %.1f MB/s   ", done,
-                   total, mb,
-                   static_cast<unsigned long long>(s.stats.get(Counter::kFlowsCreated)),
-                   secs > 0 ? mb / secs : 0.0);
-    };
     for (const std::string& path : config_.read_files) {
       process_file(path, false);
-      ++done;
-      report_progress();
+      s.feedback->file_finished(s.stats);
     }
     for (const std::string& path : config_.resume_files) {
       process_file(path, true);
-      ++done;
-      report_progress();
+      s.feedback->file_finished(s.stats);
     }
-    if (progress) std::fputc('\n', stderr);
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
@@ -502,9 +501,17 @@ int Pipeline::run() {
   s.fd_cache.evict_all();
   if (s.unprocessed) s.unprocessed->flush();
 
+  report::RunSummary summary;
+  s.feedback->finish(summary);
   if (s.report) {
-    report::RunSummary summary;
     summary.stats = s.stats;
+    report::RunOutcome outcome;
+    outcome.inputs_failed = s.any_input_failed;
+    outcome.output_failed =
+        s.stats.get(Counter::kWriteErrors) > 0 || (s.console && s.console->failed());
+    outcome.interrupted = interrupted && !config_.live;
+    outcome.truncated = s.any_input_truncated;
+    summary.status = std::string(report::run_status(outcome));
     summary.elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
     summary.stop_reason = interrupted ? "signal" : "end_of_input";

@@ -41,6 +41,8 @@ class ProgressLine {
                         Clock::duration interval = std::chrono::seconds(1));
 
   bool enabled() const { return enabled_; }
+  // A line is on the screen (shown and not yet finished).
+  bool showing() const { return shown_width_ > 0; }
   // True once `interval` has passed since the last show() (or construction).
   bool due(Clock::time_point now) const { return enabled_ && now - last_ >= interval_; }
   // Rewrites the line: carriage return, text, spaces over the rest of a

@@ -22,22 +22,41 @@ RunFeedback::RunFeedback(const Config& config, const std::string& outdir)
 
 void RunFeedback::live_started(capture::LiveSource& source) {
   live_ = &source;
+  was_live_ = true;
   if (quiet_) return;
   std::string line = listening_text(source.interface_name(), source.link_type_name(),
                                     source.link_type_description(), source.snaplen());
   std::fprintf(stderr, "tcpflow: %s\n", line.c_str());
 }
 
+void RunFeedback::live_stopped() {
+  if (!live_) return;
+  if (std::optional<capture::CaptureStats> figures = live_->stats()) live_stats_ = figures;
+  live_ = nullptr;
+}
+
 void RunFeedback::file_started(const capture::PacketSource& source, size_t total_files) {
   file_ = &source;
   files_total_ = total_files;
-  file_started_ = ProgressLine::Clock::now();
+}
+
+void RunFeedback::file_closing() {
+  if (!file_) return;
+  last_position_ = file_->position();
+  file_ = nullptr;
 }
 
 void RunFeedback::file_finished(const Stats& stats) {
-  file_ = nullptr;
+  ProgressLine::Clock::time_point now = ProgressLine::Clock::now();
+  // A single file's last line shows where it ended (if the file took long
+  // enough to show a line at all).
+  if (files_total_ <= 1 && (progress_.showing() || progress_.due(now))) draw(stats, now);
+  file_closing();
   ++files_done_;
-  if (files_total_ > 1) draw(stats, ProgressLine::Clock::now());
+  // The next file's clock starts now: opening it (reading its header from a
+  // slow pipe) is part of reading it.
+  file_started_ = now;
+  if (files_total_ > 1) draw(stats, now);
 }
 
 void RunFeedback::tick(const Stats& stats) {
@@ -56,20 +75,18 @@ void RunFeedback::draw(const Stats& stats, ProgressLine::Clock::time_point now) 
   } else if (files_total_ > 1) {
     text = files_progress_text(files_done_, files_total_, stats.get(Counter::kBytesRead),
                                stats.get(Counter::kFlowsCreated), seconds_between(started_, now));
-  } else if (file_) {
-    capture::InputPosition position = file_->position();
+  } else {
+    capture::InputPosition position = file_ ? file_->position() : last_position_;
     text = file_progress_text(position.consumed, position.total,
                               seconds_between(file_started_, now));
-  } else {
-    return;
   }
   progress_.show(text, now);
 }
 
 void RunFeedback::finish(report::RunSummary& summary) {
   progress_.finish();
-  if (live_) {
-    if (std::optional<capture::CaptureStats> figures = live_->stats()) live_stats_ = figures;
+  live_stopped();
+  if (was_live_) {
     if (live_stats_) {
       add_capture_stats(summary, *live_stats_);
       if (!quiet_) std::fprintf(stderr, "tcpflow: %s\n", capture_stats_text(*live_stats_).c_str());

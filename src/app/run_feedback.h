@@ -40,8 +40,12 @@ class RunFeedback {
 
   // A live capture is open: prints the listening line.
   void live_started(capture::LiveSource& source);
+  // Before the live source is closed: takes its final statistics.
+  void live_stopped();
   // The i-th of `total` capture files is open and about to be read.
   void file_started(const capture::PacketSource& source, size_t total_files);
+  // Before the current capture file is closed: takes its final position.
+  void file_closing();
   // The current capture file is done (read, failed or skipped).
   void file_finished(const Stats& stats);
   // Call often (every few hundred packets, and when a live capture is
@@ -59,8 +63,10 @@ class RunFeedback {
   ProgressLine progress_;
   std::unique_ptr<EarlierRun> earlier_run_;
   capture::LiveSource* live_ = nullptr;
+  bool was_live_ = false;
   std::optional<capture::CaptureStats> live_stats_;
-  const capture::PacketSource* file_ = nullptr;
+  const capture::PacketSource* file_ = nullptr;  // while it is open
+  capture::InputPosition last_position_;
   size_t files_done_ = 0;
   size_t files_total_ = 0;
   ProgressLine::Clock::time_point started_ = ProgressLine::Clock::now();

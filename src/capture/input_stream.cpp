@@ -79,8 +79,9 @@ InputPosition InputStream::position() const {
   position.total = file_size_;
   // The descriptor's offset, not gzoffset(): the read-ahead thread may be
   // using the gz stream, and lseek on a shared descriptor is thread-safe.
+  // A pipe has no offset: what was read from it (decompressed, if it was gzip).
   off_t offset = file_size_ > 0 ? ::lseek(fd_, 0, SEEK_CUR) : -1;
-  position.consumed = offset > 0 ? static_cast<uint64_t>(offset) : 0;
+  position.consumed = offset >= 0 ? static_cast<uint64_t>(offset) : total_read_;
   return position;
 }
 

@@ -50,7 +50,8 @@ class InputStream {
   const std::string& error() const { return error_; }
 
   // Bytes taken from the file so far (read ahead of parsing by up to a
-  // buffer) and its size when it is a regular file (else 0).
+  // buffer) and its size when it is a regular file (else 0). Not with a
+  // read-ahead thread on a pipe (none is started for one).
   InputPosition position() const;
 
  private:

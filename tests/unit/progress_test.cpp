@@ -81,11 +81,14 @@ TEST(ProgressLine, RewritesInPlaceAndEndsWithANewline) {
   Clock::time_point t0 = Clock::now();
   EXPECT_FALSE(line.due(t0 - std::chrono::seconds(5)));
   EXPECT_TRUE(line.due(t0 + std::chrono::seconds(2)));
+  EXPECT_FALSE(line.showing());
   line.show("tcpflow: long text", t0 + std::chrono::seconds(2));
+  EXPECT_TRUE(line.showing());
   EXPECT_FALSE(line.due(t0 + std::chrono::milliseconds(2500)));
   EXPECT_TRUE(line.due(t0 + std::chrono::seconds(3)));
   line.show("tcpflow: short", t0 + std::chrono::seconds(3));
   line.finish();
+  EXPECT_FALSE(line.showing());
   line.finish();  // once only
   EXPECT_EQ(read_all(f), "\rtcpflow: long text\rtcpflow: short    \n");
   std::fclose(f);
