@@ -6,15 +6,6 @@ namespace tcpflow::flow {
 
 using decode::TcpFlag;
 
-namespace {
-
-double seconds_between(Timestamp earlier, Timestamp later) {
-  return static_cast<double>(later.sec - earlier.sec) +
-         (static_cast<double>(later.nsec) - static_cast<double>(earlier.nsec)) / 1e9;
-}
-
-}  // namespace
-
 FlowTable::FlowTable(const FlowTableConfig& config, FlowHandler& handler,
                      reassembly::MemoryBudget& budget, Stats& stats)
     : config_(config), handler_(handler), budget_(budget), stats_(stats) {}
