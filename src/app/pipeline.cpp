@@ -249,6 +249,7 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
   try {
     source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
+    if (stop_requested()) return;  // SIGINT/SIGTERM cut the open short: no fault of the input
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;

@@ -384,3 +384,51 @@ def _(ctx):
     case.check = lambda outdir: (["stderr is a pipe, yet: %r" % run.stderr_text[:300]]
                                  if run.stderr_text else [])
     return case
+
+
+def _interrupt_midway(data):
+    """A custom runner: half of `data` on a pipe, then SIGTERM, then the pipe closes."""
+    import signal
+    import subprocess
+    import time
+
+    def run(cmd, cwd, timeout):
+        p = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            p.stdin.write(data[:len(data) // 2])
+            p.stdin.flush()
+            time.sleep(0.5)
+            p.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            p.stdin.close()
+        except OSError:
+            pass
+        p.stdin = None   # closed here; communicate() must not flush it
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            return None, out, err
+        return p.returncode, out, err
+    return run
+
+
+@scenario("status-interrupted")
+def _(ctx):
+    data, files, _ = _progress_capture(ctx, 81)
+    run = Run(["-r", "-", "-o", "out"], exit=0)
+    run.custom = _interrupt_midway(data)
+    case = Case([run], files=None, note="SIGTERM while reading a capture: exit 0, "
+                "status interrupted, stop_reason signal")
+
+    def check(outdir):
+        problems = _status_check("interrupted")(outdir)
+        root = ET.parse(os.path.join(outdir, "report.xml")).getroot()
+        reason = root.find(TCPFLOW_NS + "summary").get("stop_reason")
+        if reason != "signal":
+            problems.append("stop_reason %r, expected 'signal'" % reason)
+        return problems
+    case.check = check
+    return case
