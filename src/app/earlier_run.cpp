@@ -45,14 +45,14 @@ void EarlierRun::file_opening(const std::string& path) {
 
 std::string EarlierRun::start_notice() const {
   if (!has_report_) return {};
-  return outdir_ + " holds report.xml of an earlier run: flow files of the same names are "
-                   "replaced";
+  return "output directory " + outdir_ +
+         " holds report.xml of an earlier run: flow files of the same names are replaced";
 }
 
 std::string EarlierRun::end_notice() const {
   if (replaced_ == 0) return {};
   return std::to_string(replaced_) + (replaced_ == 1 ? " flow file" : " flow files") +
-         " replaced existing files in " + outdir_;
+         " replaced existing files in output directory " + outdir_;
 }
 
 }  // namespace tcpflow::app

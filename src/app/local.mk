@@ -13,4 +13,4 @@ libtcpflow_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 	src/app/earlier_run.cpp src/app/earlier_run.h \
 	src/app/run_feedback.cpp src/app/run_feedback.h
 tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
-	tests/unit/earlier_run_test.cpp
+	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp

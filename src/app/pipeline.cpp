@@ -186,6 +186,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     if (status == capture::ReadStatus::kError) {
       if (stop_requested()) break;  // a read interrupted by SIGINT/SIGTERM is no error
+      s.feedback->break_line();
       std::fprintf(stderr, "tcpflow: %s: %s%s\n", name.c_str(), source.error().c_str(),
                    records ? " (the packets before it were processed)" : "");
       if (source.truncated()) s.stats.add(Counter::kTruncatedInput);
@@ -250,6 +251,7 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
     source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
     if (stop_requested()) return;  // SIGINT/SIGTERM cut the open short: no fault of the input
+    s.feedback->break_line();
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;

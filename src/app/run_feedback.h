@@ -52,6 +52,9 @@ class RunFeedback {
   // quiet): redraws the progress line when a second has passed.
   void tick(const Stats& stats);
 
+  // Ends the progress line (if one is shown) so a message can follow.
+  void break_line() { progress_.finish(); }
+
   // End of the run: ends the progress line, prints the capture statistics
   // and the replaced-files line, and adds their figures to `summary`.
   void finish(report::RunSummary& summary);

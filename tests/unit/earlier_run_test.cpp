@@ -42,9 +42,9 @@ TEST_F(EarlierRunTest, AnEarlierReportIsAnnounced) {
   make("report.xml");
   EarlierRun run(dir_);
   EXPECT_TRUE(run.has_report());
-  EXPECT_EQ(run.start_notice(),
-            dir_ + " holds report.xml of an earlier run: flow files of the same names are "
-                   "replaced");
+  EXPECT_EQ(run.start_notice(), "output directory " + dir_ +
+                                    " holds report.xml of an earlier run: flow files of the "
+                                    "same names are replaced");
   // Only report.xml: no flow file to replace, none looked at.
   make("a");
   run.file_opening(dir_ + "/a");
@@ -59,9 +59,9 @@ TEST_F(EarlierRunTest, CountsFilesThatExistBeforeTheirCreation) {
   run.file_opening(dir_ + "/a");
   run.file_opening(dir_ + "/new");
   EXPECT_EQ(run.replaced_files(), 1u);
-  EXPECT_EQ(run.end_notice(), "1 flow file replaced existing files in " + dir_);
+  EXPECT_EQ(run.end_notice(), "1 flow file replaced existing files in output directory " + dir_);
   run.file_opening(dir_ + "/b");
-  EXPECT_EQ(run.end_notice(), "2 flow files replaced existing files in " + dir_);
+  EXPECT_EQ(run.end_notice(), "2 flow files replaced existing files in output directory " + dir_);
 }
 
 TEST_F(EarlierRunTest, FilesWithoutAReportStillCount) {
