@@ -3,9 +3,9 @@
 namespace tcpflow::scanners {
 namespace {
 
-// tcpflow 1.6.1's scanners beyond md5, http, python and tcpdemux.
+// tcpflow 1.6.1's scanners that this tcpflow lacks (md5, http, python and
+// netviz are registered; tcpdemux is the program itself).
 constexpr LegacyScanner kLegacyScanners[] = {
-    {"netviz", "a report.pdf summary of the capture"},
     {"wifiviz", "an 802.11 SSID table in the report"},
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanners/scanner.h"
@@ -22,8 +23,11 @@ class ScannerSet {
   static ScannerSet select(const ScannerSelection& selection,
                            const ScannerOptions& options = {});
 
+  // True when no enabled scanner reads flow files.
   bool empty() const { return scanners_.empty(); }
+  // Every enabled scanner, flow readers first.
   std::vector<std::string> names() const;
+  bool enabled(std::string_view name) const;
   const std::vector<ScannerNotice>& notices() const { return notices_; }
 
   // Runs every enabled scanner over the flow file `target.path`, in 64 KiB
@@ -31,7 +35,8 @@ class ScannerSet {
   bool scan_file(const ScanTarget& target, ScanResult& result, std::string& error) const;
 
  private:
-  std::vector<std::unique_ptr<Scanner>> scanners_;
+  std::vector<std::unique_ptr<Scanner>> scanners_;     // read flow files
+  std::vector<std::unique_ptr<Scanner>> run_scanners_;  // fed by the pipeline (netviz)
   std::vector<ScannerNotice> notices_;
 };
 
