@@ -128,7 +128,9 @@ class Flow:
 
 @dataclass
 class Summary:
-    status: str = ""                      # "complete", or "incomplete" if never finished
+    # What happened to the run (FORMAT.md): complete, truncated, interrupted,
+    # inputs_failed, output_failed; "incomplete" if the writer never finished.
+    status: str = ""
     attributes: Dict[str, str] = field(default_factory=dict)
     counters: Dict[str, int] = field(default_factory=dict)
     descriptions: Dict[str, str] = field(default_factory=dict)
@@ -152,8 +154,10 @@ class Report:
 
     @property
     def complete(self) -> bool:
+        """The report is whole: the run reached its end and wrote its summary
+        (whatever summary.status says about the inputs)."""
         return (not self.truncated and self.summary is not None
-                and self.summary.status == "complete")
+                and self.summary.status != "incomplete")
 
     def connection(self, connection_id: int) -> List[Flow]:
         """Both directions (and any later files) of one connection."""

@@ -169,6 +169,15 @@ class DamagedFilesTest(unittest.TestCase):
         self.assertEqual(report.summary.status, "incomplete")
         self.assertEqual(len(report.flows), 4)
 
+    def test_finished_run_with_a_truncated_input_is_whole(self):
+        data = Path(REPORT_XML).read_bytes()
+        self.assertIn(b'<tcpflow:summary status="complete"', data)
+        patched = data.replace(b'<tcpflow:summary status="complete"',
+                               b'<tcpflow:summary status="truncated"', 1)
+        report = tcpflow_report.load(self.write("report.xml", patched))
+        self.assertTrue(report.complete)  # the report is whole; the status tells about the run
+        self.assertEqual(report.summary.status, "truncated")
+
     def test_partial_last_jsonl_line_is_ignored(self):
         data = Path(FLOWS_JSONL).read_bytes()
         cut = data.rstrip(b"\n").rindex(b"\n") + 30

@@ -1,5 +1,7 @@
 #include "app/flow_recorder.h"
 
+#include "app/run_feedback.h"
+
 #include "output/discard_sink.h"
 #include "output/flow_file_sink.h"
 
@@ -18,6 +20,7 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
   }
   std::string path = files_->namer.assign(info);
   if (!files_->store) return std::make_unique<output::DiscardSink>();
+  if (files_->feedback) files_->feedback->file_opening(path);
   files_->hooks.file_opened(path);
   return std::make_unique<output::FlowFileSink>(files_->writer, files_->buffers, std::move(path),
                                                 files_->write_index, stats_);

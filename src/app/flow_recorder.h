@@ -19,6 +19,8 @@
 
 namespace tcpflow::app {
 
+class RunFeedback;
+
 // Where flow files go.
 struct FlowFiles {
   output::FileNamer& namer;
@@ -27,6 +29,7 @@ struct FlowFiles {
   FlowHooks& hooks;          // told when a file opens
   bool store = true;         // -FX clears: names and report entries only
   bool write_index = false;  // -I
+  RunFeedback* feedback = nullptr;  // told before a file is created (reruns count replacements)
 };
 
 class FlowRecorder : public flow::FlowHandler {

@@ -231,6 +231,10 @@ std::string apply_f_letters(const std::string& letters, std::string tmpl, Config
 Config finalize(Draft d) {
   Config& c = d.config;
   if (d.files_from_args) {
+    // Without names -l would fall through to a live capture nobody asked for.
+    if (d.words.empty() && c.read_files.empty() && c.resume_files.empty()) {
+      throw UsageError("-l expects capture file names after the options");
+    }
     c.read_files.insert(c.read_files.end(), d.words.begin(), d.words.end());
   } else {
     std::string expr;

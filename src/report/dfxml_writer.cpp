@@ -192,7 +192,7 @@ void DfxmlWriter::write_summary(const RunSummary& summary) {
   XmlEmitter& xml = *xml_;
   const Stats& stats = summary.stats;
   xml.open("tcpflow:summary");
-  xml.attribute("status", "complete");
+  xml.attribute("status", summary.status.empty() ? std::string("complete") : summary.status);
   if (!summary.stop_reason.empty()) xml.attribute("stop_reason", summary.stop_reason);
   xml.attribute("packets_read", stats.get(Counter::kPacketsRead));
   xml.attribute("bytes_read", stats.get(Counter::kBytesRead));

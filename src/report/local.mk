@@ -27,3 +27,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/report_text_test.cpp
 
 EXTRA_DIST += src/report/FORMAT.md
+# <tcpflow:summary status>: what happened to the run (issue 23).
+libtcpflow_a_SOURCES += src/report/run_status.cpp src/report/run_status.h
+tests_unit_tests_SOURCES += tests/unit/run_status_test.cpp

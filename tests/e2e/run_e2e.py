@@ -42,6 +42,7 @@ import scenarios_console  # noqa: E402,F401
 import scenarios_scanners  # noqa: E402,F401
 import scenarios_http     # noqa: E402,F401
 import scenarios_perf     # noqa: E402,F401
+import scenarios_run_notices  # noqa: E402,F401
 import scenarios_tunnel   # noqa: E402,F401
 import scenarios_netviz   # noqa: E402,F401
 import scenarios_corrupt  # noqa: E402,F401
@@ -104,6 +105,8 @@ def fmt_ns(ns):
 
 def run_tcpflow(binary, run, cwd, wrapper):
     cmd = wrapper + [binary] + run.args
+    if getattr(run, "custom", None):   # a scenario that wires stdin/stderr itself (pty, pipe)
+        return run.custom(cmd, cwd, RUN_TIMEOUT)
 
     def limits():
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

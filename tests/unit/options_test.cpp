@@ -94,6 +94,13 @@ TEST(Options, DashLTakesEveryWordAsAFile) {
   EXPECT_EQ(run({"a.pcap", "-l"}).read_files, std::vector<std::string>{"a.pcap"});
 }
 
+TEST(Options, DashLWithoutFileNamesIsAnError) {
+  // Not a live capture on the default device.
+  EXPECT_EQ(error_of({"-l"}), "-l expects capture file names after the options");
+  EXPECT_EQ(error_of({"-o", "out", "-l"}), "-l expects capture file names after the options");
+  EXPECT_EQ(run({"-l", "-r", "a.pcap"}).read_files, std::vector<std::string>{"a.pcap"});
+}
+
 TEST(Options, BpfExpressionIsJoinedWithSingleSpaces) {
   EXPECT_EQ(run({"-r", "x", "tcp", "and", "port", "80"}).bpf_expression, "tcp and port 80");
   EXPECT_EQ(run({"-r", "x", "host 10.0.0.1", "and", "port 80"}).bpf_expression,
