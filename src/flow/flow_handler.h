@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 #include "reassembly/stream_sink.h"
 
@@ -23,6 +24,10 @@ class FlowHandler {
   // handler closes the sink, runs scanners and records the flow. Called only
   // for directions whose open_stream() was called.
   virtual void close_stream(FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) = 0;
+
+  // The connection is leaving the table: its record, once all its directions
+  // went through close_stream() and before connection_closed().
+  virtual void connection_finished(const ConnectionRecord& record) { (void)record; }
 
   // The connection left the table (both directions are closed).
   virtual void connection_closed(uint64_t connection_id) { (void)connection_id; }
