@@ -9,6 +9,7 @@
 
 #include "decode/packet.h"
 #include "reassembly/reassembler.h"
+#include "flow/write_times.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {
@@ -91,6 +92,10 @@ struct FlowInfo {
 
   // Reassembly facts: gaps, conflicts, duplicates, bad checksums.
   reassembly::ReassemblyStats reassembly;
+
+  // Packet time of each delivered byte, when FlowTableConfig::record_write_times
+  // (the http scanner); shared by copies of this struct, sealed at close.
+  std::shared_ptr<WriteTimes> write_times;
 };
 
 }  // namespace tcpflow::flow

@@ -108,6 +108,7 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
+  if (config_.record_write_times) info.write_times = std::make_shared<WriteTimes>();
   info.direction_known = dir.direction_known;
   info.is_client = dir.is_client;
   stats_.add(Counter::kFlowsCreated);
@@ -156,6 +157,7 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.direction_known = old.direction_known;
   fresh.first_ts = context.ts;
   fresh.first_packet_number = context.packet_number;
+  if (config_.record_write_times) fresh.write_times = std::make_shared<WriteTimes>();
   finish_direction(conn, dir, CloseReason::kSeekJump);
   dir.state = std::move(state);
   stats_.add(Counter::kFlowsCreated);
@@ -167,6 +169,7 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   reassembler.finish();
   FlowInfo& info = dir.state->info;
   info.reassembly = reassembler.stats();
+  if (info.write_times) info.write_times->seal();
   if (reason == CloseReason::kSeekJump) {
     info.close_reason = reason;
   } else if (conn.rst_seen) {

@@ -349,3 +349,32 @@ TEST_F(FlowTableTest, ConnectionRecordFollowsItsDirectionsAndSharesTheirId) {
 
 }  // namespace
 }  // namespace tcpflow::flow
+
+namespace tcpflow::flow {
+namespace {
+
+TEST_F(FlowTableTest, WriteTimesRecordWhenEachByteArrivedOnlyWhenAsked) {
+  FlowTableConfig config;
+  config.record_write_times = true;
+  make_table(config);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);                 // t=1001
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 106, TcpFlag::kAck, "world");        // t=1002, early
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 101, TcpFlag::kAck, "hello");        // t=1003
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(1u, handler_.closed.size());
+  const auto& times = handler_.closed[0].info.write_times;
+  ASSERT_NE(nullptr, times);
+  EXPECT_EQ(1003, times->at(0)->sec);
+  EXPECT_EQ(1002, times->at(5)->sec);
+
+  make_table();
+  handler_.closed.clear();
+  send("10.0.0.1", 1235, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1235, "10.0.0.2", 80, 101, TcpFlag::kAck, "x");
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(1u, handler_.closed.size());
+  EXPECT_EQ(nullptr, handler_.closed[0].info.write_times);
+}
+
+}  // namespace
+}  // namespace tcpflow::flow
