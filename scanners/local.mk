@@ -12,5 +12,6 @@ libscanners_a_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_EMBED_CFLAGS:-I%=-isystem %)
 tests_unit_tests_SOURCES += tests/unit/scanners_test.cpp
 libscanners_a_SOURCES += scanners/scan_http.cpp scanners/http_parser.cpp \
 	scanners/http_chunked.cpp scanners/http_inflate.cpp scanners/http_body.cpp \
-	scanners/http_command.cpp
-tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp
+	scanners/http_command.cpp scanners/http_record.cpp
+tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp \
+	tests/unit/http_record_test.cpp
