@@ -83,21 +83,21 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
   deliver_finished();
 }
 
-void FlowRecorder::connection_closed(uint64_t connection_id) {
+void FlowRecorder::connection_closed(const flow::ConnectionRecord& record) {
   if (held_.empty()) {
-    if (closed_connection_callback_) closed_connection_callback_(connection_id);
+    if (closed_connection_callback_) closed_connection_callback_(record);
     return;
   }
   Held held;
   held.ticket = background_->submitted();
-  held.connection_id = connection_id;
+  held.connection = record;
   held_.push_back(std::move(held));
   deliver_finished();
 }
 
 void FlowRecorder::hand_on(Held& held) {
   if (!held.info) {
-    if (closed_connection_callback_) closed_connection_callback_(held.connection_id);
+    if (closed_connection_callback_) closed_connection_callback_(held.connection);
     return;
   }
   flow::FlowInfo& info = *held.info;

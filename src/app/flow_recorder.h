@@ -27,7 +27,7 @@ class FlowRecorder : public flow::FlowHandler {
  public:
   // Called once per closed direction with its output path ("" for console).
   using ClosedFlowCallback = std::function<void(flow::FlowInfo&, const std::string& path)>;
-  using ClosedConnectionCallback = std::function<void(uint64_t connection_id)>;
+  using ClosedConnectionCallback = std::function<void(const flow::ConnectionRecord& record)>;
 
   // Flow files; `background` may be null (everything written on this thread).
   FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache,
@@ -44,7 +44,7 @@ class FlowRecorder : public flow::FlowHandler {
   void on_closed_connection(ClosedConnectionCallback callback) {
     closed_connection_callback_ = std::move(callback);
   }
-  void connection_closed(uint64_t connection_id) override;
+  void connection_closed(const flow::ConnectionRecord& record) override;
 
   // Hands on what the background writer has finished, without waiting.
   void deliver_finished();
@@ -65,7 +65,7 @@ class FlowRecorder : public flow::FlowHandler {
     bool writer_made_file = false;  // errors in creating or writing it come with job `ticket`
     std::optional<flow::FlowInfo> info;
     std::string path;
-    uint64_t connection_id = 0;
+    flow::ConnectionRecord connection;  // when info is empty
   };
   void hand_on(Held& held);
 

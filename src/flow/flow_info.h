@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "decode/packet.h"
-#include "reassembly/reassembler.h"
 #include "flow/write_times.h"
+#include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {

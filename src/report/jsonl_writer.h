@@ -31,6 +31,10 @@ class JsonlWriter {
 
   // One {"record":"connection",...} line per connection (connection_format.h).
   void write_connection(const flow::ConnectionRecord& record);
+  // A line built elsewhere (a scanner's {"record":...} object), without newline.
+  void write_record(const std::string& line) {
+    if (file_) write_line(line);
+  }
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }

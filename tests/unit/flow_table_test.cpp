@@ -51,7 +51,7 @@ class FakeHandler : public FlowHandler {
     }
     return out;
   }
-  void connection_finished(const ConnectionRecord& record) override {
+  void connection_closed(const ConnectionRecord& record) override {
     connections.push_back(record);
     closed_when_finished.push_back(closed.size());
   }
