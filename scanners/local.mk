@@ -15,3 +15,4 @@ libscanners_a_SOURCES += scanners/scan_http.cpp scanners/http_parser.cpp \
 	scanners/http_command.cpp scanners/http_record.cpp
 tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp \
 	tests/unit/http_record_test.cpp
+libscanners_a_SOURCES += scanners/http_record.h
