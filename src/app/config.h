@@ -55,6 +55,7 @@ struct Config {
   // Scanners.
   scanners::ScannerSelection scanners;      // -e -x -E -a -FM
   scanners::ScannerOptions scanner_options; // -Z, -S http_*, -S py_*; outdir from -o
+  std::string netviz_from;                  // --netviz-from DIR: draw DIR/report.xml, no capture
 
   // Process.
   std::string drop_user;       // -U

@@ -78,6 +78,8 @@ constexpr OptionDef kOptions[] = {
     {'Z', nullptr, nullptr, Section::kScanners, "leave gzip/deflate HTTP bodies compressed"},
     {'S', nullptr, "NAME=VALUE", Section::kScanners, "set a parameter (list with -hh); repeatable"},
     {'H', nullptr, nullptr, Section::kScanners, "describe the scanners and exit"},
+    {0, "netviz-from", "DIR", Section::kScanners,
+     "draw the netviz page from DIR/report.xml into DIR (no capture read)"},
     {'c', nullptr, nullptr, Section::kConsole,
      "print flows on stdout (no flow files), each chunk after its name"},
     {'C', nullptr, nullptr, Section::kConsole, "like -c but without the flow names"},
@@ -367,12 +369,15 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.words.insert(draft.words.end(), opt.value.begin(), opt.value.end());
     } else if (opt.string_key == "overlap") {
       draft.overlap = value;
+    } else if (opt.string_key == "netviz-from") {
+      draft.config.netviz_from = value;
     } else {
       apply_option(letter_for_key(opt.string_key), value, draft);
     }
   }
   result.config = finalize(std::move(draft));
   result.config.command_line = shell_join(argc, argv);
+  if (!result.config.netviz_from.empty()) result.action = Action::kNetvizFrom;
   return result;
 }
 

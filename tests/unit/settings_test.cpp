@@ -32,6 +32,7 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"max_fragment_bytes", "67108864"}, {"fragment_timeout", "60"},
       {"max_linger", "1000"},      {"py_path", ""},
       {"py_module", ""},            {"py_function", ""},
+      {"netviz_formats", "pdf,png"},
       {"sha256_inputs", "NO"},      {"force_color", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());
