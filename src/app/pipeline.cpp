@@ -53,7 +53,7 @@ double hangup_idle_seconds(const Config& config) {
 struct Pipeline::State {
   explicit State(const Config& config)
       : budget(config.max_held_bytes),
-        decoder(config.defrag),
+        decoder(config.defrag, config.tunnels),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 

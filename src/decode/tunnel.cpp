@@ -18,9 +18,11 @@ void append_ip(std::string& out, const IpAddress& addr) {
 }  // namespace
 
 TunnelKey tunnel_key_of(const TunnelChain& chain) {
+  return chain.empty() ? TunnelKey{} : tunnel_key_of(chain.innermost());
+}
+
+TunnelKey tunnel_key_of(const TunnelLayer& layer) {
   TunnelKey key;
-  if (chain.empty()) return key;
-  const TunnelLayer& layer = chain.innermost();
   key.kind = layer.kind;
   key.has_id = layer.has_id;
   key.id = layer.id;

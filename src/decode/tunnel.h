@@ -65,7 +65,8 @@ struct TunnelKey {
   friend bool operator!=(const TunnelKey& a, const TunnelKey& b) { return !(a == b); }
 };
 
-TunnelKey tunnel_key_of(const TunnelChain& chain);
+TunnelKey tunnel_key_of(const TunnelLayer& layer);
+TunnelKey tunnel_key_of(const TunnelChain& chain);  // of the innermost layer; kNone if empty
 
 // "vxlan", "gre", "6in4", ... (IP-in-IP names depend on the outer version).
 const char* tunnel_layer_name(const TunnelLayer& layer);

@@ -6,6 +6,7 @@ tests_unit_tests_SOURCES += tests/unit/output_test.cpp tests/unit/flow_file_sink
 libtcpflow_a_SOURCES += src/output/console_sink.cpp src/output/file_namer.cpp
 libtcpflow_a_SOURCES += src/output/filename_template.cpp
 tests_unit_tests_SOURCES += tests/unit/filename_template_test.cpp
+tests_unit_tests_SOURCES += tests/unit/tunnel_naming_test.cpp
 
 # Headers (listed so that `make dist` ships them; add new ones here).
 noinst_HEADERS += src/output/background_writer.h \

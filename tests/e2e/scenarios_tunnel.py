@@ -209,3 +209,43 @@ def _(ctx):
                                 "tunnel_malformed": 2, "tunnel_unknown_next": 1,
                                 "tunnel_gtpu": 1, "tunnel_control": 1,
                                 "tunnel_ip4_in_ip": 9, "tunnel_too_deep": 1})
+
+
+@scenario("tunnel-decode-tunnels-no")
+def _(ctx):
+    """-S decode_tunnels=NO: tunnelled connections get no file (the outer
+    view, as tcpflow 1.6.1), a plain connection beside them still does."""
+    tunnelled = [damaged([pg.Encap(k, tid=5)], seed=i + 3)
+                 for i, k in enumerate(("vxlan", "gre", "ipip", "gtpu"))]
+    plain = damaged([], seed=9, client=("10.5.5.1", 1234), server=("10.5.5.2", 80))
+    packets = finalize_all(tunnelled + [plain])
+    recs = cv.records(packets)
+    path = ctx.write("cap.pcap", pg.pcap_bytes(recs))
+    files, mtimes = truth([p for p in packets if p.conv is plain])
+    case = Case([Run(["-S", "decode_tunnels=NO", "-r", path, "-o", "out"])], files, mtimes)
+    return with_counters(case, {})
+
+
+def extra_port(kind, setting, counter, port):
+    @scenario("tunnel-%s-extra-port" % kind)
+    def _(ctx):
+        c = damaged([pg.Encap(kind, tid=(8, 9) if kind == "gtpu" else 8, port=port)])
+        return tunnel_case(ctx, [c], lambda n: {counter: n}, args=["-S", "%s=1,%d" % (setting, port)])
+
+
+extra_port("vxlan", "vxlan_ports", "tunnel_vxlan", 10000)
+extra_port("geneve", "geneve_ports", "tunnel_geneve", 10001)
+extra_port("gtpu", "gtpu_ports", "tunnel_gtpu", 10002)
+
+
+@scenario("tunnel-vxlan-unknown-port-is-plain-udp")
+def _(ctx):
+    """Without the setting, VXLAN on port 10000 is just UDP: no file, nothing counted."""
+    c = damaged([pg.Encap("vxlan", tid=8, port=10000)])
+    return tunnel_case(ctx, [c], {}, files={})
+
+
+@scenario("tunnel-bad-port-setting")
+def _(ctx):
+    return Case([Run(["-S", "vxlan_ports=4789,70000", "-r", "none.pcap", "-o", "out"],
+                     exit="nonzero", stderr=[["vxlan_ports"]])], outdir=None, report=False)
