@@ -13,8 +13,9 @@ libscanners_a_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_EMBED_CFLAGS:-I%=-isystem %)
 tests_unit_tests_SOURCES += tests/unit/scanners_test.cpp
 libscanners_a_SOURCES += scanners/scan_http.cpp scanners/http_parser.cpp \
 	scanners/http_chunked.cpp scanners/http_inflate.cpp scanners/http_body.cpp \
-	scanners/http_command.cpp
-tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp
+	scanners/http_command.cpp scanners/http_record.cpp
+tests_unit_tests_SOURCES += tests/unit/http_parser_test.cpp tests/unit/http_body_test.cpp \
+	tests/unit/http_record_test.cpp
 tests_unit_tests_SOURCES += tests/unit/legacy_names_test.cpp
 
 # Headers (listed so that `make dist` ships them; add new ones here).
@@ -24,6 +25,7 @@ noinst_HEADERS += scanners/http_body.h \
 	scanners/http_inflate.h \
 	scanners/http_line.h \
 	scanners/http_parser.h \
+	scanners/http_record.h \
 	scanners/registry.h \
 	scanners/scan_http.h \
 	scanners/scan_md5.h \

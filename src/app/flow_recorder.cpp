@@ -39,8 +39,8 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
   closed_.direction_closed(info, std::move(end.path), end.pending_job);
 }
 
-void FlowRecorder::connection_closed(uint64_t connection_id) {
-  closed_.connection_closed(connection_id);
+void FlowRecorder::connection_closed(const flow::ConnectionRecord& record) {
+  closed_.connection_closed(record);
 }
 
 }  // namespace tcpflow::app

@@ -41,7 +41,7 @@ class FlowRecorder : public flow::FlowHandler {
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) override;
-  void connection_closed(uint64_t connection_id) override;
+  void connection_closed(const flow::ConnectionRecord& record) override;
 
  private:
   std::optional<FlowFiles> files_;

@@ -1,5 +1,6 @@
 #include "app/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -145,7 +146,12 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                     config.store_flows, config.write_findx, s.feedback.get()};
     s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
   }
-  s.table = std::make_unique<flow::FlowTable>(config.table, *s.recorder, s.budget, s.stats);
+  flow::FlowTableConfig table_config = config.table;
+  // The http scanner gives each message the time its first byte arrived.
+  std::vector<std::string> scanner_names = s.scanner_set.names();
+  table_config.record_write_times =
+      std::find(scanner_names.begin(), scanner_names.end(), "http") != scanner_names.end();
+  s.table = std::make_unique<flow::FlowTable>(table_config, *s.recorder, s.budget, s.stats);
 }
 
 Pipeline::~Pipeline() = default;

@@ -48,6 +48,7 @@ import scenarios_netviz   # noqa: E402,F401
 import scenarios_corrupt  # noqa: E402,F401
 import scenarios_unprocessed  # noqa: E402,F401
 import scenarios_midstream  # noqa: E402,F401
+import scenarios_connections  # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 

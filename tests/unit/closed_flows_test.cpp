@@ -54,6 +54,10 @@ class Log : public ClosedFlows::Consumer {
   void connection_complete(uint64_t id) override {
     events.push_back("connection " + std::to_string(id));
   }
+  void connection_recorded(const flow::ConnectionRecord& record) override {
+    events.push_back("record of connection " + std::to_string(record.connection_id) + " " +
+                     flow::conn_state_name(record.state));
+  }
   std::vector<std::string> events;
 };
 
@@ -105,6 +109,28 @@ TEST_F(ClosedFlowsTest, WithScannersADirectionWaitsForItsConnectionAndMeetsItsPe
   stage.connection_closed(7);
   EXPECT_EQ(log.events, (Events{"complete req", "complete resp", "record req peer resp",
                                 "record resp peer req", "connection 7"}));
+}
+
+TEST_F(ClosedFlowsTest, AConnectionRecordFollowsItsDirectionsAndWaitsForTheWriter) {
+  ClosedFlows& stage = make_stage(true);
+  flow::FlowInfo request = direction(3, 1000, 80);
+  uint64_t close = writer.submit();
+  stage.direction_closed(request, "req", close);
+  flow::ConnectionRecord record;
+  record.connection_id = 3;
+  record.state = flow::ConnState::kSF;
+  stage.connection_closed(record);
+  // A connection without any flow file, closed while the writer is behind.
+  flow::ConnectionRecord empty;
+  empty.connection_id = 4;
+  empty.state = flow::ConnState::kS0;
+  stage.connection_closed(empty);
+  EXPECT_TRUE(log.events.empty());
+  writer.finish_up_to(close);
+  stage.poll();
+  EXPECT_EQ(log.events, (Events{"complete req", "record req", "connection 3",
+                                "record of connection 3 SF", "connection 4",
+                                "record of connection 4 S0"}));
 }
 
 TEST_F(ClosedFlowsTest, AWriterFailureIsTakenUnderTheFilesOwnCloseOnly) {
