@@ -20,6 +20,7 @@ libtcpflow_a_SOURCES += \
 	src/report/xml_emitter.h
 
 tests_unit_tests_SOURCES += \
+	tests/unit/tunnel_report_test.cpp \
 	tests/unit/report_dfxml_schema_test.cpp \
 	tests/unit/report_dfxml_test.cpp \
 	tests/unit/report_jsonl_test.cpp \
