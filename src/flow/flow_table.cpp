@@ -33,6 +33,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     conn = create(conn_key);
   }
 
+  if (conn->closed && !tcp.payload.empty()) stats_.add(Counter::kDataAfterClose);
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
 

@@ -126,6 +126,9 @@ fi
 left=$(cd "$dest" && find . ! -type d)
 if [ -z "$left" ]; then ok "make uninstall left no file"
 else fail "make uninstall left: $left"; fi
+for d in "$pkgdatadir" "$docdir"; do
+  [ ! -e "$dest$d" ] || fail "make uninstall left the directory $d"
+done
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -16,3 +16,8 @@ print-install-dirs:
 	@echo "bashcompletiondir='$(bashcompletiondir)'"
 	@echo "PYTHON='$(PYTHON)'"
 .PHONY: print-install-dirs
+
+# Directories only tcpflow installs into go too, when empty.
+uninstall-hook:
+	-rmdir "$(DESTDIR)$(pluginsdir)" "$(DESTDIR)$(examplesdir)" 2>/dev/null
+	-rmdir "$(DESTDIR)$(pkgdatadir)" "$(DESTDIR)$(docdir)" 2>/dev/null
