@@ -104,6 +104,7 @@ class Flow:
     vlan: Optional[int] = None
     src_mac: Optional[str] = None
     dst_mac: Optional[str] = None
+    tunnels: Optional[str] = None  # encapsulation chain, e.g. "vxlan:vni=100 outer=a>b"
     start_time: str = ""
     end_time: str = ""
     start_epoch: float = 0.0
@@ -250,7 +251,7 @@ _FLOW_INTS = ("src_port", "dst_port", "connection_id", "flow_id", "connection_co
               "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments",
               "capped_bytes",
               "spilled_blocks")
-_FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "direction",
+_FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "tunnels", "direction",
                  "start_time", "end_time", "close_reason")
 
 

@@ -82,6 +82,26 @@ TEST(DfxmlSchema, FullReportValidates) {
   EXPECT_TRUE(validates(schema, dir.file("report.xml")));
 }
 
+TEST(DfxmlSchema, TunnelledFlowValidates) {
+  REQUIRE_VALIDATOR(schema);
+  TempDir dir;
+  {
+    DfxmlWriter writer(dir.file("report.xml"), testing::sample_context());
+    auto flows = testing::sample_flows();
+    decode::TunnelLayer layer;
+    layer.kind = decode::TunnelKind::kVxlan;
+    layer.has_id = true;
+    layer.id = 100;
+    layer.outer_src = testing::ipv4(192, 0, 2, 1);
+    layer.outer_dst = testing::ipv4(192, 0, 2, 2);
+    flows[0].tunnels = {layer};
+    writer.write_fileobject(flows[0]);
+    writer.finish(RunSummary{});
+  }
+  EXPECT_NE(testing::read_file(dir.file("report.xml")).find("tunnels=\""), std::string::npos);
+  EXPECT_TRUE(validates(schema, dir.file("report.xml")));
+}
+
 TEST(DfxmlSchema, ReportWithoutFinishValidates) {
   REQUIRE_VALIDATOR(schema);
   TempDir dir;

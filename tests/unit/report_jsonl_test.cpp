@@ -159,7 +159,7 @@ TEST(JsonlWriter, Ipv4FlowLineIsExact) {
             R"("flow_id":1,"connection_id":1,"connection_count":0,"direction":"server",)"
             R"("family":"ipv4","src_ip":"93.184.216.34","src_port":80,"dst_ip":"192.168.0.10",)"
             R"("dst_port":51000,"vlan":100,"src_mac":"66:77:88:99:0a:0b",)"
-            R"("dst_mac":"00:11:22:aa:bb:cc","start_time":"2024-05-01T12:00:00.250000Z",)"
+            R"("dst_mac":"00:11:22:aa:bb:cc","tunnels":null,"start_time":"2024-05-01T12:00:00.250000Z",)"
             R"("end_time":"2024-05-01T12:00:01.000000Z","start_epoch":1714564800.250000,)"
             R"("end_epoch":1714564801.000000,"packets":5,"first_packet":2,"last_packet":10,)"
             R"("segments":12,"bytes":960,"input_files":["in.pcap"],"close_reason":"rst",)"
