@@ -148,13 +148,13 @@ void draw_traffic(Canvas& canvas, const PageModel& page, Box box) {
   }
   x = legend_item(canvas, x, y, legend, kRetransmitted,
                   "retransmitted " + human_bytes(static_cast<double>(retransmitted)), true);
-  double marker_width = 10 + canvas.text_width("gaps + conflicts: " + std::to_string(broken), 7);
-  if (x + marker_width > legend.x + legend.w) {
+  const std::string marker = "gaps + conflicts: " + std::to_string(broken) + " (at flow end)";
+  if (x + 12 + canvas.text_width(marker, 7) > legend.x + legend.w) {
     x = legend.x;
     y += 10;
   }
   canvas.triangle_down(x + 4, y - 6, 6, kBroken);
-  canvas.text(x + 12, y, "gaps + conflicts: " + std::to_string(broken) + " (at flow end)", 7, kInk);
+  canvas.text(x + 12, y, marker, 7, kInk);
 }
 
 }  // namespace tcpflow::netviz

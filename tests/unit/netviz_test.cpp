@@ -184,6 +184,7 @@ TEST(NetvizTrafficStats, PacketsFeedTimeTalkersPortsAndSizes) {
   EXPECT_EQ(column_total(stats.histogram(), kColumnNonTcp), 42u);
   EXPECT_EQ(stats.slot_port(1), 80);
   EXPECT_EQ(column_total(stats.histogram(), kColumnFirstPort), 1574u);
+  stats.finish();
   EXPECT_EQ(stats.talkers().top_senders(1)[0].sent, 1574u);
 }
 
@@ -207,6 +208,63 @@ TEST(NetvizTrafficStats, EveryConnectionSeenInPacketsCountsOnce) {
   EXPECT_EQ(stats.port(25).connections, 2u);
   EXPECT_EQ(stats.connections(), 1u);
   EXPECT_EQ(stats.points().size(), 1u);
+}
+
+// Per-direction sums reach the address table when their slot is reused or at finish().
+TEST(NetvizTrafficStats, DirectionCacheFollowsReusedFlowEntries) {
+  TrafficStats stats;
+  decode::IpPacket ip;
+  ip.proto = decode::NetProto::kIPv4;
+  decode::TcpSegment tcp;
+  tcp.src_port = 50000;
+  tcp.dst_port = 80;
+  // One FlowInfo object reused for a new connection between other hosts,
+  // as the flow table may do with its memory.
+  flow::FlowInfo entry = flow_between(v4(10, 0, 0, 1), 50000, v4(10, 0, 0, 2), 80, true, 1, 0, 0, 0);
+  ip.src = entry.src;
+  ip.dst = entry.dst;
+  stats.add_packet(at(1), 100, &ip, &tcp, &entry);
+  stats.add_packet(at(2), 100, &ip, &tcp, &entry);
+  entry = flow_between(v4(10, 0, 0, 3), 50000, v4(10, 0, 0, 4), 80, true, 2, 0, 0, 0);
+  ip.src = entry.src;
+  ip.dst = entry.dst;
+  stats.add_packet(at(3), 50, &ip, &tcp, &entry);
+  stats.finish();
+  auto senders = stats.talkers().top_senders(10);
+  ASSERT_EQ(senders.size(), 2u);
+  EXPECT_EQ(senders[0].address, v4(10, 0, 0, 1));
+  EXPECT_EQ(senders[0].sent, 200u);
+  EXPECT_EQ(senders[1].address, v4(10, 0, 0, 3));
+  EXPECT_EQ(senders[1].sent, 50u);
+  EXPECT_EQ(stats.talkers().top_receivers(1)[0].received, 200u);
+}
+
+TEST(NetvizTrafficStats, ManyAddressesThroughTheCacheStayBounded) {
+  TrafficStats stats;
+  decode::IpPacket ip;
+  ip.proto = decode::NetProto::kIPv4;
+  decode::TcpSegment tcp;
+  tcp.src_port = 50000;
+  tcp.dst_port = 80;
+  std::vector<flow::FlowInfo> flows;
+  for (uint32_t i = 0; i < 20000; ++i) {
+    flows.push_back(flow_between(v4(172, 16, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)),
+                                 50000, v4(10, 0, 0, 1), 80, true, i + 1, 0, 0, 0));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const flow::FlowInfo& f : flows) {
+      ip.src = f.src;
+      ip.dst = f.dst;
+      stats.add_packet(at(round), 10, &ip, &tcp, &f);
+    }
+  }
+  stats.finish();
+  EXPECT_LE(stats.talkers().size(), 8192u);
+  EXPECT_TRUE(stats.talkers().pruned());
+  auto receivers = stats.talkers().top_receivers(1);
+  ASSERT_EQ(receivers.size(), 1u);
+  EXPECT_EQ(receivers[0].address, v4(10, 0, 0, 1));
+  EXPECT_EQ(receivers[0].received, 400000u);  // never forgotten: always the largest
 }
 
 TEST(NetvizTrafficStats, PortSlotsAreRecycledWithoutLosingBytes) {
