@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "decode/defrag_limits.h"
+#include "decode/tunnel.h"
 #include "flow/flow_table_config.h"
 #include "output/console_options.h"
 #include "scanners/scanner_options.h"
@@ -41,6 +42,7 @@ struct Config {
   // (max_connections), -S tcp_timeout (idle_timeout_sec), -S max_linger.
   flow::FlowTableConfig table;
   decode::DefragLimits defrag;            // -S max_fragment_bytes, -S fragment_timeout
+  decode::TunnelConfig tunnels;           // -S decode_tunnels, -S vxlan/geneve/gtpu_ports
 
   // Report.
   bool report_enabled = true;             // -S enable_report=NO clears

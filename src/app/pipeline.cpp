@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <set>
 
-#include "app/closed_flow_queue.h"
+#include "app/closed_flows.h"
 #include "app/connection_pcaps.h"
 #include "app/end_of_run.h"
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
+#include "app/flow_reporter.h"
 #include "app/input_progress.h"
 #include "app/netviz_page.h"
 #include "app/paths.h"
@@ -19,9 +20,10 @@
 #include "capture/packet_source.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
-#include "output/background_writer.h"
 #include "output/console_sink.h"
 #include "output/fd_cache.h"
+#include "output/file_writer.h"
+#include "output/write_buffers.h"
 #include "output/file_namer.h"
 #include "output/filename_template.h"
 #include "reassembly/memory_budget.h"
@@ -50,7 +52,7 @@ double hangup_idle_seconds(const Config& config) {
 struct Pipeline::State {
   explicit State(const Config& config)
       : budget(config.max_held_bytes),
-        decoder(config.defrag),
+        decoder(config.defrag, config.tunnels),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 
@@ -58,19 +60,21 @@ struct Pipeline::State {
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
   output::FdCache fd_cache;
+  output::WriteBuffers write_buffers;
   // Declared before everything that writes flow files, so it outlives them.
-  std::unique_ptr<output::BackgroundWriter> background;
+  std::unique_ptr<output::FileWriter> file_writer;
   scanners::ScannerSet scanner_set;
   std::unique_ptr<output::FileNamer> namer;
   std::unique_ptr<output::FileNamer> pcap_namer;
   std::unique_ptr<ConnectionPcaps> connection_pcaps;
   std::unique_ptr<output::ConsoleWriter> console;
   std::unique_ptr<FlowHooks> hooks;  // -S tcp_cmd, tcp_alert_fd
-  std::unique_ptr<FlowRecorder> recorder;
-  std::unique_ptr<ClosedFlowQueue> closed_flows;
-  std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
+  std::unique_ptr<FlowReporter> reporter;
+  std::unique_ptr<ClosedFlows> closed_flows;
+  std::unique_ptr<FlowRecorder> recorder;
+  std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
   std::unique_ptr<NetvizPage> netviz;            // -e netviz
   uint64_t packet_number = 0;
@@ -98,67 +102,42 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   }
   if (console) {
     s.console = std::make_unique<output::ConsoleWriter>(stdout, config.console_options);
-    s.recorder = std::make_unique<FlowRecorder>(
-        *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), s.stats);
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    s.background = make_background_writer(config, s.fd_cache);
-    s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
-                                                config.store_flows, config.write_findx, s.stats);
   }
+  s.file_writer = make_file_writer(config, s.fd_cache);
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
   if (s.report) {
     for (const std::string& path : config.read_files) s.report->add_source(describe_input(path, config));
     for (const std::string& path : config.resume_files) s.report->add_source(describe_input(path, config));
   }
-  s.closed_flows = std::make_unique<ClosedFlowQueue>(
-      [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
-             const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
-  s.recorder->on_opened_file([this](const std::string& path) { state_->hooks->file_opened(path); });
-  s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
-    state_->hooks->file_closed(info, path);
-    // Without scanners nothing needs the other direction: record at once.
-    if (state_->scanner_set.empty()) {
-      record_closed_flow(info, path, nullptr, nullptr);
-    } else {
-      state_->closed_flows->add(info, path);
-    }
-  });
   if (config.split_pcap && !console) {
     // A namer of its own, so pcap names never take a count from flow files.
     s.pcap_namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
+    s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache,
+                                                           s.write_buffers, s.stats);
   }
-  s.recorder->on_closed_connection([this](uint64_t id) {
-    state_->closed_flows->connection_closed(id);
-    if (state_->connection_pcaps) state_->connection_pcaps->close(id);
-    if (state_->netviz) state_->netviz->connection_closed(id);
-  });
+  s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
+                                              *s.hooks, s.connection_pcaps.get(),
+                                              s.netviz.get(), s.stats);
+  s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
+                                                 *s.reporter, s.stats);
+  if (console) {
+    s.recorder = std::make_unique<FlowRecorder>(
+        *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), *s.closed_flows,
+        s.stats);
+  } else {
+    FlowFiles files{*s.namer, *s.file_writer, s.write_buffers, *s.hooks,
+                    config.store_flows, config.write_findx};
+    s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
+  }
   s.table = std::make_unique<flow::FlowTable>(config.table, *s.recorder, s.budget, s.stats);
 }
 
 Pipeline::~Pipeline() = default;
-
-void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
-                                  const flow::FlowInfo* peer, const std::string* peer_path) {
-  State& s = *state_;
-  scanners::ScanResult result;
-  if (!path.empty() && !info.write_failed && !s.scanner_set.empty()) {
-    std::string error;
-    scanners::ScanTarget target{info, path, peer, peer_path};
-    if (!s.scanner_set.scan_file(target, result, error)) {
-      std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
-    }
-  }
-  if (s.report) s.report->write_fileobject(info, result.xml);
-  if (s.jsonl) s.jsonl->write(info, result.jsonl);
-  s.stats.merge(result.stats);
-  s.hooks->flow_recorded(info, path);
-  if (s.netviz) s.netviz->add_flow(info);
-}
 
 void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
   State& s = *state_;
@@ -168,12 +147,13 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   flow::PacketContext context;
   context.input_name = std::make_shared<const std::string>(name);
   uint64_t records = 0;
+  if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
     if (status == capture::ReadStatus::kTimeout) {
       if (take_hangup_request()) close_idle(context.ts);
-      s.recorder->drain();  // a quiet live capture: finish what has closed
+      s.closed_flows->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
       continue;
     }
@@ -214,8 +194,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
-      if (s.background) s.background->flush();
-      s.recorder->deliver_finished();
+      s.closed_flows->poll();
       if (s.report) s.report->flush();
     }
     if (take_hangup_request()) close_idle(record.ts);
@@ -225,7 +204,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
 void Pipeline::close_idle(Timestamp now) {
   State& s = *state_;
   s.table->close_idle(now, hangup_idle_seconds(config_));
-  s.recorder->drain();  // SIGHUP promises complete files on disk
+  s.closed_flows->drain();  // SIGHUP promises complete files on disk
   if (s.report) s.report->flush();
 }
 
@@ -281,12 +260,11 @@ int Pipeline::run() {
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
-  s.recorder->drain();
-  s.closed_flows->flush_all();
+  s.closed_flows->finish();
   s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
-  if (s.unprocessed) s.unprocessed->flush();
+  if (s.unprocessed && !s.unprocessed->finish()) s.any_input_failed = true;
 
   if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
     s.any_input_failed = true;
@@ -308,12 +286,8 @@ RunFigures Pipeline::figures(bool interrupted) const {
   figures.peak_held_bytes = s.budget.peak();
   figures.max_held_bytes = s.budget.limit();
   figures.held_bytes_refusals = s.budget.refusals();
-  figures.peak_open_files = s.fd_cache.peak_open();
-  figures.fd_cache_evictions = s.fd_cache.evictions();
-  if (s.background) {
-    figures.peak_open_files += s.background->peak_open();
-    figures.fd_cache_evictions += s.background->evictions();
-  }
+  figures.peak_open_files = s.fd_cache.peak_open() + s.file_writer->peak_open();
+  figures.fd_cache_evictions = s.fd_cache.evictions() + s.file_writer->evictions();
   return figures;
 }
 

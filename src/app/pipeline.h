@@ -30,9 +30,6 @@ class Pipeline {
   void close_idle(Timestamp now);
   void process_file(const std::string& path, bool resume_only);
   void process_source(capture::PacketSource& source, const std::string& name);
-  // Runs the scanners over a closed direction and writes its report entries.
-  void record_closed_flow(flow::FlowInfo& info, const std::string& path,
-                          const flow::FlowInfo* peer, const std::string* peer_path);
   RunFigures figures(bool interrupted) const;
 
   const Config& config_;

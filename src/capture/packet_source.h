@@ -1,6 +1,7 @@
-// Where packets come from: capture files (classic pcap through libpcap,
-// pcapng through our own block reader so interfaces may differ in link
-// type, either of them gzip-compressed) and live interfaces.
+// Where packets come from: capture files, read by our own readers (classic
+// pcap in pcap_file_source, pcapng in pcapng_source so interfaces may differ
+// in link type; either may be gzip-compressed), and live interfaces through
+// libpcap. libpcap also compiles the BPF filter for files (bpf_filter).
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -15,7 +15,8 @@ FlowTable::~FlowTable() = default;
 const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
                                    const PacketContext& context) {
   const decode::TcpSegment& tcp = packet.tcp;
-  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan};
+  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan,
+              decode::tunnel_key_of(packet.tunnels)};
   Side side;
   ConnKey conn_key = make_conn_key(key, side);
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
@@ -32,6 +33,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     conn = create(conn_key);
   }
 
+  if (conn->closed && !tcp.payload.empty()) stats_.add(Counter::kDataAfterClose);
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
 
@@ -96,6 +98,8 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.has_macs = packet.link.has_macs;
   info.src_mac = packet.link.src_mac;
   info.dst_mac = packet.link.dst_mac;
+  const decode::TunnelChain& chain = packet.tunnels;
+  info.tunnels.assign(chain.layers.begin(), chain.layers.begin() + chain.depth);
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
@@ -142,6 +146,7 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.has_macs = old.has_macs;
   fresh.src_mac = old.src_mac;
   fresh.dst_mac = old.dst_mac;
+  fresh.tunnels = old.tunnels;
   fresh.connection_id = conn.id;
   fresh.is_client = old.is_client;
   fresh.direction_known = old.direction_known;

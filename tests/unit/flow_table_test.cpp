@@ -238,6 +238,21 @@ TEST_F(FlowTableTest, LateDataAfterRstStillLandsInTheSameFile) {
   EXPECT_EQ(flows[0].info.close_reason, CloseReason::kRst);
 }
 
+// Segments with payload for a connection already closed (lingering for
+// stragglers) are counted; bare ACKs and FINs are not.
+TEST_F(FlowTableTest, DataAfterCloseIsCounted) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 0u);
+  send("10.0.0.2", 2, "10.0.0.1", 1, 7, TcpFlag::kRst);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck);
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 0u);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck, "def");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 2u);
+}
+
 // A flow lists each input it had packets from, in order; a run of packets
 // from one input is one entry, also when the same file is read twice in a row.
 TEST(InputFiles, ListsEachRunOfInputsOnce) {
