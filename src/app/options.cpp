@@ -381,7 +381,13 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
   }
   result.config = finalize(std::move(draft));
   result.config.command_line = shell_join(argc, argv);
-  if (!result.config.netviz_from.empty()) result.action = Action::kNetvizFrom;
+  if (!result.config.netviz_from.empty()) {
+    if (!result.config.read_files.empty() || !result.config.resume_files.empty()) {
+      throw UsageError("--netviz-from draws a finished run's report.xml and reads no capture "
+                       "(drop -r/-R, or use -e netviz on the capture)");
+    }
+    result.action = Action::kNetvizFrom;
+  }
   return result;
 }
 

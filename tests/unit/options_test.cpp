@@ -357,5 +357,16 @@ TEST(Options, HelpTextListsOptions) {
 
 TEST(Options, VersionText) { EXPECT_EQ(version_text().rfind("tcpflow ", 0), 0u); }
 
+TEST(Options, NetvizFromDrawsAReportAndTakesNoCapture) {
+  ParsedCommandLine p = parse({"--netviz-from", "out", "-S", "netviz_formats=svg"});
+  EXPECT_EQ(p.action, Action::kNetvizFrom);
+  EXPECT_EQ(p.config.netviz_from, "out");
+  EXPECT_EQ(p.config.scanner_options.netviz_formats, "svg");
+  EXPECT_NE(error_of({"--netviz-from", "out", "-r", "x.pcap"}).find("--netviz-from"),
+            std::string::npos);
+  EXPECT_EQ(run({"-r", "x.pcap", "-e", "netviz"}).scanners.enable,
+            std::vector<std::string>{"netviz"});
+}
+
 }  // namespace
 }  // namespace tcpflow::app
