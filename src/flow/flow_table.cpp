@@ -70,6 +70,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     set_role(conn->directions[1 - static_cast<size_t>(side)], !opener);
   }
 
+  conn->history.observe(side, tcp.flags, tcp.payload.size(), segment.checksum_bad, context.ts);
   if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
   conn->last_ts = context.ts;
   by_activity_.move_to_front(conn);
@@ -113,6 +114,7 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
+  if (config_.record_write_times) info.write_times = std::make_shared<WriteTimes>();
   info.direction_known = dir.direction_known;
   info.is_client = dir.is_client;
   stats_.add(Counter::kFlowsCreated);
@@ -162,6 +164,7 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.direction_known = old.direction_known;
   fresh.first_ts = context.ts;
   fresh.first_packet_number = context.packet_number;
+  if (config_.record_write_times) fresh.write_times = std::make_shared<WriteTimes>();
   finish_direction(conn, dir, CloseReason::kSeekJump);
   dir.state = std::move(state);
   stats_.add(Counter::kFlowsCreated);
@@ -173,6 +176,7 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   reassembler.finish();
   FlowInfo& info = dir.state->info;
   info.reassembly = reassembler.stats();
+  if (info.write_times) info.write_times->seal();
   if (reason == CloseReason::kSeekJump) {
     info.close_reason = reason;
   } else if (conn.rst_seen) {
@@ -193,7 +197,10 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   stats_.add(Counter::kStreamShifts, rs.shifts);
   stats_.add(Counter::kGaps, rs.gaps.size());
   for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
-  if (dir.state->sink.opened()) handler_.close_stream(info, dir.state->sink.release());
+  if (dir.state->sink.opened()) {
+    ++conn.flow_files;
+    handler_.close_stream(info, dir.state->sink.release());
+  }
   dir.state.reset();
 }
 
@@ -242,11 +249,42 @@ void FlowTable::mark_closed(Connection& conn) {
 
 void FlowTable::finalize(Connection* conn, CloseReason reason) {
   for (Direction& dir : conn->directions) finish_direction(*conn, dir, reason);
+  ConnectionRecord record = make_record(*conn, reason);
   by_activity_.erase(conn);
   closed_.erase(conn);
-  uint64_t id = conn->id;
   table_.erase(conn->key);  // destroys *conn
-  handler_.connection_closed(id);
+  handler_.connection_closed(record);
+}
+
+ConnectionRecord FlowTable::make_record(const Connection& conn, CloseReason reason) {
+  const ConnHistory& h = conn.history;
+  ConnectionRecord record;
+  record.connection_id = conn.id;
+  bool low_opened = h.originator() == Side::kLow;
+  record.orig_ip = low_opened ? conn.key.low_addr : conn.key.high_addr;
+  record.orig_port = low_opened ? conn.key.low_port : conn.key.high_port;
+  record.resp_ip = low_opened ? conn.key.high_addr : conn.key.low_addr;
+  record.resp_port = low_opened ? conn.key.high_port : conn.key.low_port;
+  record.vlan = conn.key.vlan;
+  record.start = h.first_ts();
+  record.end = h.last_ts();
+  record.state = h.state();
+  record.history = h.history();
+  record.orig_packets = h.packets(h.originator());
+  record.orig_bytes = h.bytes(h.originator());
+  record.resp_packets = h.packets(h.responder());
+  record.resp_bytes = h.bytes(h.responder());
+  record.flow_files = conn.flow_files;
+  // Lingering closed connections leave with whatever reason the purge gives;
+  // what closed them is what counts.
+  if (conn.rst_seen) {
+    record.close_reason = CloseReason::kRst;
+  } else if (conn.closed) {
+    record.close_reason = CloseReason::kFin;
+  } else {
+    record.close_reason = reason;
+  }
+  return record;
 }
 
 void FlowTable::enforce_limits(const Connection* current) {

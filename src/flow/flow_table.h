@@ -77,6 +77,7 @@ class FlowTable {
   reassembly::Reassembler& reassembler_of(DirectionState& state) const;
   void mark_closed(Connection& conn);
   void finalize(Connection* conn, CloseReason reason);
+  static ConnectionRecord make_record(const Connection& conn, CloseReason reason);
   void enforce_limits(const Connection* current);
 
   FlowTableConfig config_;

@@ -103,17 +103,44 @@ simple("tunnel-gtpu-ipv6-inner", lambda: [pg.Encap("gtpu", tid=(77, 78))], "tunn
 simple("tunnel-teredo", lambda: [pg.Encap("teredo")], "tunnel_teredo", v6=True)
 
 
+def with_chains(case, want):
+    """Also checks each flow's tunnels attribute in report.xml ({filename: chain})."""
+    base = case.check
+
+    def check(outdir):
+        probs = base(outdir)
+        root = ET.parse(os.path.join(outdir, "report.xml")).getroot()
+        got = {}
+        for fo in root.iter():
+            if fo.tag.rsplit("}", 1)[-1] != "fileobject":
+                continue
+            name = next((c.text for c in fo if c.tag.rsplit("}", 1)[-1] == "filename"), None)
+            flow = fo.find(NS + "flow")
+            got[name] = flow.get("tunnels") if flow is not None else None
+        if got != want:
+            probs.append("tunnel chains %s, expected %s" % (got, want))
+        return probs
+    case.check = check
+    return case
+
+
 @scenario("tunnel-vxlan-in-gre")
 def _(ctx):
     encap = [pg.Encap("gre", outer=("172.16.0.1", "172.16.0.2"), tid=44),
              pg.Encap("vxlan", outer=("10.200.0.1", "10.200.0.2"), tid=100)]
-    return tunnel_case(ctx, [damaged(encap)], lambda n: {"tunnel_gre": n, "tunnel_vxlan": n})
+    c = damaged(encap)
+    case = tunnel_case(ctx, [c], lambda n: {"tunnel_gre": n, "tunnel_vxlan": n})
+    return with_chains(case, {
+        c.name(0): "gre:key=44 outer=172.16.0.1>172.16.0.2, vxlan:vni=100 outer=10.200.0.1>10.200.0.2",
+        c.name(1): "gre:key=44 outer=172.16.0.2>172.16.0.1, vxlan:vni=100 outer=10.200.0.2>10.200.0.1"})
 
 
 @scenario("tunnel-6in4-in-vlan")
 def _(ctx):
     c = damaged([pg.Encap("ipip")], v6=True, vlan_tags=[pg.vlan_tag(42)])
-    return tunnel_case(ctx, [c], lambda n: {"tunnel_ip6_in_ip": n})
+    case = tunnel_case(ctx, [c], lambda n: {"tunnel_ip6_in_ip": n})
+    return with_chains(case, {c.name(0): "6in4:outer=192.0.2.1>192.0.2.2",
+                              c.name(1): "6in4:outer=192.0.2.2>192.0.2.1"})
 
 
 @scenario("tunnel-geneve-in-6in4-in-gtpu")
