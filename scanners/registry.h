@@ -10,9 +10,16 @@
 
 namespace tcpflow::scanners {
 
+// Something the user should read about the selection (the caller prints it).
+struct ScannerNotice {
+  std::string text;
+  bool always = false;  // printed even with -q: a scanner asked for (-e/-E) will not run
+};
+
 class ScannerSet {
  public:
-  // Throws tcpflow::UsageError naming an unknown scanner.
+  // Throws tcpflow::UsageError naming an unknown scanner. tcpflow 1.6.1's
+  // names (tcpdemux, and scanners we lack) are accepted with a notice.
   static ScannerSet select(const ScannerSelection& selection,
                            const ScannerOptions& options = {});
 
@@ -21,6 +28,7 @@ class ScannerSet {
   // Every enabled scanner, flow readers first.
   std::vector<std::string> names() const;
   bool enabled(std::string_view name) const;
+  const std::vector<ScannerNotice>& notices() const { return notices_; }
 
   // Runs every enabled scanner over the flow file `target.path`, in 64 KiB
   // reads. Returns false (and says why in `error`) when it cannot be read.
@@ -29,6 +37,7 @@ class ScannerSet {
  private:
   std::vector<std::unique_ptr<Scanner>> scanners_;     // read flow files
   std::vector<std::unique_ptr<Scanner>> run_scanners_;  // fed by the pipeline (netviz)
+  std::vector<ScannerNotice> notices_;
 };
 
 // Every scanner and what it does (-H).

@@ -32,6 +32,7 @@ struct ScanTarget {
 struct ScanResult {
   std::vector<report::XmlChild> xml;                           // children of the fileobject
   std::vector<std::pair<std::string, std::string>> jsonl;      // extra flows.jsonl members
+  std::vector<std::string> jsonl_records;  // whole flows.jsonl lines after the flow's own
   Stats stats;  // counted into the run's totals (e.g. python_errors)
 };
 

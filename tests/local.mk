@@ -21,3 +21,7 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/run_e2e.py tests/e2e/e2e_lib.py \
 	testdata/README.md testdata/http-demo.pcap testdata/reassembly.pcap \
 	testdata/ipv6-vlan-frag.pcapng testdata/mixed-linktypes.pcapng \
 	testdata/port-reuse.pcap
+# issue 23: notices, report status, progress (scenarios_run_notices.py).
+EXTRA_DIST += tests/e2e/scenarios_run_notices.py
+# Connection records and HTTP message times (issue 23.6, 23.8).
+EXTRA_DIST += tests/e2e/scenarios_connections.py

@@ -43,6 +43,19 @@ void ClosedFlows::connection_closed(uint64_t connection_id) {
   release_written();
 }
 
+void ClosedFlows::connection_closed(const flow::ConnectionRecord& record) {
+  if (unwritten_.empty()) {
+    release_connection(record.connection_id, &record);
+    return;
+  }
+  Event event;
+  event.ticket = writer_.submitted();
+  event.connection_id = record.connection_id;
+  event.record = record;
+  unwritten_.push_back(std::move(event));
+  release_written();
+}
+
 void ClosedFlows::poll() {
   writer_.flush();
   release_written();
@@ -67,7 +80,7 @@ void ClosedFlows::release_written() {
     if (event.flow) {
       release(event.flow->info, event.flow->path, event.closes_file ? event.ticket : 0);
     } else {
-      release_connection(event.connection_id);
+      release_connection(event.connection_id, event.record ? &*event.record : nullptr);
     }
   }
 }
@@ -82,7 +95,8 @@ void ClosedFlows::release(flow::FlowInfo& info, std::string& path, uint64_t tick
   unpaired_[info.connection_id].push_back(Closed{std::move(info), std::move(path)});
 }
 
-void ClosedFlows::release_connection(uint64_t connection_id) {
+void ClosedFlows::release_connection(uint64_t connection_id,
+                                     const flow::ConnectionRecord* record) {
   auto it = unpaired_.find(connection_id);
   if (it != unpaired_.end()) {
     std::vector<Closed> directions = std::move(it->second);
@@ -100,6 +114,7 @@ void ClosedFlows::release_connection(uint64_t connection_id) {
     }
   }
   consumer_.connection_complete(connection_id);
+  if (record) consumer_.connection_recorded(*record);
 }
 
 void ClosedFlows::take_write_error(flow::FlowInfo& info, const std::string& path,

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 #include "output/file_writer.h"
 #include "util/stats.h"
@@ -39,6 +40,8 @@ class ClosedFlows {
                         const std::string* peer_path) = 0;
     // Every direction of the connection has been recorded.
     virtual void connection_complete(uint64_t connection_id) = 0;
+    // Then the connection's own record, when the flow table gave one.
+    virtual void connection_recorded(const flow::ConnectionRecord& record) { (void)record; }
   };
 
   // `pair_directions`: hold each direction until its connection is closed
@@ -49,6 +52,8 @@ class ClosedFlows {
   // `pending_job` is the ticket that completes its file (0: complete).
   void direction_closed(flow::FlowInfo& info, std::string path, uint64_t pending_job);
   void connection_closed(uint64_t connection_id);
+  // The same, with the record handed to Consumer::connection_recorded.
+  void connection_closed(const flow::ConnectionRecord& record);
 
   // Hands the writer the jobs waiting to fill a batch (a slow capture may
   // not fill one for a long time) and releases what is written. No waiting.
@@ -72,11 +77,13 @@ class ClosedFlows {
     bool closes_file = false;  // `ticket` is the flow's own close job: its error comes with it
     std::optional<Closed> flow;
     uint64_t connection_id = 0;
+    std::optional<flow::ConnectionRecord> record;
   };
 
   void release_written();
   void release(flow::FlowInfo& info, std::string& path, uint64_t ticket);
-  void release_connection(uint64_t connection_id);
+  void release_connection(uint64_t connection_id,
+                          const flow::ConnectionRecord* record = nullptr);
   void take_write_error(flow::FlowInfo& info, const std::string& path, uint64_t ticket);
 
   output::FileWriter& writer_;

@@ -1,5 +1,7 @@
 #include "app/flow_recorder.h"
 
+#include "app/run_feedback.h"
+
 #include "output/discard_sink.h"
 #include "output/flow_file_sink.h"
 
@@ -18,6 +20,7 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
   }
   std::string path = files_->namer.assign(info);
   if (!files_->store) return std::make_unique<output::DiscardSink>();
+  if (files_->feedback) files_->feedback->file_opening(path);
   files_->hooks.file_opened(path);
   return std::make_unique<output::FlowFileSink>(files_->writer, files_->buffers, std::move(path),
                                                 files_->write_index, stats_);
@@ -36,8 +39,8 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
   closed_.direction_closed(info, std::move(end.path), end.pending_job);
 }
 
-void FlowRecorder::connection_closed(uint64_t connection_id) {
-  closed_.connection_closed(connection_id);
+void FlowRecorder::connection_closed(const flow::ConnectionRecord& record) {
+  closed_.connection_closed(record);
 }
 
 }  // namespace tcpflow::app

@@ -19,6 +19,8 @@
 
 namespace tcpflow::app {
 
+class RunFeedback;
+
 // Where flow files go.
 struct FlowFiles {
   output::FileNamer& namer;
@@ -27,6 +29,7 @@ struct FlowFiles {
   FlowHooks& hooks;          // told when a file opens
   bool store = true;         // -FX clears: names and report entries only
   bool write_index = false;  // -I
+  RunFeedback* feedback = nullptr;  // told before a file is created (reruns count replacements)
 };
 
 class FlowRecorder : public flow::FlowHandler {
@@ -38,7 +41,7 @@ class FlowRecorder : public flow::FlowHandler {
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) override;
-  void connection_closed(uint64_t connection_id) override;
+  void connection_closed(const flow::ConnectionRecord& record) override;
 
  private:
   std::optional<FlowFiles> files_;

@@ -15,7 +15,10 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
     }
   }
   if (report_) report_->write_fileobject(info, result.xml);
-  if (jsonl_) jsonl_->write(info, result.jsonl);
+  if (jsonl_) {
+    jsonl_->write(info, result.jsonl);
+    for (const std::string& line : result.jsonl_records) jsonl_->write_record(line);
+  }
   stats_.merge(result.stats);
   hooks_.flow_recorded(info, path);
   if (netviz_) netviz_->add_flow(info);

@@ -40,6 +40,11 @@ class FlowReporter : public ClosedFlows::Consumer {
     if (connection_pcaps_) connection_pcaps_->close(connection_id);
     if (netviz_) netviz_->connection_closed(connection_id);
   }
+  // After its directions' entries, so a reader meets the flows first.
+  void connection_recorded(const flow::ConnectionRecord& record) override {
+    if (report_) report_->write_connection(record);
+    if (jsonl_) jsonl_->write_connection(record);
+  }
 
  private:
   const scanners::ScannerSet& scanners_;

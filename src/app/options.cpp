@@ -231,6 +231,10 @@ std::string apply_f_letters(const std::string& letters, std::string tmpl, Config
 Config finalize(Draft d) {
   Config& c = d.config;
   if (d.files_from_args) {
+    // Without names -l would fall through to a live capture nobody asked for.
+    if (d.words.empty() && c.read_files.empty() && c.resume_files.empty()) {
+      throw UsageError("-l expects capture file names after the options");
+    }
     c.read_files.insert(c.read_files.end(), d.words.begin(), d.words.end());
   } else {
     std::string expr;
@@ -377,7 +381,13 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
   }
   result.config = finalize(std::move(draft));
   result.config.command_line = shell_join(argc, argv);
-  if (!result.config.netviz_from.empty()) result.action = Action::kNetvizFrom;
+  if (!result.config.netviz_from.empty()) {
+    if (!result.config.read_files.empty() || !result.config.resume_files.empty()) {
+      throw UsageError("--netviz-from draws a finished run's report.xml and reads no capture "
+                       "(drop -r/-R, or use -e netviz on the capture)");
+    }
+    result.action = Action::kNetvizFrom;
+  }
   return result;
 }
 

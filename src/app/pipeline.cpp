@@ -1,5 +1,6 @@
 #include "app/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -10,13 +11,14 @@
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
 #include "app/flow_reporter.h"
-#include "app/input_progress.h"
 #include "app/netviz_page.h"
 #include "app/paths.h"
 #include "app/report_setup.h"
+#include "app/run_feedback.h"
 #include "app/signals.h"
 #include "app/unprocessed_pcap.h"
 #include "app/writer_setup.h"
+#include "capture/live_source.h"
 #include "capture/packet_source.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
@@ -29,6 +31,7 @@
 #include "reassembly/memory_budget.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
+#include "report/run_status.h"
 #include "scanners/registry.h"
 #include "util/error.h"
 #include "util/stats.h"
@@ -76,10 +79,12 @@ struct Pipeline::State {
   std::unique_ptr<FlowRecorder> recorder;
   std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
+  std::unique_ptr<RunFeedback> feedback;  // notices and progress on stderr
   std::unique_ptr<NetvizPage> netviz;            // -e netviz
   uint64_t packet_number = 0;
   bool any_input_failed = false;
   bool any_input_read = false;
+  bool any_input_truncated = false;  // ended early after some records
   bool privileges_dropped = false;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -87,6 +92,11 @@ struct Pipeline::State {
 Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
+  for (const scanners::ScannerNotice& notice : s.scanner_set.notices()) {
+    if (notice.always || !config.quiet) {
+      std::fprintf(stderr, "tcpflow: warning: %s\n", notice.text.c_str());
+    }
+  }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
   const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
@@ -107,6 +117,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
   }
   s.file_writer = make_file_writer(config, s.fd_cache);
+  // Before the report is created: an earlier run's report.xml tells of a rerun.
+  s.feedback = std::make_unique<RunFeedback>(config, console ? std::string() : outdir);
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
   if (s.report) {
@@ -131,10 +143,15 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         s.stats);
   } else {
     FlowFiles files{*s.namer, *s.file_writer, s.write_buffers, *s.hooks,
-                    config.store_flows, config.write_findx};
+                    config.store_flows, config.write_findx, s.feedback.get()};
     s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
   }
-  s.table = std::make_unique<flow::FlowTable>(config.table, *s.recorder, s.budget, s.stats);
+  flow::FlowTableConfig table_config = config.table;
+  // The http scanner gives each message the time its first byte arrived.
+  std::vector<std::string> scanner_names = s.scanner_set.names();
+  table_config.record_write_times =
+      std::find(scanner_names.begin(), scanner_names.end(), "http") != scanner_names.end();
+  s.table = std::make_unique<flow::FlowTable>(table_config, *s.recorder, s.budget, s.stats);
 }
 
 Pipeline::~Pipeline() = default;
@@ -152,6 +169,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
     if (status == capture::ReadStatus::kTimeout) {
+      s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
       s.closed_flows->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
@@ -159,10 +177,12 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     if (status == capture::ReadStatus::kError) {
       if (stop_requested()) break;  // a read interrupted by SIGINT/SIGTERM is no error
+      s.feedback->break_line();
       std::fprintf(stderr, "tcpflow: %s: %s%s\n", name.c_str(), source.error().c_str(),
                    records ? " (the packets before it were processed)" : "");
       if (source.truncated()) s.stats.add(Counter::kTruncatedInput);
       if (records == 0) s.any_input_failed = true;
+      if (records > 0) s.any_input_truncated = true;
       break;
     }
     ++records;
@@ -191,6 +211,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       }
     }
     if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
+    if ((records & 63) == 0) s.feedback->tick(s.stats);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
@@ -221,6 +242,8 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
   try {
     source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
+    if (stop_requested()) return;  // SIGINT/SIGTERM cut the open short: no fault of the input
+    s.feedback->break_line();
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;
@@ -236,26 +259,29 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
     return;
   }
   s.table->set_resume_only(resume_only);
+  s.feedback->file_started(*source, config_.read_files.size() + config_.resume_files.size());
   process_source(*source, path);
+  s.feedback->file_closing();
 }
 
 int Pipeline::run() {
   State& s = *state_;
   if (config_.live) {
-    std::unique_ptr<capture::PacketSource> source = capture::open_live_capture(
+    std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
         config_.bpf_expression);
+    s.feedback->live_started(*source);
     drop_privileges_once();
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
+    s.feedback->live_stopped();
   } else {
-    InputProgress progress(config_.read_files.size() + config_.resume_files.size(), s.stats);
     for (const std::string& path : config_.read_files) {
       process_file(path, false);
-      progress.file_done();
+      s.feedback->file_finished(s.stats);
     }
     for (const std::string& path : config_.resume_files) {
       process_file(path, true);
-      progress.file_done();
+      s.feedback->file_finished(s.stats);
     }
   }
   bool interrupted = stop_requested();
@@ -266,7 +292,17 @@ int Pipeline::run() {
   s.fd_cache.evict_all();
   if (s.unprocessed && !s.unprocessed->finish()) s.any_input_failed = true;
 
-  if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
+  report::RunOutcome outcome;
+  outcome.inputs_failed = s.any_input_failed;
+  outcome.output_failed = s.stats.get(Counter::kWriteErrors) > 0 ||
+                          (s.unprocessed && s.unprocessed->failed()) ||
+                          (s.console && s.console->failed());
+  outcome.interrupted = interrupted && !config_.live;  // SIGINT is how a live capture ends
+  outcome.truncated = s.any_input_truncated;
+  report::RunSummary summary = run_summary(s.stats, figures(interrupted));
+  summary.status = std::string(report::run_status(outcome));
+  s.feedback->finish(summary);
+  if (s.report && !finish_report(*s.report, summary)) {
     s.any_input_failed = true;
   }
   if (s.netviz && !s.netviz->draw(s.stats)) s.any_input_failed = true;

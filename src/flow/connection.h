@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 
+#include "flow/conn_history.h"
 #include "flow/connection_list.h"
 #include "flow/flow_handler.h"
 #include "flow/flow_info.h"
@@ -66,7 +67,9 @@ struct Connection {
   std::array<Direction, 2> directions;  // indexed by Side
   bool rst_seen = false;
   bool closed = false;
+  uint32_t flow_files = 0;  // directions (and -m restarts) that produced a flow record
   Timestamp last_ts;
+  ConnHistory history;  // every packet, for the connection record
   ListLinks activity_links;  // on FlowTable's activity list
   ListLinks closed_links;    // on FlowTable's closed list, once closed
 };

@@ -9,6 +9,7 @@
 
 #include "decode/packet.h"
 #include "decode/tunnel.h"
+#include "flow/write_times.h"
 #include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
@@ -95,6 +96,10 @@ struct FlowInfo {
 
   // Reassembly facts: gaps, conflicts, duplicates, bad checksums.
   reassembly::ReassemblyStats reassembly;
+
+  // Packet time of each delivered byte, when FlowTableConfig::record_write_times
+  // (the http scanner); shared by copies of this struct, sealed at close.
+  std::shared_ptr<WriteTimes> write_times;
 };
 
 }  // namespace tcpflow::flow

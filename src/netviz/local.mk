@@ -7,6 +7,8 @@ libtcpflow_a_SOURCES += \
 	src/netviz/page_model.h \
 	src/netviz/page_renderer.h \
 	src/netviz/page_text.cpp \
+	src/netviz/png_file.cpp \
+	src/netviz/png_file.h \
 	src/netviz/report_reader.cpp \
 	src/netviz/report_reader.h \
 	src/netviz/services.cpp \

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "netviz/page_panels.h"
+#include "netviz/png_file.h"
 
 namespace tcpflow::netviz {
 
@@ -57,13 +58,13 @@ void draw_page(cairo_t* cr, const PageModel& page) {
 
 // Draws the page on `surface`, finishes it and reports a cairo failure.
 std::string finish(cairo_surface_t* surface, const PageModel& page, const std::string& path,
-                   bool write_png) {
+                   bool as_png) {
   if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
     return path + ": " + cairo_status_to_string(cairo_surface_status(surface));
   }
   {
     Context cr(cairo_create(surface));
-    if (write_png) cairo_scale(cr.get(), kPngScale, kPngScale);
+    if (as_png) cairo_scale(cr.get(), kPngScale, kPngScale);
     draw_page(cr.get(), page);
     cairo_show_page(cr.get());
     if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS) {
@@ -71,8 +72,10 @@ std::string finish(cairo_surface_t* surface, const PageModel& page, const std::s
     }
   }
   cairo_status_t status = CAIRO_STATUS_SUCCESS;
-  if (write_png) {
-    status = cairo_surface_write_to_png(surface, path.c_str());
+  if (as_png) {
+    cairo_surface_flush(surface);
+    return write_png(path, cairo_image_surface_get_data(surface), cairo_image_surface_get_width(surface),
+                     cairo_image_surface_get_height(surface), cairo_image_surface_get_stride(surface));
   } else {
     cairo_surface_finish(surface);
     status = cairo_surface_status(surface);

@@ -63,84 +63,71 @@ double nice_step(double value) {
   return 10 * power;
 }
 
-void draw_traffic(Canvas& canvas, const PageModel& page, Box box) {
-  const TrafficPanel& t = page.traffic;
-  std::string title = "Traffic over time";
-  if (!t.empty) title += " (" + page.bytes_unit_note + " per " + width_text(t.bucket_ns) + ")";
-  canvas.text(box.x, box.y + 10, title, 10, kInk, Align::kLeft, true);
-  const double left = box.x + 50, right = box.x + box.w - 4;
-  const double top = box.y + 24, bottom = box.y + box.h - 58;
-  if (t.empty) {
-    canvas.stroke_rect(left, top, right - left, bottom - top, kGrid);
-    canvas.text((left + right) / 2, (top + bottom) / 2, "no packets", 9, kAxis, Align::kCenter);
-    return;
-  }
+namespace {
+
+// The plot area inside the panel, and the value scale of its y axis.
+struct Plot {
+  double left, right, top, bottom;
+  double y_max;
+  double y_of(double v) const { return bottom - (bottom - top) * v / y_max; }
+};
+
+// Stacked bars, then the retransmission line and the gap/conflict markers.
+void draw_series(Canvas& canvas, const TrafficPanel& t, const Plot& plot) {
   const size_t n = t.retransmitted.size();
-  uint64_t peak = 0;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t sum = 0;
-    for (const StackSeries& s : t.stacks) sum += s.values[i];
-    peak = std::max({peak, sum, t.retransmitted[i]});
-  }
-  double step = nice_step(std::max<double>(1, static_cast<double>(peak)) / 4);
-  double y_max = step * std::max(1.0, std::ceil(static_cast<double>(peak) / step));
-  auto y_of = [&](double v) { return bottom - (bottom - top) * v / y_max; };
-  for (double v = 0; v <= y_max * (1 + 1e-9); v += step) {
-    canvas.line(left, y_of(v), right, y_of(v), kGrid);
-    canvas.text(left - 3, y_of(v) + 2.5, human_bytes(v), 6.5, kAxis, Align::kRight);
-  }
-  canvas.vertical_text(box.x + 6, (top + bottom) / 2, "bytes per " + width_text(t.bucket_ns), 7,
-                       kAxis);
-  const double bar = (right - left) / static_cast<double>(n);
+  const double bar = (plot.right - plot.left) / static_cast<double>(n);
   const double gap = bar > 4 ? bar * 0.15 : 0;
   for (size_t i = 0; i < n; ++i) {
     double base = 0;
     for (const StackSeries& s : t.stacks) {
       if (s.values[i] == 0) continue;
       double v = static_cast<double>(s.values[i]);
-      double y0 = y_of(base), y1 = y_of(base + v);
-      canvas.fill_rect(left + i * bar + gap / 2, y1, bar - gap, std::max(0.3, y0 - y1),
+      double y0 = plot.y_of(base), y1 = plot.y_of(base + v);
+      canvas.fill_rect(plot.left + i * bar + gap / 2, y1, bar - gap, std::max(0.3, y0 - y1),
                        palette(s.color));
       base += v;
     }
   }
-  uint64_t retransmitted = 0, broken = 0;
-  for (size_t i = 0; i < n; ++i) {
-    retransmitted += t.retransmitted[i];
-    broken += t.broken[i];
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (t.retransmitted[i] == 0 && t.retransmitted[i + 1] == 0) continue;
+    canvas.line(plot.left + (i + 0.5) * bar, plot.y_of(static_cast<double>(t.retransmitted[i])),
+                plot.left + (i + 1.5) * bar, plot.y_of(static_cast<double>(t.retransmitted[i + 1])),
+                kRetransmitted, 0.9);
   }
-  if (retransmitted > 0) {
-    for (size_t i = 0; i + 1 < n; ++i) {
-      canvas.line(left + (i + 0.5) * bar, y_of(static_cast<double>(t.retransmitted[i])),
-                  left + (i + 1.5) * bar, y_of(static_cast<double>(t.retransmitted[i + 1])),
-                  kRetransmitted, 0.9);
-    }
-    if (n == 1) canvas.dot(left + bar / 2, y_of(static_cast<double>(t.retransmitted[0])), 1.5, kRetransmitted);
+  if (n == 1 && t.retransmitted[0] > 0) {
+    canvas.dot(plot.left + bar / 2, plot.y_of(static_cast<double>(t.retransmitted[0])), 1.5,
+               kRetransmitted);
   }
   for (size_t i = 0; i < n; ++i) {
     if (t.broken[i] == 0) continue;
-    double x = left + (i + 0.5) * bar;
-    canvas.triangle_down(x, top - 7, 6, kBroken);
-    if (n <= 60) canvas.text(x, top - 8, std::to_string(t.broken[i]), 5.5, kBroken, Align::kCenter);
+    double x = plot.left + (i + 0.5) * bar;
+    canvas.triangle_down(x, plot.top - 7, 6, kBroken);
+    if (n <= 60) canvas.text(x, plot.top - 8, std::to_string(t.broken[i]), 5.5, kBroken, Align::kCenter);
   }
-  canvas.line(left, bottom, right, bottom, kAxis, 0.7);
-  canvas.line(left, top, left, bottom, kAxis, 0.7);
+}
 
-  // Time axis: offsets from the first bucket's start, in one unit.
-  double span = static_cast<double>(t.bucket_ns) * static_cast<double>(n);
+// Offsets from the first bucket's start, in one unit, and the axis title.
+void draw_time_axis(Canvas& canvas, const TrafficPanel& t, const Plot& plot) {
+  const double span = static_cast<double>(t.bucket_ns) * static_cast<double>(t.retransmitted.size());
   TimeUnit unit = unit_for(span);
   double tick = nice_step(span / unit.ns / 6);
   for (double v = 0; v * unit.ns <= span * (1 + 1e-9); v += tick) {
-    double x = left + (right - left) * v * unit.ns / span;
-    canvas.line(x, bottom, x, bottom + 3, kAxis);
-    canvas.text(x, bottom + 11, number_text(v), 6.5, kAxis, Align::kCenter);
+    double x = plot.left + (plot.right - plot.left) * v * unit.ns / span;
+    canvas.line(x, plot.bottom, x, plot.bottom + 3, kAxis);
+    canvas.text(x, plot.bottom + 11, number_text(v), 6.5, kAxis, Align::kCenter);
   }
   Timestamp start{t.start_ns / 1000000000, static_cast<uint32_t>(t.start_ns % 1000000000)};
-  canvas.text((left + right) / 2, bottom + 21,
+  canvas.text((plot.left + plot.right) / 2, plot.bottom + 21,
               std::string("time (") + unit.name + ") since " + utc_text(start), 7, kAxis,
               Align::kCenter);
+}
 
-  Box legend{left, bottom + 33, right - left, 24};
+void draw_legend(Canvas& canvas, const TrafficPanel& t, Box legend) {
+  uint64_t retransmitted = 0, broken = 0;
+  for (size_t i = 0; i < t.retransmitted.size(); ++i) {
+    retransmitted += t.retransmitted[i];
+    broken += t.broken[i];
+  }
   double x = legend.x, y = legend.y;
   for (const StackSeries& s : t.stacks) {
     x = legend_item(canvas, x, y, legend, palette(s.color),
@@ -148,13 +135,48 @@ void draw_traffic(Canvas& canvas, const PageModel& page, Box box) {
   }
   x = legend_item(canvas, x, y, legend, kRetransmitted,
                   "retransmitted " + human_bytes(static_cast<double>(retransmitted)), true);
-  double marker_width = 10 + canvas.text_width("gaps + conflicts: " + std::to_string(broken), 7);
-  if (x + marker_width > legend.x + legend.w) {
+  const std::string marker = "gaps + conflicts: " + std::to_string(broken) + " (at flow end)";
+  if (x + 12 + canvas.text_width(marker, 7) > legend.x + legend.w) {
     x = legend.x;
     y += 10;
   }
   canvas.triangle_down(x + 4, y - 6, 6, kBroken);
-  canvas.text(x + 12, y, "gaps + conflicts: " + std::to_string(broken) + " (at flow end)", 7, kInk);
+  canvas.text(x + 12, y, marker, 7, kInk);
+}
+
+}  // namespace
+
+void draw_traffic(Canvas& canvas, const PageModel& page, Box box) {
+  const TrafficPanel& t = page.traffic;
+  std::string title = "Traffic over time";
+  if (!t.empty) title += " (" + page.bytes_unit_note + " per " + width_text(t.bucket_ns) + ")";
+  canvas.text(box.x, box.y + 10, title, 10, kInk, Align::kLeft, true);
+  Plot plot{box.x + 50, box.x + box.w - 4, box.y + 24, box.y + box.h - 58, 1};
+  if (t.empty) {
+    canvas.stroke_rect(plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top, kGrid);
+    canvas.text((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2, "no packets", 9,
+                kAxis, Align::kCenter);
+    return;
+  }
+  uint64_t peak = 0;
+  for (size_t i = 0; i < t.retransmitted.size(); ++i) {
+    uint64_t sum = 0;
+    for (const StackSeries& s : t.stacks) sum += s.values[i];
+    peak = std::max({peak, sum, t.retransmitted[i]});
+  }
+  const double step = nice_step(std::max<double>(1, static_cast<double>(peak)) / 4);
+  plot.y_max = step * std::max(1.0, std::ceil(static_cast<double>(peak) / step));
+  for (double v = 0; v <= plot.y_max * (1 + 1e-9); v += step) {
+    canvas.line(plot.left, plot.y_of(v), plot.right, plot.y_of(v), kGrid);
+    canvas.text(plot.left - 3, plot.y_of(v) + 2.5, human_bytes(v), 6.5, kAxis, Align::kRight);
+  }
+  canvas.vertical_text(box.x + 6, (plot.top + plot.bottom) / 2,
+                       "bytes per " + width_text(t.bucket_ns), 7, kAxis);
+  draw_series(canvas, t, plot);
+  canvas.line(plot.left, plot.bottom, plot.right, plot.bottom, kAxis, 0.7);
+  canvas.line(plot.left, plot.top, plot.left, plot.bottom, kAxis, 0.7);
+  draw_time_axis(canvas, t, plot);
+  draw_legend(canvas, t, {plot.left, plot.bottom + 33, plot.right - plot.left, 24});
 }
 
 }  // namespace tcpflow::netviz

@@ -20,7 +20,8 @@ double seconds_between(int64_t first_ns, int64_t last_ns) {
 
 }  // namespace
 
-TrafficStats::TrafficStats() : slot_of_port_(65536, 0), ports_(65536) {}
+TrafficStats::TrafficStats()
+    : slot_of_port_(65536, 0), ports_(65536), pending_bytes_(kPendingSlots) {}
 
 uint16_t TrafficStats::server_port(const flow::FlowInfo& info) {
   if (info.direction_known) return info.is_client ? info.dst_port : info.src_port;
@@ -66,7 +67,26 @@ void TrafficStats::add_packet(const Timestamp& ts, uint32_t wire_len, const deco
   wire_bytes_ += wire_len;
   note_time(ts);
   ++sizes_[size_bin(wire_len)];
-  if (ip) {
+  if (ip && direction) {
+    // A direction's entry lives as long as it does; the connection id tells
+    // a new direction that reuses the same memory from the old one.
+    // Connection ids are consecutive, so the connections open at one time
+    // rarely share a slot (a hash of them would: thrashing costs lookups).
+    const flow::FlowInfo& d = *direction;
+    bool second = d.src_port != d.dst_port ? d.src_port > d.dst_port : d.dst < d.src;
+    size_t index = static_cast<size_t>(d.connection_id * 2 + second) & (kPendingSlots - 1);
+    PendingBytes& slot = pending_bytes_[index];
+    if (slot.direction != direction || slot.connection_id != direction->connection_id) {
+      if (slot.bytes) talkers_.add(slot.src, slot.dst, slot.bytes);
+      slot.direction = direction;
+      slot.connection_id = direction->connection_id;
+      slot.bytes = 0;
+      slot.src = ip->src;
+      slot.dst = ip->dst;
+    }
+    slot.bytes += wire_len;
+    (ip->proto == decode::NetProto::kIPv6 ? ipv6_bytes_ : ipv4_bytes_) += wire_len;
+  } else if (ip) {
     talkers_.add(ip->src, ip->dst, wire_len);
     (ip->proto == decode::NetProto::kIPv6 ? ipv6_bytes_ : ipv4_bytes_) += wire_len;
   }
@@ -139,7 +159,15 @@ void TrafficStats::connection_closed(uint64_t connection_id) {
   pending_.erase(it);
 }
 
+void TrafficStats::flush_pending_bytes() {
+  for (PendingBytes& slot : pending_bytes_) {
+    if (slot.bytes) talkers_.add(slot.src, slot.dst, slot.bytes);
+    slot = PendingBytes{};
+  }
+}
+
 void TrafficStats::finish() {
+  flush_pending_bytes();
   for (const auto& [id, connection] : pending_) finalize(connection);
   pending_.clear();
 }

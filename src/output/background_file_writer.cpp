@@ -1,10 +1,10 @@
 #include "output/background_file_writer.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 
+#include "output/cached_output_file.h"
 #include "output/file_io.h"
 
 namespace tcpflow::output {
@@ -15,11 +15,10 @@ namespace {
 // bytes a read-back asks for are mostly either recent (written by one of the
 // last few jobs, kept in a ring) or long written; so only the job that last
 // wrote them, when it is not done yet, is waited for.
-class BackgroundFile : public OutputFile, private FdCache::Client {
+class BackgroundFile : public CachedOutputFile {
  public:
   BackgroundFile(BackgroundWriter& writer, FdCache& cache, std::string path, Owner& owner)
-      : OutputFile(std::move(path)), writer_(writer), cache_(cache), owner_(owner) {}
-  ~BackgroundFile() override { close_read_descriptor(); }
+      : CachedOutputFile(cache, std::move(path), owner), writer_(writer) {}
 
   bool prepare() override { return true; }
 
@@ -36,13 +35,8 @@ class BackgroundFile : public OutputFile, private FdCache::Client {
   bool read(uint64_t offset, uint8_t* out, size_t len) override {
     if (first_ticket_ == 0) return false;
     writer_.wait_for(job_that_wrote(offset, len));
-    if (fd_ >= 0) {
-      cache_.touch(*this);
-    } else {
-      fd_ = cache_.open(*this, path(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-      if (fd_ < 0) return false;
-    }
-    return read_fully(fd_, out, len, offset);
+    int fd = descriptor(O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+    return fd >= 0 && read_fully(fd, out, len, offset);
   }
 
   // The writer thread stamps and closes the file; its failures come with
@@ -50,7 +44,7 @@ class BackgroundFile : public OutputFile, private FdCache::Client {
   uint64_t close(Timestamp mtime, bool& ok) override {
     ok = true;
     if (first_ticket_ != 0) last_ticket_ = writer_.close(first_ticket_, mtime);
-    close_read_descriptor();
+    close_descriptor();  // the one for reading back, if any
     return last_ticket_;
   }
 
@@ -74,23 +68,7 @@ class BackgroundFile : public OutputFile, private FdCache::Client {
     return std::max(newest ? newest : older_ticket_, first_ticket_);
   }
 
-  void close_read_descriptor() {
-    if (fd_ < 0) return;
-    cache_.forget(*this);
-    ::close(fd_);
-    fd_ = -1;
-  }
-
-  void evict_fd() override {
-    owner_.before_descriptor_closed();
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
   BackgroundWriter& writer_;
-  FdCache& cache_;
-  Owner& owner_;
-  int fd_ = -1;  // read-only, for reading back
   uint64_t first_ticket_ = 0;  // the create job; 0 until the first write
   uint64_t last_ticket_ = 0;   // the latest job on the file
   WriteJob recent_jobs_[kRecentJobs] = {};

@@ -107,6 +107,8 @@ BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
   }
   Batch batch;
   batch.jobs.reserve(limits_.batch_jobs);
+  // The job that fills a batch past batch_bytes is mostly a flow file
+  // sink's buffer: room for the largest keeps that job from reallocating.
   batch.bytes.reserve(limits_.batch_bytes + WriteBuffers::kLargeBufferSize);
   return batch;
 }

@@ -19,6 +19,7 @@ noinst_HEADERS += src/output/background_writer.h \
 	src/output/flow_file_sink.h \
 	src/output/name_counter.h
 noinst_HEADERS += src/output/background_file_writer.h \
+	src/output/cached_output_file.h \
 	src/output/console_options.h \
 	src/output/direct_file_writer.h \
 	src/output/discard_sink.h \

@@ -36,7 +36,9 @@ class StreamSink {
 
   // The stream start moved `delta` bytes earlier (a SYN-less flow saw a lower
   // sequence number): everything written so far moves `delta` bytes later.
-  // Returns false when the sink cannot move what it already emitted.
+  // Returns false when the sink cannot move what it already emitted. Rare:
+  // such a flow's first bytes are held back for a short window, so only a
+  // lower segment arriving after it triggers this (midstream_hold.h).
   virtual bool shift(uint64_t delta) = 0;
 
   // The stream is likely to stay quiet (its connection closed; `last_ts` is

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "report/connection_format.h"
 #include "decode/tunnel.h"
 #include "report/flow_format.h"
 #include "report/json_object.h"
@@ -113,7 +114,15 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
 void JsonlWriter::write(const flow::FlowInfo& info,
                         const std::vector<std::pair<std::string, std::string>>& extra) {
   if (!file_) return;
-  std::string line = format(info, extra);
+  write_line(format(info, extra));
+}
+
+void JsonlWriter::write_connection(const flow::ConnectionRecord& record) {
+  if (!file_) return;
+  write_line(connection_json(record));
+}
+
+void JsonlWriter::write_line(std::string line) {
   line += '\n';
   bool written = std::fwrite(line.data(), 1, line.size(), file_.get()) == line.size();
   if (std::fflush(file_.get()) != 0) written = false;

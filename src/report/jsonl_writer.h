@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 
 namespace tcpflow::report {
@@ -28,6 +29,13 @@ class JsonlWriter {
   void write(const flow::FlowInfo& info,
              const std::vector<std::pair<std::string, std::string>>& extra_string_fields = {});
 
+  // One {"record":"connection",...} line per connection (connection_format.h).
+  void write_connection(const flow::ConnectionRecord& record);
+  // A line built elsewhere (a scanner's {"record":...} object), without newline.
+  void write_record(const std::string& line) {
+    if (file_) write_line(line);
+  }
+
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   uint64_t lines_written() const { return lines_; }
@@ -38,6 +46,8 @@ class JsonlWriter {
                             const std::vector<std::pair<std::string, std::string>>& extra = {});
 
  private:
+  void write_line(std::string line);
+
   struct FileCloser {
     void operator()(FILE* file) const;
   };

@@ -59,6 +59,7 @@ namespace tcpflow {
   X(kGapBytes, "gap_bytes", "bytes in holes never filled")                                   \
   X(kOutOfOrderSpills, "out_of_order_spills", "out-of-order blocks written early by the memory budget") \
   X(kBytesCapped, "bytes_capped", "bytes not stored because of -b")                          \
+  X(kStreamShifts, "stream_shifts", "flow files moved later: a lower start arrived after the midstream hold") \
   X(kDataAfterClose, "data_after_close", "data segments for a connection already closed (still stored)") \
   X(kFlowsExpired, "flows_expired", "flows closed by the idle timeout")                      \
   X(kFlowsEvicted, "flows_evicted", "flows closed because the flow table was full")          \

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,10 @@ class Log : public ClosedFlows::Consumer {
   void connection_complete(uint64_t id) override {
     events.push_back("connection " + std::to_string(id));
   }
+  void connection_recorded(const flow::ConnectionRecord& record) override {
+    events.push_back("record of connection " + std::to_string(record.connection_id) + " " +
+                     flow::conn_state_name(record.state));
+  }
   std::vector<std::string> events;
 };
 
@@ -66,11 +71,21 @@ flow::FlowInfo direction(uint64_t connection, uint16_t src_port, uint16_t dst_po
 
 using Events = std::vector<std::string>;
 
-TEST(ClosedFlows, WithoutScannersADirectionGoesOnOnceItsFileIsWritten) {
+class ClosedFlowsTest : public ::testing::Test {
+ protected:
+  // `pair_directions`: as with scanners.
+  ClosedFlows& make_stage(bool pair_directions) {
+    stage_.emplace(writer, pair_directions, log, stats);
+    return *stage_;
+  }
   ManualWriter writer;
   Log log;
   Stats stats;
-  ClosedFlows stage(writer, false, log, stats);
+  std::optional<ClosedFlows> stage_;
+};
+
+TEST_F(ClosedFlowsTest, WithoutScannersADirectionGoesOnOnceItsFileIsWritten) {
+  ClosedFlows& stage = make_stage(false);
   flow::FlowInfo a = direction(1, 10, 20);
   uint64_t a_close = writer.submit();
   stage.direction_closed(a, "a", a_close);
@@ -84,11 +99,8 @@ TEST(ClosedFlows, WithoutScannersADirectionGoesOnOnceItsFileIsWritten) {
   EXPECT_EQ(log.events, (Events{"complete a", "record a", "complete ", "record ", "connection 1"}));
 }
 
-TEST(ClosedFlows, WithScannersADirectionWaitsForItsConnectionAndMeetsItsPeer) {
-  ManualWriter writer;
-  Log log;
-  Stats stats;
-  ClosedFlows stage(writer, true, log, stats);
+TEST_F(ClosedFlowsTest, WithScannersADirectionWaitsForItsConnectionAndMeetsItsPeer) {
+  ClosedFlows& stage = make_stage(true);
   flow::FlowInfo request = direction(7, 1000, 80);
   flow::FlowInfo response = direction(7, 80, 1000);
   stage.direction_closed(request, "req", 0);
@@ -99,11 +111,30 @@ TEST(ClosedFlows, WithScannersADirectionWaitsForItsConnectionAndMeetsItsPeer) {
                                 "record resp peer req", "connection 7"}));
 }
 
-TEST(ClosedFlows, AWriterFailureIsTakenUnderTheFilesOwnCloseOnly) {
-  ManualWriter writer;
-  Log log;
-  Stats stats;
-  ClosedFlows stage(writer, false, log, stats);
+TEST_F(ClosedFlowsTest, AConnectionRecordFollowsItsDirectionsAndWaitsForTheWriter) {
+  ClosedFlows& stage = make_stage(true);
+  flow::FlowInfo request = direction(3, 1000, 80);
+  uint64_t close = writer.submit();
+  stage.direction_closed(request, "req", close);
+  flow::ConnectionRecord record;
+  record.connection_id = 3;
+  record.state = flow::ConnState::kSF;
+  stage.connection_closed(record);
+  // A connection without any flow file, closed while the writer is behind.
+  flow::ConnectionRecord empty;
+  empty.connection_id = 4;
+  empty.state = flow::ConnState::kS0;
+  stage.connection_closed(empty);
+  EXPECT_TRUE(log.events.empty());
+  writer.finish_up_to(close);
+  stage.poll();
+  EXPECT_EQ(log.events, (Events{"complete req", "record req", "connection 3",
+                                "record of connection 3 SF", "connection 4",
+                                "record of connection 4 S0"}));
+}
+
+TEST_F(ClosedFlowsTest, AWriterFailureIsTakenUnderTheFilesOwnCloseOnly) {
+  ClosedFlows& stage = make_stage(false);
   flow::FlowInfo broken = direction(1, 1, 2);
   uint64_t close = writer.submit();
   writer.errors[close] = "cannot create: No space left on device";
@@ -117,11 +148,8 @@ TEST(ClosedFlows, AWriterFailureIsTakenUnderTheFilesOwnCloseOnly) {
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 1u);
 }
 
-TEST(ClosedFlows, FinishRecordsDirectionsWhoseConnectionNeverClosed) {
-  ManualWriter writer;
-  Log log;
-  Stats stats;
-  ClosedFlows stage(writer, true, log, stats);
+TEST_F(ClosedFlowsTest, FinishRecordsDirectionsWhoseConnectionNeverClosed) {
+  ClosedFlows& stage = make_stage(true);
   flow::FlowInfo later = direction(9, 1, 2);
   flow::FlowInfo earlier = direction(3, 5, 6);
   stage.direction_closed(later, "later", 0);

@@ -17,12 +17,17 @@
 namespace tcpflow::output {
 namespace {
 
-TEST(FlowFileSink, CoalescesAndWritesOutOfOrderInPlace) {
+// A flow file sink written on this thread, in a fresh directory.
+class DirectSinkTest : public ::testing::Test {
+ protected:
   TempDir dir;
   Stats stats;
-  FdCache cache(4);
-  DirectFileWriter writer(cache);
+  FdCache cache{4};
+  DirectFileWriter writer{cache};
   WriteBuffers buffers;
+};
+
+TEST_F(DirectSinkTest, CoalescesAndWritesOutOfOrderInPlace) {
   std::string path = dir.path() + "/flow";
   {
     FlowFileSink sink(writer, buffers, path, false, stats);
@@ -42,12 +47,7 @@ TEST(FlowFileSink, CoalescesAndWritesOutOfOrderInPlace) {
   EXPECT_EQ(st.st_mtim.tv_nsec, 500);
 }
 
-TEST(FlowFileSink, ShiftMovesContentLater) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  DirectFileWriter writer(cache);
-  WriteBuffers buffers;
+TEST_F(DirectSinkTest, ShiftMovesContentLater) {
   std::string path = dir.path() + "/flow";
   FlowFileSink sink(writer, buffers, path, true, stats);
   sink.write(0, view("world"), Timestamp{5, 0});
@@ -58,14 +58,9 @@ TEST(FlowFileSink, ShiftMovesContentLater) {
   EXPECT_EQ(slurp(path + ".findx"), "0|4.000000|6\n6|5.000000|5\n");
 }
 
-TEST(FlowFileSink, RerunTruncatesAnExistingFile) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
+TEST_F(DirectSinkTest, RerunTruncatesAnExistingFile) {
   std::string path = dir.path() + "/flow";
   std::ofstream(path) << "old content that is longer";
-  DirectFileWriter writer(cache);
-  WriteBuffers buffers;
   FlowFileSink sink(writer, buffers, path, false, stats);
   sink.write(0, view("new"), Timestamp{1, 0});
   sink.close(Timestamp{1, 0});
@@ -108,11 +103,7 @@ TEST(FdCache, TwoDescriptorsServeHundredFlowsIdentically) {
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
 }
 
-TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
-  Stats stats;
-  FdCache cache(4);
-  DirectFileWriter writer(cache);
-  WriteBuffers buffers;
+TEST_F(DirectSinkTest, UnwritableDirectoryFailsCleanly) {
   FlowFileSink sink(writer, buffers, "/nonexistent-dir-for-tcpflow/flow", false, stats);
   sink.write(0, view("data"), Timestamp{1, 0});
   reassembly::StreamEnd end = sink.close(Timestamp{1, 0});
@@ -124,12 +115,7 @@ TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
 
 // A long contiguous flow trades its 16 KiB buffer for a 128 KiB one after a
 // few fills; the file is the same, and both go back to the pool at close.
-TEST(FlowFileSink, ALongFlowMovesToALargeBuffer) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  DirectFileWriter writer(cache);
-  WriteBuffers buffers;
+TEST_F(DirectSinkTest, ALongFlowMovesToALargeBuffer) {
   std::string path = dir.path() + "/long";
   std::string expected;
   {

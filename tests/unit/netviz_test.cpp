@@ -1,6 +1,7 @@
 // The netviz collector, page model and report reader (no drawing here; the
 // e2e tests read the drawn page back).
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <fstream>
@@ -8,6 +9,7 @@
 
 #include "netviz/page_model.h"
 #include "netviz/page_renderer.h"
+#include "netviz/png_file.h"
 #include "netviz/report_reader.h"
 #include "netviz/services.h"
 #include "netviz/talker_table.h"
@@ -184,6 +186,7 @@ TEST(NetvizTrafficStats, PacketsFeedTimeTalkersPortsAndSizes) {
   EXPECT_EQ(column_total(stats.histogram(), kColumnNonTcp), 42u);
   EXPECT_EQ(stats.slot_port(1), 80);
   EXPECT_EQ(column_total(stats.histogram(), kColumnFirstPort), 1574u);
+  stats.finish();
   EXPECT_EQ(stats.talkers().top_senders(1)[0].sent, 1574u);
 }
 
@@ -207,6 +210,63 @@ TEST(NetvizTrafficStats, EveryConnectionSeenInPacketsCountsOnce) {
   EXPECT_EQ(stats.port(25).connections, 2u);
   EXPECT_EQ(stats.connections(), 1u);
   EXPECT_EQ(stats.points().size(), 1u);
+}
+
+// Per-direction sums reach the address table when their slot is reused or at finish().
+TEST(NetvizTrafficStats, DirectionCacheFollowsReusedFlowEntries) {
+  TrafficStats stats;
+  decode::IpPacket ip;
+  ip.proto = decode::NetProto::kIPv4;
+  decode::TcpSegment tcp;
+  tcp.src_port = 50000;
+  tcp.dst_port = 80;
+  // One FlowInfo object reused for a new connection between other hosts,
+  // as the flow table may do with its memory.
+  flow::FlowInfo entry = flow_between(v4(10, 0, 0, 1), 50000, v4(10, 0, 0, 2), 80, true, 1, 0, 0, 0);
+  ip.src = entry.src;
+  ip.dst = entry.dst;
+  stats.add_packet(at(1), 100, &ip, &tcp, &entry);
+  stats.add_packet(at(2), 100, &ip, &tcp, &entry);
+  entry = flow_between(v4(10, 0, 0, 3), 50000, v4(10, 0, 0, 4), 80, true, 2, 0, 0, 0);
+  ip.src = entry.src;
+  ip.dst = entry.dst;
+  stats.add_packet(at(3), 50, &ip, &tcp, &entry);
+  stats.finish();
+  auto senders = stats.talkers().top_senders(10);
+  ASSERT_EQ(senders.size(), 2u);
+  EXPECT_EQ(senders[0].address, v4(10, 0, 0, 1));
+  EXPECT_EQ(senders[0].sent, 200u);
+  EXPECT_EQ(senders[1].address, v4(10, 0, 0, 3));
+  EXPECT_EQ(senders[1].sent, 50u);
+  EXPECT_EQ(stats.talkers().top_receivers(1)[0].received, 200u);
+}
+
+TEST(NetvizTrafficStats, ManyAddressesThroughTheCacheStayBounded) {
+  TrafficStats stats;
+  decode::IpPacket ip;
+  ip.proto = decode::NetProto::kIPv4;
+  decode::TcpSegment tcp;
+  tcp.src_port = 50000;
+  tcp.dst_port = 80;
+  std::vector<flow::FlowInfo> flows;
+  for (uint32_t i = 0; i < 20000; ++i) {
+    flows.push_back(flow_between(v4(172, 16, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)),
+                                 50000, v4(10, 0, 0, 1), 80, true, i + 1, 0, 0, 0));
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (const flow::FlowInfo& f : flows) {
+      ip.src = f.src;
+      ip.dst = f.dst;
+      stats.add_packet(at(round), 10, &ip, &tcp, &f);
+    }
+  }
+  stats.finish();
+  EXPECT_LE(stats.talkers().size(), 8192u);
+  EXPECT_TRUE(stats.talkers().pruned());
+  auto receivers = stats.talkers().top_receivers(1);
+  ASSERT_EQ(receivers.size(), 1u);
+  EXPECT_EQ(receivers[0].address, v4(10, 0, 0, 1));
+  EXPECT_EQ(receivers[0].received, 400000u);  // never forgotten: always the largest
 }
 
 TEST(NetvizTrafficStats, PortSlotsAreRecycledWithoutLosingBytes) {
@@ -366,6 +426,40 @@ TEST(NetvizFormats, Parse) {
   EXPECT_THROW(parse_formats("jpeg"), UsageError);
   EXPECT_THROW(parse_formats(""), UsageError);
   EXPECT_THROW(parse_formats("pdf,"), UsageError);
+}
+
+TEST(NetvizPng, WritesWhatItWasGiven) {
+  // 3 x 2 pixels, rows padded to 16 bytes as cairo pads them.
+  const uint32_t rows[2][4] = {{0x00FF0000, 0x0000FF00, 0x000000FF, 0},
+                               {0x00FFFFFF, 0x00FFFFFF, 0x00102030, 0}};
+  std::string path = ::testing::TempDir() + "netviz_png_test.png";
+  ASSERT_EQ(write_png(path, reinterpret_cast<const uint8_t*>(rows), 3, 2, 16), "");
+  std::ifstream in(path, std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(file.size(), 8u + 25 + 12);
+  EXPECT_EQ(file.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  EXPECT_EQ(file.substr(12, 4), "IHDR");
+  EXPECT_EQ(file.substr(16, 8), std::string("\0\0\0\3\0\0\0\2", 8));
+  uint32_t idat_len = 0;
+  for (int i = 0; i < 4; ++i) idat_len = idat_len << 8 | static_cast<uint8_t>(file[33 + i]);
+  ASSERT_EQ(file.substr(37, 4), "IDAT");
+  std::vector<uint8_t> raw(2 * (1 + 9));
+  uLongf raw_size = raw.size();
+  ASSERT_EQ(uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(file.data() + 41), idat_len), Z_OK);
+  ASSERT_EQ(raw_size, raw.size());
+  // Undo filter 1 (sub) and compare with the pixels.
+  const uint8_t want[2][9] = {{255, 0, 0, 0, 255, 0, 0, 0, 255}, {255, 255, 255, 255, 255, 255, 0x10, 0x20, 0x30}};
+  for (int y = 0; y < 2; ++y) {
+    ASSERT_EQ(raw[y * 10], 1);
+    for (int i = 0; i < 9; ++i) {
+      uint8_t left = i >= 3 ? raw[y * 10 + 1 + i - 3] : 0;
+      raw[y * 10 + 1 + i] = static_cast<uint8_t>(raw[y * 10 + 1 + i] + left);
+      EXPECT_EQ(raw[y * 10 + 1 + i], want[y][i]) << y << "," << i;
+    }
+  }
+  EXPECT_EQ(file.substr(file.size() - 8, 4), "IEND");
+  std::remove(path.c_str());
+  EXPECT_NE(write_png("/nonexistent/dir/x.png", reinterpret_cast<const uint8_t*>(rows), 3, 2, 16), "");
 }
 
 TEST(NetvizReportReader, Times) {

@@ -62,6 +62,16 @@ void write_sample_report(const std::string& path, bool finish) {
   auto flows = testing::sample_flows();
   writer.write_fileobject(flows[0], testing::sample_extra());
   for (size_t i = 1; i < flows.size(); ++i) writer.write_fileobject(flows[i]);
+  // Connection records land after <rusage>, in the schema's trailing ##other.
+  flow::ConnectionRecord connection;
+  connection.connection_id = 1;
+  connection.orig_ip = testing::ipv4(192, 168, 0, 10);
+  connection.resp_ip = testing::ipv4(93, 184, 216, 34);
+  connection.vlan = 100;
+  connection.state = flow::ConnState::kS0;
+  connection.history = "S";
+  writer.write_connection(connection);
+  writer.write_connection(connection);
   if (finish) writer.finish(RunSummary{});
 }
 
