@@ -60,7 +60,7 @@ std::optional<DecodeResult> PacketDecoder::decode_network(NetProto proto, ByteVi
   if (!out.ip.is_fragment) return std::nullopt;
   IpPacket whole;
   const uint64_t bad_before = stats.get(Counter::kFragmentsBad);
-  if (!defrag_.add(out.ip, ts, whole, stats)) {
+  if (!defrag_.add(out.ip, ts, whole, stats, tunnel_scope(out.tunnels))) {
     // An impossible fragment was refused rather than stored.
     return stats.get(Counter::kFragmentsBad) != bad_before ? DecodeResult::kMalformed
                                                             : DecodeResult::kFragmentHeld;

@@ -13,6 +13,7 @@ namespace {
 constexpr uint64_t kMaxDatagramEnd = 65535;
 
 struct FragKey {
+  uint64_t scope = 0;  // the tunnel the fragment came through (0: none)
   uint8_t version = 0;
   uint8_t protocol = 0;
   uint32_t id = 0;
@@ -20,8 +21,8 @@ struct FragKey {
   IpAddress dst;
 
   friend bool operator<(const FragKey& a, const FragKey& b) {
-    return std::tie(a.version, a.protocol, a.id, a.src, a.dst) <
-           std::tie(b.version, b.protocol, b.id, b.src, b.dst);
+    return std::tie(a.scope, a.version, a.protocol, a.id, a.src, a.dst) <
+           std::tie(b.scope, b.version, b.protocol, b.id, b.src, b.dst);
   }
 };
 
@@ -215,7 +216,8 @@ IpDefragmenter::IpDefragmenter(const DefragLimits& limits) : impl_(std::make_uni
 
 IpDefragmenter::~IpDefragmenter() = default;
 
-bool IpDefragmenter::add(const IpPacket& fragment, Timestamp ts, IpPacket& whole, Stats& stats) {
+bool IpDefragmenter::add(const IpPacket& fragment, Timestamp ts, IpPacket& whole, Stats& stats,
+                         uint64_t scope) {
   if (!fragment.is_fragment) return false;
   stats.add(Counter::kFragments);
   Impl& im = *impl_;
@@ -224,7 +226,7 @@ bool IpDefragmenter::add(const IpPacket& fragment, Timestamp ts, IpPacket& whole
     stats.add(Counter::kFragmentsBad);
     return false;
   }
-  const FragKey key{static_cast<uint8_t>(fragment.proto), fragment.transport,
+  const FragKey key{scope, static_cast<uint8_t>(fragment.proto), fragment.transport,
                     fragment.fragment_id, fragment.src, fragment.dst};
   const uint32_t end = fragment.fragment_offset + fragment.payload_length;
   const bool last = !fragment.more_fragments;

@@ -25,7 +25,11 @@ class IpDefragmenter {
   // Adds one fragment (fragment.is_fragment must be true). Returns true when it
   // completed a datagram: `whole` then describes it (is_fragment false), with
   // its payload in a buffer owned by this object, valid until the next call.
-  bool add(const IpPacket& fragment, Timestamp ts, IpPacket& whole, Stats& stats);
+  // `scope` tells apart fragments that arrived through different tunnels
+  // (decode::tunnel_scope; 0 outside tunnels): two tenants may use the same
+  // inner addresses and IP ids.
+  bool add(const IpPacket& fragment, Timestamp ts, IpPacket& whole, Stats& stats,
+           uint64_t scope = 0);
 
   // Drops sets older than the timeout; counted as kFragmentsTimedOut.
   void expire(Timestamp now, Stats& stats);

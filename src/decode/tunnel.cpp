@@ -3,7 +3,10 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <cstring>
 #include <string_view>
+
+#include "util/hash.h"
 
 namespace tcpflow::decode {
 namespace {
@@ -30,6 +33,21 @@ TunnelKey tunnel_key_of(const TunnelLayer& layer) {
   key.low = in_order ? layer.outer_src : layer.outer_dst;
   key.high = in_order ? layer.outer_dst : layer.outer_src;
   return key;
+}
+
+uint64_t tunnel_scope(const TunnelChain& chain) {
+  if (chain.empty()) return 0;
+  const TunnelKey key = tunnel_key_of(chain);
+  char bytes[2 + 4 + 2 * 17];
+  bytes[0] = static_cast<char>(key.kind);
+  bytes[1] = static_cast<char>(key.has_id);
+  std::memcpy(bytes + 2, &key.id, 4);
+  bytes[6] = static_cast<char>(key.low.family);
+  std::memcpy(bytes + 7, key.low.bytes.data(), 16);
+  bytes[23] = static_cast<char>(key.high.family);
+  std::memcpy(bytes + 24, key.high.bytes.data(), 16);
+  const uint64_t h = hash_text(std::string_view(bytes, sizeof bytes));
+  return h ? h : 1;  // 0 means "outside tunnels"
 }
 
 const char* tunnel_layer_name(const TunnelLayer& layer) {

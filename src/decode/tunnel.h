@@ -68,6 +68,10 @@ struct TunnelKey {
 TunnelKey tunnel_key_of(const TunnelLayer& layer);
 TunnelKey tunnel_key_of(const TunnelChain& chain);  // of the innermost layer; kNone if empty
 
+// A 64-bit digest of the innermost tunnel's key, for keying IP fragments
+// that arrived through it; 0 for an empty chain.
+uint64_t tunnel_scope(const TunnelChain& chain);
+
 // "vxlan", "gre", "6in4", ... (IP-in-IP names depend on the outer version).
 const char* tunnel_layer_name(const TunnelLayer& layer);
 

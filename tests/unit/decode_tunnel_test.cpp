@@ -242,6 +242,36 @@ TEST_F(DecodeTunnel, InnerFragmentsInsideAReassembledOuterDatagram) {
   EXPECT_EQ(out.tcp.checksum, ChecksumStatus::kGood);
 }
 
+TEST_F(DecodeTunnel, TenantsInnerFragmentsWithTheSameIdStayApart) {
+  // Both tenants send 10.x -> 10.y with IP id 0x99, cut in two; interleaved.
+  std::vector<std::vector<Bytes>> frames(2);
+  std::vector<Bytes> payloads;
+  for (int tenant = 0; tenant < 2; ++tenant) {
+    Tcp t;
+    t.payload = pattern(100, uint8_t(40 * tenant + 1));
+    payloads.push_back(t.payload);
+    V4 ip;
+    ip.id = 0x99;
+    const Bytes segment = tcp_segment(t, ip.src, ip.dst);
+    ip.mf = true;
+    frames[tenant].push_back(
+        over_vxlan(100 + tenant, ipv4_packet(ip, Bytes(segment.begin(), segment.begin() + 64))));
+    ip.mf = false;
+    ip.frag_offset = 64;
+    frames[tenant].push_back(
+        over_vxlan(100 + tenant, ipv4_packet(ip, Bytes(segment.begin() + 64, segment.end()))));
+  }
+  EXPECT_EQ(decode(frames[0][0], kRaw), DecodeResult::kFragmentHeld);
+  EXPECT_EQ(decode(frames[1][0], kRaw), DecodeResult::kFragmentHeld);
+  ASSERT_EQ(decode(frames[1][1], kRaw), DecodeResult::kTcp);
+  EXPECT_EQ(bytes_of(out.tcp.payload), payloads[1]);
+  EXPECT_EQ(out.tunnels.innermost().id, 101u);
+  ASSERT_EQ(decode(frames[0][1], kRaw), DecodeResult::kTcp);
+  EXPECT_EQ(bytes_of(out.tcp.payload), payloads[0]);
+  EXPECT_EQ(out.tcp.checksum, ChecksumStatus::kGood);
+  EXPECT_EQ(stats.get(Counter::kFragmentOverlapConflicts), 0u);
+}
+
 TEST(TunnelKeyTest, BothDirectionsShareOneConnectionAndTenantsDiffer) {
   TunnelChain forward;
   forward.depth = 1;
