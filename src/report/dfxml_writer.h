@@ -56,7 +56,9 @@ class DfxmlWriter {
   void add_source(const InputSource& source);
 
   // One per flow file as it closes; flushed soon (see above). Ignored after finish().
-  void write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra = {});
+  // shard_seq (--shard runs): the fileobject's position in the single run's report.
+  void write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra = {},
+                        uint64_t shard_seq = 0);
   // Hands everything written so far to the kernel (a quiet live capture).
   void flush();
 

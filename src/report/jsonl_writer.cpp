@@ -43,9 +43,11 @@ JsonlWriter::JsonlWriter(const std::string& path) : path_(path) {
 }
 
 std::string JsonlWriter::format(const flow::FlowInfo& info,
-                                const std::vector<std::pair<std::string, std::string>>& extra) {
+                                const std::vector<std::pair<std::string, std::string>>& extra,
+                                uint64_t shard_seq) {
   const reassembly::ReassemblyStats& r = info.reassembly;
   JsonObject json;
+  if (shard_seq != 0) json.add("shard_seq", shard_seq);
   json.add("filename", info.filename);
   json.add("filesize", info.file_size);
   json.add("flow_id", info.flow_id);
@@ -104,9 +106,10 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
 }
 
 void JsonlWriter::write(const flow::FlowInfo& info,
-                        const std::vector<std::pair<std::string, std::string>>& extra) {
+                        const std::vector<std::pair<std::string, std::string>>& extra,
+                        uint64_t shard_seq) {
   if (!file_) return;
-  std::string line = format(info, extra);
+  std::string line = format(info, extra, shard_seq);
   line += '\n';
   bool written = std::fwrite(line.data(), 1, line.size(), file_.get()) == line.size();
   if (std::fflush(file_.get()) != 0) written = false;

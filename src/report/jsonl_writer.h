@@ -25,8 +25,10 @@ class JsonlWriter {
   // `extra_string_fields` (e.g. {"md5", hex}) are added as string members
   // after the standard ones; a name that clashes with a standard member is
   // written with an "extra_" prefix instead of producing a duplicate key.
+  // shard_seq (--shard runs): written first, as "shard_seq", for the merge.
   void write(const flow::FlowInfo& info,
-             const std::vector<std::pair<std::string, std::string>>& extra_string_fields = {});
+             const std::vector<std::pair<std::string, std::string>>& extra_string_fields = {},
+             uint64_t shard_seq = 0);
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
@@ -35,7 +37,8 @@ class JsonlWriter {
   // The line write() would produce, without the newline (for tests and the
   // console's -J mode).
   static std::string format(const flow::FlowInfo& info,
-                            const std::vector<std::pair<std::string, std::string>>& extra = {});
+                            const std::vector<std::pair<std::string, std::string>>& extra = {},
+                            uint64_t shard_seq = 0);
 
  private:
   struct FileCloser {
