@@ -9,14 +9,6 @@
 
 namespace tcpflow::scanners {
 
-struct ScannerSelection {
-  std::vector<std::string> enable;   // -e NAME ("all" enables every scanner)
-  std::vector<std::string> disable;  // -x NAME
-  std::string exclusive;             // -E NAME: only NAME
-  bool all = false;                  // -a
-  bool md5_every_flow = false;       // -FM
-};
-
 class ScannerSet {
  public:
   // Throws tcpflow::UsageError naming an unknown scanner.

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "decode/packet.h"
-#include "reassembly/reassembler.h"
+#include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {

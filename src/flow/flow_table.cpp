@@ -6,15 +6,6 @@ namespace tcpflow::flow {
 
 using decode::TcpFlag;
 
-namespace {
-
-double seconds_between(Timestamp earlier, Timestamp later) {
-  return static_cast<double>(later.sec - earlier.sec) +
-         (static_cast<double>(later.nsec) - static_cast<double>(earlier.nsec)) / 1e9;
-}
-
-}  // namespace
-
 FlowTable::FlowTable(const FlowTableConfig& config, FlowHandler& handler,
                      reassembly::MemoryBudget& budget, Stats& stats)
     : config_(config), handler_(handler), budget_(budget), stats_(stats) {}
@@ -49,6 +40,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   segment.flags = tcp.flags;
   segment.payload = tcp.payload;
   segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
+  segment.ip_header_bad = packet.ip.header_checksum_bad;
   segment.ts = context.ts;
   DirectionState& state = *dir.state;
   if (!state.reassembler && !state.has_pending_syn && is_bare_syn(segment)) {

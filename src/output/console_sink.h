@@ -11,19 +11,10 @@
 #include <string>
 
 #include "flow/flow_info.h"
+#include "output/console_options.h"
 #include "reassembly/stream_sink.h"
 
 namespace tcpflow::output {
-
-struct ConsoleOptions {
-  bool header = true;          // -c prints "label: " before each chunk; -C does not
-  bool binary = false;         // -B: bytes as they are
-  bool hexdump = false;        // -D
-  bool newline = true;         // -0 clears: no newline after each chunk
-  bool color = false;          // -g, already resolved against isatty()
-  bool json = false;           // -J
-  std::string semaphore_name;  // -L
-};
 
 class ConsoleWriter {
  public:

@@ -32,7 +32,7 @@ namespace tcpflow {
   X(kBadTcpHeader, "bad_tcp_header", "TCP headers with an impossible data offset")           \
   X(kTcpChecksumBad, "tcp_checksum_bad", "TCP segments whose checksum is wrong")             \
   X(kTcpChecksumUnverified, "tcp_checksum_unverified", "TCP segments not complete enough to verify") \
-  X(kTcpChecksumBadReplaced, "tcp_checksum_bad_replaced", "bad-checksum bytes replaced by a good copy") \
+  X(kTcpChecksumBadReplaced, "tcp_checksum_bad_replaced", "bytes of corrupted copies (bad TCP or IPv4 header checksum) replaced by a good copy") \
   X(kTcpPayloadTruncated, "tcp_payload_truncated", "TCP payload cut short by the capture snap length") \
   X(kFlowsCreated, "flows_created", "flow directions created")                               \
   X(kConnectionsCreated, "connections_created", "connections created")                       \

@@ -142,6 +142,23 @@ def ipv4(src, dst, payload, proto=PROTO_TCP, **kw):
     return ipv4_header(src, dst, proto, len(payload), **kw) + payload
 
 
+def corrupt_ipv4(packet):
+    """A corrupted copy of an IPv4 packet or fragment: every payload byte
+    flipped (0x20) and a wrong header checksum. A TCP checksum inside is not
+    recomputed, so a whole segment's own TCP checksum no longer verifies
+    unless the caller builds it over the flipped bytes."""
+    ihl = (packet[0] & 0x0F) * 4
+    csum = struct.unpack("!H", packet[10:12])[0] ^ 0x5A5A
+    return (packet[:10] + struct.pack("!H", csum) + packet[12:ihl]
+            + bytes(b ^ 0x20 for b in packet[ihl:]))
+
+
+def bad_header_checksum(packet):
+    """The same IPv4 packet with a wrong header checksum (bytes unchanged)."""
+    csum = struct.unpack("!H", packet[10:12])[0] ^ 0x5A5A
+    return packet[:10] + struct.pack("!H", csum) + packet[12:]
+
+
 def ipv4_fragments(src, dst, payload, proto=PROTO_TCP, ident=0x4242, frag_size=24,
                    overlap=0, ttl=64, options=b""):
     """Splits one datagram's payload into fragments of frag_size bytes (a
