@@ -10,6 +10,7 @@
 
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
+#include "flow/shard.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
 #include "output/flow_file_sink.h"
@@ -22,6 +23,9 @@ class ConnectionPcaps {
   ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache, Stats& stats);
   ~ConnectionPcaps();
 
+  // --shard: connections of other shards are named (so names and counts
+  // match a single run) but get no file.
+  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
   // Appends `record` to the pcap of the connection `direction` belongs to.
   void write(const flow::FlowInfo& direction, const capture::Record& record);
   // The connection is over: close its file (its mtime is its last packet).
@@ -39,7 +43,8 @@ class ConnectionPcaps {
   output::FileNamer& namer_;
   output::FdCache& fd_cache_;
   Stats& stats_;
-  std::unordered_map<uint64_t, File> files_;
+  std::unordered_map<uint64_t, File> files_;  // a null sink: another shard's connection
+  flow::ShardSpec shard_;
 };
 
 }  // namespace tcpflow::app

@@ -25,6 +25,27 @@ class DiscardSink : public reassembly::StreamSink {
   uint64_t size_ = 0;
 };
 
+// --shard: a direction of a connection another shard keeps. Counts its size
+// like DiscardSink; the type tells close_stream() not to hand on its facts
+// as a file of this shard.
+class OtherShardSink : public DiscardSink {};
+
+// The flow table counted these from the direction's reassembly before
+// closing it; in a shard they belong to the shard that keeps the connection
+// (the merge adds them up), and here they would differ anyway: nothing is
+// written, so overlaps cannot be compared with the stored bytes.
+void uncount_reassembly(Stats& stats, const reassembly::ReassemblyStats& rs) {
+  stats.remove(Counter::kDuplicateBytes, rs.duplicate_bytes);
+  stats.remove(Counter::kOverlapConflicts, rs.conflict_count);
+  stats.remove(Counter::kOverlapConflictBytes, rs.conflict_bytes);
+  stats.remove(Counter::kTcpChecksumBadReplaced, rs.bad_checksum_replaced);
+  stats.remove(Counter::kSegmentsBeforeStart, rs.before_start_segments);
+  stats.remove(Counter::kBytesCapped, rs.capped_bytes);
+  stats.remove(Counter::kOutOfOrderSpills, rs.spilled_blocks);
+  stats.remove(Counter::kGaps, rs.gaps.size());
+  for (const auto& gap : rs.gaps) stats.remove(Counter::kGapBytes, gap.length);
+}
+
 }  // namespace
 
 FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache,
@@ -42,10 +63,13 @@ FlowRecorder::FlowRecorder(output::ConsoleWriter& console, output::FilenameTempl
     : console_(&console), console_label_(std::move(label)), stats_(stats) {}
 
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
+  bool kept = flow::shard_keeps(shard_, info);
   if (console_) {
+    if (!kept) return std::make_unique<OtherShardSink>();
     return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));
   }
-  std::string path = namer_->assign(info);
+  std::string path = namer_->assign(info);  // named even when not kept: counts as in one run
+  if (!kept) return std::make_unique<OtherShardSink>();
   if (!store_files_) return std::make_unique<DiscardSink>();
   if (opened_callback_) opened_callback_(path);
   return std::make_unique<output::FlowFileSink>(*fd_cache_, background_, std::move(path),
@@ -64,6 +88,8 @@ void FlowRecorder::close_stream(flow::FlowInfo& info,
     info.write_error = file->error();
     path = file->path();
     stats_.add(Counter::kFlowFilesWritten);
+  } else if (dynamic_cast<OtherShardSink*>(sink.get())) {
+    uncount_reassembly(stats_, info.reassembly);
   } else if (auto* discard = dynamic_cast<DiscardSink*>(sink.get())) {
     info.file_size = discard->size();
   } else if (auto* console = dynamic_cast<output::ConsoleSink*>(sink.get())) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "flow/flow_handler.h"
+#include "flow/shard.h"
 #include "output/background_writer.h"
 #include "output/console_sink.h"
 #include "output/fd_cache.h"
@@ -35,6 +36,11 @@ class FlowRecorder : public flow::FlowHandler {
                Stats& stats);
   // Console (-c/-C): `label` renders the per-chunk flow name.
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label, Stats& stats);
+
+  // --shard: directions of other shards' connections are still named (the
+  // name counters stay those of a single run) but nothing is written or
+  // printed for them; they close as usual, with an empty path.
+  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
 
   void on_closed_flow(ClosedFlowCallback callback) { closed_callback_ = std::move(callback); }
   // Called when a direction gets its flow file (not for -FX or the console).
@@ -75,6 +81,7 @@ class FlowRecorder : public flow::FlowHandler {
   output::ConsoleWriter* console_ = nullptr;
   std::optional<output::FilenameTemplate> console_label_;
   bool store_files_ = true;
+  flow::ShardSpec shard_;
   bool write_index_ = false;
   Stats& stats_;
   ClosedFlowCallback closed_callback_;

@@ -15,6 +15,7 @@
 #include "app/signals.h"
 #include "app/unprocessed_pcap.h"
 #include "app/writer_setup.h"
+#include "capture/merged_source.h"
 #include "capture/packet_source.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
@@ -72,6 +73,7 @@ struct Pipeline::State {
   std::unique_ptr<report::JsonlWriter> jsonl;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
   uint64_t packet_number = 0;
+  uint64_t closed_seq = 0;  // --shard: directions recorded so far, kept or not
   bool any_input_failed = false;
   bool any_input_read = false;
   bool privileges_dropped = false;
@@ -86,7 +88,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   if (!console || !config.report_path.empty()) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
   std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
-  if (!config.unprocessed_pcap.empty()) {
+  // -w in a sharded run: shard 0 alone saves the packets every shard skips.
+  if (!config.unprocessed_pcap.empty() && config.shard.index == 0) {
     s.unprocessed = std::make_unique<UnprocessedPcap>(
         jailed ? outside_jail_path(config.unprocessed_pcap) : config.unprocessed_pcap, s.stats);
   }
@@ -111,8 +114,9 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
       [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
              const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
   s.recorder->on_opened_file([this](const std::string& path) { state_->hooks->file_opened(path); });
+  s.recorder->keep_only(config.shard);
   s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
-    state_->hooks->file_closed(info, path);
+    if (flow::shard_keeps(config_.shard, info)) state_->hooks->file_closed(info, path);
     // Without scanners nothing needs the other direction: record at once.
     if (state_->scanner_set.empty()) {
       record_closed_flow(info, path, nullptr, nullptr);
@@ -125,6 +129,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     s.pcap_namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
+    s.connection_pcaps->keep_only(config.shard);
   }
   s.recorder->on_closed_connection([this](uint64_t id) {
     state_->closed_flows->connection_closed(id);
@@ -138,6 +143,10 @@ Pipeline::~Pipeline() = default;
 void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
                                   const flow::FlowInfo* peer, const std::string* peer_path) {
   State& s = *state_;
+  // Every direction is numbered, kept or not, so a shard's numbers are the
+  // single run's report order (the merge sorts by them).
+  uint64_t shard_seq = config_.shard.active() ? ++s.closed_seq : 0;
+  if (!flow::shard_keeps(config_.shard, info)) return;
   scanners::ScanResult result;
   if (!path.empty() && !info.write_failed && !s.scanner_set.empty()) {
     std::string error;
@@ -146,23 +155,28 @@ void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
       std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
     }
   }
-  if (s.report) s.report->write_fileobject(info, result.xml);
-  if (s.jsonl) s.jsonl->write(info, result.jsonl);
+  if (s.report) s.report->write_fileobject(info, result.xml, shard_seq);
+  if (s.jsonl) s.jsonl->write(info, result.jsonl, shard_seq);
   s.stats.merge(result.stats);
   s.hooks->flow_recorded(info, path);
 }
 
-void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
+void Pipeline::process_source(capture::PacketSource& source, const std::string& name,
+                              const std::vector<flow::InputName>* inputs) {
   State& s = *state_;
   std::set<int> warned_link_types;
   capture::Record record;
   decode::DecodedPacket packet;
   flow::PacketContext context;
   context.input_name = std::make_shared<const std::string>(name);
+  const auto* merged = inputs ? dynamic_cast<const capture::MergedSource*>(&source) : nullptr;
   uint64_t records = 0;
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
+    if (merged && status == capture::ReadStatus::kPacket) {
+      context.input_name = (*inputs)[merged->current_input()];
+    }
     if (status == capture::ReadStatus::kTimeout) {
       if (take_hangup_request()) close_idle(context.ts);
       s.recorder->drain();  // a quiet live capture: finish what has closed
@@ -195,7 +209,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       if (result == decode::DecodeResult::kUnsupportedLink &&
           warned_link_types.insert(record.link_type).second) {
         std::fprintf(stderr, "tcpflow: %s: packets of unsupported link type %d skipped\n",
-                     name.c_str(), record.link_type);
+                     context.input_name->c_str(), record.link_type);
       }
       if (result != decode::DecodeResult::kFragmentHeld && s.unprocessed) {
         s.unprocessed->write(record, source.snaplen());
@@ -226,7 +240,9 @@ void Pipeline::drop_privileges_once() {
   drop_privileges_if_asked(config_);
 }
 
-void Pipeline::process_file(const std::string& path, bool resume_only) {
+// Null (after saying why on stderr) when the file cannot be read or its link
+// type is not one we decode.
+std::unique_ptr<capture::PacketSource> Pipeline::open_input(const std::string& path) {
   State& s = *state_;
   std::unique_ptr<capture::PacketSource> source;
   try {
@@ -235,7 +251,7 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;
-    return;
+    return nullptr;
   }
   // Root is given up as soon as the first input is open (tcpflow's rule).
   drop_privileges_once();
@@ -244,10 +260,38 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
                  source->primary_link_type());
     s.stats.add(Counter::kUnsupportedLinkType);
     s.any_input_failed = true;
-    return;
+    return nullptr;
   }
-  s.table->set_resume_only(resume_only);
+  return source;
+}
+
+void Pipeline::process_file(const std::string& path, bool resume_only) {
+  std::unique_ptr<capture::PacketSource> source = open_input(path);
+  if (!source) return;
+  state_->table->set_resume_only(resume_only);
   process_source(*source, path);
+}
+
+void Pipeline::process_merged_files() {
+  State& s = *state_;
+  std::vector<std::unique_ptr<capture::PacketSource>> sources;
+  std::vector<flow::InputName> names;
+  for (const std::string& path : config_.read_files) {
+    if (std::unique_ptr<capture::PacketSource> source = open_input(path)) {
+      sources.push_back(std::move(source));
+      names.push_back(std::make_shared<const std::string>(path));
+    }
+  }
+  capture::MergedSource merged(
+      std::move(sources), [&](size_t input, const std::string& error, bool truncated) {
+        // The other inputs go on, as they would one after the other.
+        std::fprintf(stderr, "tcpflow: %s: %s%s\n", names[input]->c_str(), error.c_str(),
+                     merged.records_from(input) ? " (the packets before it were processed)" : "");
+        if (merged.records_from(input) == 0) s.any_input_failed = true;
+        if (truncated) s.stats.add(Counter::kTruncatedInput);
+      });
+  s.table->set_resume_only(false);
+  process_source(merged, "merged inputs", &names);
 }
 
 int Pipeline::run() {
@@ -260,9 +304,13 @@ int Pipeline::run() {
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
   } else {
     InputProgress progress(config_.read_files.size() + config_.resume_files.size(), s.stats);
-    for (const std::string& path : config_.read_files) {
-      process_file(path, false);
-      progress.file_done();
+    if (config_.merge_inputs) {
+      process_merged_files();
+    } else {
+      for (const std::string& path : config_.read_files) {
+        process_file(path, false);
+        progress.file_done();
+      }
     }
     for (const std::string& path : config_.resume_files) {
       process_file(path, true);

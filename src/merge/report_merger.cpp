@@ -20,6 +20,8 @@ namespace {
 constexpr char kSeqAttribute[] = "tcpflow:shard_seq";
 // Settings that differ between the shards of one run by design.
 constexpr char kShardSetting[] = "shard";
+// The command line without the shard index (app/shard_options.h).
+constexpr char kOptionsSetting[] = "shard_options";
 
 std::string base_name(const std::string& path) {
   size_t slash = path.find_last_of('/');
@@ -97,6 +99,12 @@ void check_same_run(const std::vector<ShardInput>& shards) {
       throw Error("cannot merge shards run differently: " + name + " and " + model_name +
                   " differ in " + what + "; merge only the shards of one run");
     };
+    std::string options = setting(shard.settings, kOptionsSetting).value_or("");
+    std::string model_options = setting(model.settings, kOptionsSetting).value_or("");
+    if (options != model_options) {
+      differ("their options (shard_options '" + xml_unescape(options) + "' against '" +
+             xml_unescape(model_options) + "')");
+    }
     if (shard.settings.size() != model.settings.size()) differ("their recorded options");
     for (size_t i = 0; i < shard.settings.size(); ++i) {
       const Setting& a = shard.settings[i];

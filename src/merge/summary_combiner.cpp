@@ -85,6 +85,10 @@ bool summed_across_shards(std::string_view name) {
       "flow_files_written", "write_errors",        "tcp_cmd_runs",       "tcp_cmd_failures",
       "python_errors",      "http_messages",       "http_body_files",    "http_malformed_flows",
       "http_decompress_failed", "http_bodies_capped", "peak_open_files", "fd_cache_evictions",
+      // A direction's reassembly facts: counted by the shard that keeps it.
+      "duplicate_bytes", "overlap_conflicts", "overlap_conflict_bytes",
+      "tcp_checksum_bad_replaced", "segments_before_start", "bytes_capped",
+      "out_of_order_spills", "gaps", "gap_bytes",
   };
   return std::find(std::begin(kSummed), std::end(kSummed), name) != std::end(kSummed);
 }

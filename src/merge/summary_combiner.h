@@ -3,8 +3,9 @@
 // reassembles the whole input, so the input and flow-table counters
 // (packets_read, flows_created, gaps, ...) are the same in each and are
 // taken once; the counters of output work (flow files written, write
-// errors, scanner and tcp_cmd counts) are done only by the shard that keeps
-// a connection and are summed. Each shard's own run facts (its
+// errors, scanner and tcp_cmd counts) and of each direction's reassembly
+// (duplicates, conflicts, gaps) are counted only by the shard that keeps a
+// connection and are summed. Each shard's own run facts (its
 // execution environment, resource usage, stop reason, elapsed time) are kept
 // in a <tcpflow:shard> element inside the summary.
 #pragma once
