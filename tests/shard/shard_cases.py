@@ -110,10 +110,19 @@ def without_inputs(text):
     return "\n".join(l for l in text.split("\n") if "<tcpflow:input>" not in l)
 
 
+def distinct_times(recs):
+    """The records re-stamped 1 us apart, in their order: packets of two taps
+    rarely share a time, and equal times would be merged in input order."""
+    start = recs[0].ts_ns
+    for i, r in enumerate(recs):
+        r.ts_ns = start + i * 1000
+    return recs
+
+
 @case("merge-inputs")
 def merge_inputs(binary, root, schema, _):
     problems = []
-    recs = cv.records(some_conversations())
+    recs = distinct_times(cv.records(some_conversations()))
     whole = write_pcap(root, "whole.pcap", recs)
     os.makedirs(os.path.join(root, "single"))
     rc, _, err = shard_lib.run(binary, ["-r", whole, "-o", "out"], os.path.join(root, "single"))
@@ -144,9 +153,10 @@ def merge_inputs(binary, root, schema, _):
         objects = without_inputs(shard_lib.fileobject_text(os.path.join(cwd, "out", "report.xml")))
         if objects != want_objects:
             problems.append("%s: report fileobjects differ from the single capture's" % label)
-        # Without --merge-inputs the files are read one after the other: not the same.
+        # Without --merge-inputs the files are read one after the other: with
+        # alternate packets, not the same (per direction, it may well be).
         rc, _, _ = shard_lib.run(binary, ["-r", b, "-r", a, "-o", "seq"], cwd)
-        if shard_lib.flow_outputs(os.path.join(cwd, "seq")) == want:
+        if label == "alternate" and shard_lib.flow_outputs(os.path.join(cwd, "seq")) == want:
             problems.append("%s: sequential reading gave the same output; the test proves "
                             "nothing" % label)
     # Sharded and merged inputs together.
