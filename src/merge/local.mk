@@ -10,3 +10,5 @@ libtcpflow_a_SOURCES += \
 	src/merge/shard_files.h \
 	src/merge/summary_combiner.cpp \
 	src/merge/summary_combiner.h
+
+tests_unit_tests_SOURCES += tests/unit/merge_test.cpp
