@@ -11,6 +11,16 @@ flows.jsonl, using only the standard library.
 
 For reports too large to hold, iter_flows(path) yields one Flow at a time.
 
+Every connection, with data or not, has a Connection record (Zeek-style
+state and history, packets and bytes each way) in report.connection_records;
+with -e http, report.http_messages lists each HTTP message (its time, and
+for a response the method and URL of the request it answers).
+
+tcpflow 1.6.1's report.xml (<tcpflow src_ipn=...> elements, no namespace) is
+read too (report.format == "tcpflow-1.6.1"): its flows have what 1.6.1
+recorded (addresses, ports, times, packets, MD5) and connection_id 0. Any
+other file raises NotAReport.
+
 A report from a run that was killed is unterminated XML; it is read up to
 its last complete <fileobject> and Report.truncated is set. Names (file
 names, paths) are stored as the report writes them: valid UTF-8 in which a
@@ -19,7 +29,9 @@ as \\xNN. unescape() gives the original bytes back; Flow.filename_fs() gives a
 str usable with open().
 
 Command line: python3 tcpflow_report.py [--summary] [--gaps] [--json]
-[--connection ID] FILE prints one line per flow.
+[--connection ID] [--connections] FILE prints one line per flow (or per
+connection with --connections); a file that is not a report gives one line
+on stderr and exit status 1.
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ import calendar
 import json
 import os
 import re
+import signal
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -45,6 +58,10 @@ _ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$")
 _CHUNK = 1 << 16
 
 Range = Tuple[int, int]
+
+
+class NotAReport(ValueError):
+    """The file is neither a tcpflow report.xml (ours or 1.6.1's) nor a flows.jsonl."""
 
 
 def unescape(text: str) -> bytes:
@@ -87,6 +104,7 @@ class Flow:
     vlan: Optional[int] = None
     src_mac: Optional[str] = None
     dst_mac: Optional[str] = None
+    tunnels: Optional[str] = None  # encapsulation chain, e.g. "vxlan:vni=100 outer=a>b"
     start_time: str = ""
     end_time: str = ""
     start_epoch: float = 0.0
@@ -127,8 +145,42 @@ class Flow:
 
 
 @dataclass
+class Connection:
+    """One TCP connection, with or without data: one <tcpflow:connection>, one
+    {"record":"connection"} line. orig_ is the side that opened it."""
+    connection_id: int = 0
+    family: str = ""
+    orig_ip: str = ""
+    orig_port: int = 0
+    resp_ip: str = ""
+    resp_port: int = 0
+    vlan: Optional[int] = None
+    start_time: str = ""
+    end_time: str = ""
+    start_epoch: float = 0.0
+    end_epoch: float = 0.0
+    duration: float = 0.0
+    state: str = ""      # Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH
+    history: str = ""    # Zeek-style letters, upper case for the originator
+    orig_packets: int = 0
+    orig_bytes: int = 0
+    resp_packets: int = 0
+    resp_bytes: int = 0
+    flow_files: int = 0
+    close_reason: str = ""
+
+
+_CONNECTION_INTS = ("connection_id", "orig_port", "resp_port", "orig_packets", "orig_bytes",
+                    "resp_packets", "resp_bytes", "flow_files")
+_CONNECTION_STRINGS = ("family", "orig_ip", "resp_ip", "start_time", "end_time", "state",
+                       "history", "close_reason")
+
+
+@dataclass
 class Summary:
-    status: str = ""                      # "complete", or "incomplete" if never finished
+    # What happened to the run (FORMAT.md): complete, truncated, interrupted,
+    # inputs_failed, output_failed; "incomplete" if the writer never finished.
+    status: str = ""
     attributes: Dict[str, str] = field(default_factory=dict)
     counters: Dict[str, int] = field(default_factory=dict)
     descriptions: Dict[str, str] = field(default_factory=dict)
@@ -149,11 +201,22 @@ class Report:
     rusage: Dict[str, str] = field(default_factory=dict)
     summary: Optional[Summary] = None
     truncated: bool = False  # the file ended early (killed run, partial copy)
+    format: str = ""         # "tcpflow" (report.xml), "jsonl" or "tcpflow-1.6.1"
+    connection_records: List[Connection] = field(default_factory=list)
+    http_messages: List[Dict[str, object]] = field(default_factory=list)
+
+    def connection_record(self, connection_id: int) -> Optional[Connection]:
+        for c in self.connection_records:
+            if c.connection_id == connection_id:
+                return c
+        return None
 
     @property
     def complete(self) -> bool:
+        """The report is whole: the run reached its end and wrote its summary
+        (whatever summary.status says about the inputs)."""
         return (not self.truncated and self.summary is not None
-                and self.summary.status == "complete")
+                and self.summary.status != "incomplete")
 
     def connection(self, connection_id: int) -> List[Flow]:
         """Both directions (and any later files) of one connection."""
@@ -188,7 +251,7 @@ _FLOW_INTS = ("src_port", "dst_port", "connection_id", "flow_id", "connection_co
               "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments",
               "capped_bytes",
               "spilled_blocks")
-_FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "direction",
+_FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "tunnels", "direction",
                  "start_time", "end_time", "close_reason")
 
 
@@ -220,6 +283,67 @@ def _flow_from_xml(fileobject: ET.Element) -> Flow:
         flow.end_epoch = iso_to_epoch(flow.end_time)
     flow.elements = [e for e in fileobject
                      if e.tag.startswith("{") and not e.tag.startswith(_D) and e is not info]
+    return flow
+
+
+def _connection_from_attributes(attributes: Dict[str, object]) -> Connection:
+    conn = Connection()
+    for name in _CONNECTION_INTS:
+        setattr(conn, name, int(attributes.get(name, 0)))
+    for name in _CONNECTION_STRINGS:
+        if attributes.get(name) is not None:
+            setattr(conn, name, str(attributes.get(name)))
+    if attributes.get("vlan") is not None:
+        conn.vlan = int(attributes["vlan"])
+    conn.duration = float(attributes.get("duration", 0) or 0)
+    if conn.start_time:
+        conn.start_epoch = iso_to_epoch(conn.start_time)
+    if conn.end_time:
+        conn.end_epoch = iso_to_epoch(conn.end_time)
+    return conn
+
+
+def _http_from_xml(flow: Flow) -> List[Dict[str, object]]:
+    out = []
+    for e in flow.elements:
+        if e.tag != _T + "http":
+            continue
+        message: Dict[str, object] = {"connection_id": flow.connection_id,
+                                      "flow_id": flow.flow_id, "filename": flow.filename}
+        for name, value in e.attrib.items():
+            message[name] = int(value) if name in _HTTP_INTS and value.isdigit() else value
+        out.append(message)
+    return out
+
+
+_HTTP_INTS = ("offset", "status", "url_length", "body_offset", "body_length", "body_size")
+_FAMILY_161 = {"2": "ipv4", "10": "ipv6"}
+
+
+def _flow_from_161(fileobject: ET.Element, info: ET.Element) -> Flow:
+    """A 1.6.1 <fileobject>: <filename> (as 1.6.1 wrote it, -o included),
+    <filesize>, <tcpflow startime= src_ipn= srcport= len= .../>, <hashdigest>."""
+    flow = Flow(filename=fileobject.findtext("filename", ""),
+                filesize=int(fileobject.findtext("filesize", "0") or 0))
+    flow.family = _FAMILY_161.get(info.get("family", ""), info.get("family", ""))
+    flow.src_ip = info.get("src_ipn", "")
+    flow.dst_ip = info.get("dst_ipn", "")
+    flow.src_port = int(info.get("srcport", "0"))
+    flow.dst_port = int(info.get("dstport", "0"))
+    flow.src_mac = info.get("mac_saddr")
+    flow.dst_mac = info.get("mac_daddr")
+    flow.packets = int(info.get("packets", "0"))
+    flow.start_time = info.get("startime", "")
+    flow.end_time = info.get("endtime", "")
+    if flow.start_time:
+        flow.start_epoch = iso_to_epoch(flow.start_time)
+    if flow.end_time:
+        flow.end_epoch = iso_to_epoch(flow.end_time)
+    for digest in fileobject.findall("hashdigest"):
+        flow.hashes[(digest.get("type") or "other").lower()] = digest.text or ""
+    flow.extra = {k: v for k, v in info.attrib.items()
+                  if k not in ("family", "src_ipn", "dst_ipn", "srcport", "dstport", "mac_saddr",
+                               "mac_daddr", "packets", "startime", "endtime")}
     return flow
 
 
@@ -265,15 +389,62 @@ def _read_top_level(e: ET.Element, report: Report) -> None:
         report.sources = [_source(s) for s in e.iter(_D + "image_filename")]
     elif e.tag == _D + "rusage":
         report.rusage = {c.tag[len(_D):]: c.text or "" for c in e}
+    elif e.tag == _T + "connection":
+        report.connection_records.append(_connection_from_attributes(dict(e.attrib)))
     elif e.tag == _T + "summary":
         report.summary = _read_summary(e)
+
+
+def _read_top_level_161(e: ET.Element, report: Report) -> None:
+    """1.6.1 keeps its totals in leaf elements of <dfxml> (total_flows, ...)."""
+    if e.tag == "rusage":
+        report.rusage = {c.tag: c.text or "" for c in e}
+    elif e.tag == "creator":
+        for c in e.iter():
+            if c.text and c.text.strip() and len(c) == 0:
+                report.creator[c.tag] = c.text
+    elif len(e) == 0 and e.text and e.text.strip():
+        if report.summary is None:
+            report.summary = Summary()
+        report.summary.attributes[e.tag] = e.text.strip()
+
+
+def _check_root(root: ET.Element, path: str, report: Report) -> None:
+    if root.tag == _D + "dfxml":
+        report.format = "tcpflow"
+    elif root.tag == "dfxml":
+        report.format = "tcpflow-1.6.1"
+    else:
+        raise NotAReport("%s: not a tcpflow report (root element <%s>)" % (path, root.tag))
+
+
+def _handle_end(elem: ET.Element, stack: List[ET.Element], report: Report) -> Optional[Flow]:
+    """The flow an element that just ended completes, if any; drops what was read."""
+    parent = stack[-1] if stack else None
+    flow = None
+    if report.format == "tcpflow":
+        if parent is not None and len(stack) == 1:
+            if elem.tag == _D + "fileobject":
+                flow = _flow_from_xml(elem)
+                report.http_messages.extend(_http_from_xml(flow))
+            else:
+                _read_top_level(elem, report)
+            parent.remove(elem)  # keep memory flat on large reports
+        return flow
+    info = elem.find("tcpflow") if elem.tag == "fileobject" else None
+    if info is not None:
+        flow = _flow_from_161(elem, info)
+        parent.remove(elem)
+    elif parent is not None and len(stack) == 1 and elem.tag != "configuration":
+        _read_top_level_161(elem, report)
+        parent.remove(elem)
+    return flow
 
 
 def _iter_xml(path: str, report: Report) -> Iterator[Flow]:
     """Yields flows while filling `report`'s other fields; tolerates truncation."""
     parser = ET.XMLPullParser(events=("start", "end"))
-    depth = 0
-    root = None
+    stack: List[ET.Element] = []
     with open(path, "rb") as stream:
         while True:
             chunk = stream.read(_CHUNK)
@@ -284,18 +455,17 @@ def _iter_xml(path: str, report: Report) -> Iterator[Flow]:
                     parser.close()
                 for event, elem in parser.read_events():
                     if event == "start":
-                        depth += 1
-                        root = elem if root is None else root
+                        if not stack and not report.format:
+                            _check_root(elem, path, report)
+                        stack.append(elem)
                         continue
-                    depth -= 1
-                    if depth != 1:
-                        continue
-                    if elem.tag == _D + "fileobject":
-                        yield _flow_from_xml(elem)
-                    else:
-                        _read_top_level(elem, report)
-                    root.remove(elem)  # keep memory flat on large reports
-            except ET.ParseError:
+                    stack.pop()
+                    flow = _handle_end(elem, stack, report)
+                    if flow is not None:
+                        yield flow
+            except ET.ParseError as e:
+                if not report.format:
+                    raise NotAReport("%s: not a tcpflow report (%s)" % (path, e)) from None
                 report.truncated = True
                 return
             if not chunk:
@@ -330,10 +500,25 @@ def _iter_jsonl(path: str, report: Report) -> Iterator[Flow]:
             try:
                 obj = json.loads(raw.decode("utf-8"))
             except ValueError:
+                if not report.format:
+                    raise NotAReport("%s: not a tcpflow report (neither XML nor JSON lines)"
+                                     % path) from None
                 # Only a killed run's last, partly written line can be broken.
                 report.truncated = True
                 return
-            yield _flow_from_json(obj)
+            if not report.format:
+                if not isinstance(obj, dict) or not ("filename" in obj or "record" in obj):
+                    raise NotAReport("%s: not a tcpflow report (a JSON line that is not a "
+                                     "tcpflow record)" % path)
+                report.format = "jsonl"
+            kind = obj.get("record") if isinstance(obj, dict) else None
+            if kind is None:
+                yield _flow_from_json(obj)
+            elif kind == "connection":
+                report.connection_records.append(_connection_from_attributes(obj))
+            elif kind == "http":
+                report.http_messages.append({k: v for k, v in obj.items() if k != "record"})
+            # Other record kinds (added later) are skipped.
 
 
 # --------------------------------------------------------------------- API
@@ -351,8 +536,11 @@ def iter_flows(path: str, report: Optional[Report] = None) -> Iterator[Flow]:
 
 
 def load(path: str) -> Report:
+    """Raises NotAReport for a file that is no report, OSError if unreadable."""
     report = Report()
     report.flows = list(iter_flows(path, report))
+    if not report.format:
+        raise NotAReport("%s: not a tcpflow report (empty)" % path)
     return report
 
 
@@ -364,6 +552,15 @@ def _flow_line(f: Flow) -> str:
                                  f.endpoint("dst"), f.packets, f.bytes, f.close_reason,
                                  len(f.gaps), f.gap_bytes, f.conflict_count,
                                  f.filename or "-"))
+
+
+def _connection_line(c: Connection) -> str:
+    def end(ip: str, port: int) -> str:
+        return "[%s]:%d" % (ip, port) if ":" in ip else "%s:%d" % (ip, port)
+    return ("conn %d %s %s %s -> %s duration=%.6f orig=%d/%d resp=%d/%d close=%s" % (
+        c.connection_id, c.state, c.history or "-", end(c.orig_ip, c.orig_port),
+        end(c.resp_ip, c.resp_port), c.duration, c.orig_packets, c.orig_bytes,
+        c.resp_packets, c.resp_bytes, c.close_reason))
 
 
 def _json_line(f: Flow) -> str:
@@ -379,13 +576,40 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--gaps", action="store_true", help="also list gaps and conflicts")
     parser.add_argument("--json", action="store_true", help="one JSON object per flow")
     parser.add_argument("--summary", action="store_true", help="print non-zero counters")
+    parser.add_argument("--connections", action="store_true",
+                        help="one line per connection (state, history, packets/bytes each way)"
+                             " instead of one per flow")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        return _list(args)
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as a C tool would.
+        _silence_stdout()
+        return 0
+    except (NotAReport, OSError) as e:
+        print("tcpflow_report: %s" % (e if isinstance(e, NotAReport) else
+                                      "%s: %s" % (args.report, e.strerror or e)),
+              file=sys.stderr)
+        return 1
 
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _list(args: argparse.Namespace) -> int:
     report = Report()
     for f in iter_flows(args.report, report):
         if args.connection is not None and f.connection_id != args.connection:
+            continue
+        if args.connections:
             continue
         print(_json_line(f) if args.json else _flow_line(f))
         if args.gaps and not args.json:
@@ -393,7 +617,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print("    gap offset=%d length=%d" % (offset, length))
             for offset, length in f.conflicts:
                 print("    conflict offset=%d length=%d" % (offset, length))
-    if args.summary and report.summary is not None:
+    if not report.format:
+        raise NotAReport("%s: not a tcpflow report (empty)" % args.report)
+    if args.connections:
+        for c in report.connection_records:
+            if args.connection is None or c.connection_id == args.connection:
+                print(json.dumps(asdict(c)) if args.json else _connection_line(c))
+    if args.summary and report.summary is not None and report.format == "tcpflow-1.6.1":
+        for name, value in report.summary.attributes.items():
+            print("%s=%s" % (name, value))
+    elif args.summary and report.summary is not None:
         print("status=%s packets_read=%d flows=%d" % (report.summary.status,
               report.summary.number("packets_read"), report.summary.number("flows")))
         for name, value in report.nonzero_counters().items():
@@ -405,4 +638,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
+    # Output piped into head: end quietly on SIGPIPE like other command-line tools.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
+#include "scanners/legacy_names.h"
 #include "scanners/scan_http.h"
 #include "scanners/scan_md5.h"
+#include "scanners/scan_netviz.h"
 #include "scanners/scan_python.h"
 #include "util/error.h"
 
@@ -19,6 +22,7 @@ std::vector<std::unique_ptr<Scanner>> all_scanners(const ScannerOptions& options
   list.push_back(make_md5_scanner());
   list.push_back(make_http_scanner(options));
   list.push_back(make_python_scanner(options));
+  list.push_back(make_netviz_scanner(options));
   return list;
 }
 
@@ -26,6 +30,24 @@ namespace {
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A name no registered scanner has: tcpflow 1.6.1's always-on demultiplexer
+// or a 1.6.1 scanner we lack gives a notice (none for an -e/-E of tcpdemux,
+// which asks for what always happens); anything else is a usage error.
+std::optional<ScannerNotice> check_unregistered(char option, const std::string& name) {
+  std::string flag = std::string("-") + option + " " + name;
+  if (name == kDemuxScannerName) {
+    if (option != 'x') return std::nullopt;
+    return ScannerNotice{flag + " ignored: the TCP demultiplexer is always on (1.6.1's "
+                         "-x tcpdemux turned all processing off)", false};
+  }
+  const LegacyScanner* legacy = find_legacy_scanner(name);
+  if (legacy == nullptr) throw UsageError("unknown scanner '" + name + "' (see tcpflow -H)");
+  std::string what = "tcpflow 1.6.1's scanner '" + name + "' (" + std::string(legacy->did) +
+                     ") is not part of this tcpflow";
+  if (option == 'x') return ScannerNotice{flag + " ignored: " + what, false};
+  return ScannerNotice{flag + ": " + what + "; the run goes on without it", true};
 }
 
 }  // namespace
@@ -37,14 +59,14 @@ ScannerSet ScannerSet::select(const ScannerSelection& selection,
     return name == "all" || std::any_of(available.begin(), available.end(),
                                         [&](const auto& s) { return s->name() == name; });
   };
-  for (const auto* list : {&selection.enable, &selection.disable}) {
-    for (const std::string& name : *list) {
-      if (!known(name)) throw UsageError("unknown scanner '" + name + "' (see tcpflow -H)");
-    }
-  }
-  if (!selection.exclusive.empty() && !known(selection.exclusive)) {
-    throw UsageError("unknown scanner '" + selection.exclusive + "' (see tcpflow -H)");
-  }
+  std::vector<ScannerNotice> notices;
+  auto check = [&](char option, const std::string& name) {
+    if (known(name)) return;
+    if (auto notice = check_unregistered(option, name)) notices.push_back(std::move(*notice));
+  };
+  for (const std::string& name : selection.enable) check('e', name);
+  for (const std::string& name : selection.disable) check('x', name);
+  if (!selection.exclusive.empty()) check('E', selection.exclusive);
   ScannerSet set;
   for (auto& scanner : available) {
     std::string name(scanner->name());
@@ -53,16 +75,29 @@ ScannerSet ScannerSet::select(const ScannerSelection& selection,
               (name == "md5" && selection.md5_every_flow);
     if (!selection.exclusive.empty()) on = selection.exclusive == name;
     if (contains(selection.disable, name) || contains(selection.disable, "all")) on = false;
-    if (on) set.scanners_.push_back(std::move(scanner));
+    if (!on) continue;
+    (scanner->reads_flows() ? set.scanners_ : set.run_scanners_).push_back(std::move(scanner));
   }
   for (auto& scanner : set.scanners_) scanner->setup();
+  for (auto& scanner : set.run_scanners_) scanner->setup();
+  set.notices_ = std::move(notices);
   return set;
 }
 
 std::vector<std::string> ScannerSet::names() const {
   std::vector<std::string> out;
   for (const auto& s : scanners_) out.emplace_back(s->name());
+  for (const auto& s : run_scanners_) out.emplace_back(s->name());
   return out;
+}
+
+bool ScannerSet::enabled(std::string_view name) const {
+  for (const auto* list : {&scanners_, &run_scanners_}) {
+    for (const auto& s : *list) {
+      if (s->name() == name) return true;
+    }
+  }
+  return false;
 }
 
 bool ScannerSet::scan_file(const ScanTarget& target, ScanResult& result,

@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "report/flow_format.h"
 #include "scanners/http_body.h"
 #include "scanners/http_command.h"
 #include "scanners/http_parser.h"
+#include "scanners/http_record.h"
 #include "util/alert_fd.h"
 #include "util/error.h"
 
@@ -48,9 +50,10 @@ const char* framing_name(Framing framing) {
   return "none";
 }
 
-// The request methods of the other direction, read lazily and in order, so
-// responses to HEAD and CONNECT are framed right. Memory stays bounded: the
-// peer file is parsed one read at a time, only as far as needed.
+// The requests of the other direction (method and URL), read lazily and in
+// order, so responses to HEAD and CONNECT are framed right and each response
+// names the request it answers. Memory stays bounded: the peer file is
+// parsed one read at a time, only as far as needed.
 class PeerRequests : private http::Handler {
  public:
   explicit PeerRequests(const std::string& path)
@@ -62,8 +65,14 @@ class PeerRequests : private http::Handler {
   PeerRequests(const PeerRequests&) = delete;
   PeerRequests& operator=(const PeerRequests&) = delete;
 
-  std::string next_method() {
-    while (methods_.empty() && fd_ >= 0 && !parser_.stopped()) {
+  struct Request {
+    std::string method;
+    std::string url;
+  };
+
+  // Empty method: no request left (or no peer file).
+  Request next_request() {
+    while (requests_.empty() && fd_ >= 0 && !parser_.stopped()) {
       if (buffer_.empty()) buffer_.resize(64 * 1024);
       ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
       if (n < 0 && errno == EINTR) continue;
@@ -73,21 +82,23 @@ class PeerRequests : private http::Handler {
       }
       parser_.feed(ByteView(buffer_.data(), static_cast<size_t>(n)));
     }
-    if (methods_.empty()) return {};
-    std::string method = std::move(methods_.front());
-    methods_.pop_front();
-    return method;
+    if (requests_.empty()) return {};
+    Request request = std::move(requests_.front());
+    requests_.pop_front();
+    return request;
   }
 
  private:
-  void on_head(const MessageHead& head) override { methods_.push_back(head.method); }
+  void on_head(const MessageHead& head) override {
+    requests_.push_back(Request{head.method, head.target.substr(0, kMaxReportedUrl)});
+  }
   void on_body(ByteView) override {}
   void on_end(End) override {}
 
   int fd_;
   http::Parser parser_;
   std::vector<uint8_t> buffer_;
-  std::deque<std::string> methods_;
+  std::deque<Request> requests_;
 };
 
 class HttpRun : public ScanRun, private http::Handler {
@@ -95,7 +106,7 @@ class HttpRun : public ScanRun, private http::Handler {
   HttpRun(const ScannerOptions& options, http::BodyHooks& hooks, const ScanTarget& target)
       : options_(options), hooks_(hooks), path_(target.path),
         filename_(target.info.filename), peer_path_(target.peer_path ? *target.peer_path : ""),
-        parser_(Role::kUnknown, *this, limits_) {}
+        info_(target.info), parser_(Role::kUnknown, *this, limits_) {}
 
   void update(ByteView chunk) override {
     if (!parser_.stopped()) parser_.feed(chunk);
@@ -106,7 +117,10 @@ class HttpRun : public ScanRun, private http::Handler {
     parser_.finish();
     if (parser_.stop() == http::Stop::kNotHttp) return;  // not HTTP: nothing to say
     children_count_ = children_.size();
-    for (auto& child : children_) result.xml.push_back(std::move(child));
+    for (auto& child : children_) {
+      result.jsonl_records.push_back(http_json_record(info_, child));
+      result.xml.push_back(std::move(child));
+    }
     auto stream = report::XmlChild::leaf("http_stream");
     stream.attr("role", parser_.role() == Role::kResponse ? "response" : "request")
         .attr("messages", std::to_string(parser_.messages()))
@@ -130,7 +144,9 @@ class HttpRun : public ScanRun, private http::Handler {
  private:
   std::string answered_method() override {
     if (!peer_) peer_ = std::make_unique<PeerRequests>(peer_path_);
-    return peer_->next_method();
+    PeerRequests::Request request = peer_->next_request();
+    answered_url_ = std::move(request.url);
+    return std::move(request.method);
   }
 
   void on_head(const MessageHead& head) override {
@@ -138,8 +154,15 @@ class HttpRun : public ScanRun, private http::Handler {
     bool request = head.kind == Role::kRequest;
     message_.attr("kind", request ? "request" : "response")
         .attr("offset", std::to_string(head.offset));
+    if (info_.write_times) {
+      if (std::optional<Timestamp> ts = info_.write_times->at(head.offset)) {
+        message_.attr("time", report::iso8601_utc(*ts));
+      }
+    }
     if (!request) message_.attr("status", std::to_string(head.status));
     if (!head.method.empty()) message_.attr(request ? "method" : "request_method", head.method);
+    if (!request && !head.method.empty()) message_.attr("request_url", answered_url_);
+    answered_url_.clear();
     if (request) {
       message_.attr("url", head.target.substr(0, kMaxReportedUrl));
       if (head.target.size() > kMaxReportedUrl) {
@@ -216,6 +239,8 @@ class HttpRun : public ScanRun, private http::Handler {
   std::string path_;
   std::string filename_;
   std::string peer_path_;
+  const flow::FlowInfo& info_;
+  std::string answered_url_;  // the URL of the request the next response answers
   http::Limits limits_;
   http::Parser parser_;
   std::unique_ptr<PeerRequests> peer_;

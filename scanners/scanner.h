@@ -32,6 +32,7 @@ struct ScanTarget {
 struct ScanResult {
   std::vector<report::XmlChild> xml;                           // children of the fileobject
   std::vector<std::pair<std::string, std::string>> jsonl;      // extra flows.jsonl members
+  std::vector<std::string> jsonl_records;  // whole flows.jsonl lines after the flow's own
   Stats stats;  // counted into the run's totals (e.g. python_errors)
 };
 
@@ -57,6 +58,9 @@ class Scanner {
   // Called once when the scanner is enabled for a run, before any packet is
   // read; throws tcpflow::Error when it cannot work (python: no such module).
   virtual void setup() {}
+  // False for a scanner that draws on the whole run instead of reading flow
+  // files (netviz): the pipeline feeds it, and flows are not read for it.
+  virtual bool reads_flows() const { return true; }
   // Returns nullptr when the scanner has nothing to do for this flow.
   virtual std::unique_ptr<ScanRun> begin(const ScanTarget& target) = 0;
 };

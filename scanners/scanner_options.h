@@ -17,6 +17,7 @@ struct ScannerOptions {
   std::string py_path;               // -S py_path
   std::string py_module;             // -S py_module
   std::string py_function;           // -S py_function
+  std::string netviz_formats = "pdf,png";  // -S netviz_formats
 };
 
 // Which scanners run, applied in ScannerSet::select.

@@ -5,6 +5,7 @@ TCPFLOW_WRITE_REPORT_FIXTURES=python/tests/fixtures)."""
 import contextlib
 import io
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -18,6 +19,9 @@ import tcpflow_report  # noqa: E402
 FIXTURES = HERE / "fixtures"
 REPORT_XML = str(FIXTURES / "report.xml")
 FLOWS_JSONL = str(FIXTURES / "flows.jsonl")
+# Written by hand in the shape tcpflow 1.6.1 writes (not produced by it).
+REPORT_161 = str(FIXTURES / "report-1.6.1.xml")
+READER = str(HERE.parent / "tcpflow_report.py")
 HOSTILE_BYTES = b"odd<&'\">\xff\xfe\x01\\caf\xc3\xa9"
 
 
@@ -169,10 +173,21 @@ class DamagedFilesTest(unittest.TestCase):
         self.assertEqual(report.summary.status, "incomplete")
         self.assertEqual(len(report.flows), 4)
 
+    def test_finished_run_with_a_truncated_input_is_whole(self):
+        data = Path(REPORT_XML).read_bytes()
+        self.assertIn(b'<tcpflow:summary status="complete"', data)
+        patched = data.replace(b'<tcpflow:summary status="complete"',
+                               b'<tcpflow:summary status="truncated"', 1)
+        report = tcpflow_report.load(self.write("report.xml", patched))
+        self.assertTrue(report.complete)  # the report is whole; the status tells about the run
+        self.assertEqual(report.summary.status, "truncated")
+
     def test_partial_last_jsonl_line_is_ignored(self):
-        data = Path(FLOWS_JSONL).read_bytes()
-        cut = data.rstrip(b"\n").rindex(b"\n") + 30
-        report = tcpflow_report.load(self.write("flows.jsonl", data[:cut]))
+        lines = Path(FLOWS_JSONL).read_bytes().splitlines(keepends=True)
+        flow_lines = [line for line in lines if b'"record"' not in line]
+        # A run killed while writing its fourth flow's line.
+        cut = b"".join(flow_lines[:3]) + flow_lines[3][:30]
+        report = tcpflow_report.load(self.write("flows.jsonl", cut))
         self.assertTrue(report.truncated)
         self.assertEqual(len(report.flows), 3)
 
@@ -201,6 +216,169 @@ class CommandLineTest(unittest.TestCase):
         _, lines = self.run_cli("--json", FLOWS_JSONL)
         self.assertEqual(len(lines), 4)
         self.assertIn('"connection_id": 1', lines[0])
+
+
+class ConnectionRecordsTest(unittest.TestCase):
+    def check(self, report):
+        conns = report.connection_records
+        self.assertEqual([c.connection_id for c in conns], [1, 2, 3, 4])
+        first = report.connection_record(1)
+        self.assertEqual((first.state, first.history), ("RSTR", "ShADadr"))
+        self.assertEqual((first.orig_ip, first.orig_port), ("192.168.0.10", 51000))
+        self.assertEqual((first.resp_ip, first.resp_port), ("93.184.216.34", 80))
+        self.assertEqual(first.vlan, 100)
+        self.assertEqual((first.orig_packets, first.orig_bytes), (5, 420))
+        self.assertEqual((first.resp_packets, first.resp_bytes), (5, 960))
+        self.assertEqual(first.flow_files, 2)
+        self.assertEqual(first.close_reason, "rst")
+        self.assertAlmostEqual(first.duration, 0.75)
+        self.assertEqual(first.start_epoch, 1714564800.25)
+        # The connection's flows carry its id.
+        self.assertEqual(len(report.connection(1)), 2)
+        unanswered = report.connection_record(4)
+        self.assertEqual((unanswered.state, unanswered.history, unanswered.flow_files),
+                         ("S0", "S", 0))
+        self.assertEqual(report.connection(4), [])
+        self.assertIsNone(report.connection_record(99))
+
+    def test_from_report_xml(self):
+        report = tcpflow_report.load(REPORT_XML)
+        self.assertEqual(report.format, "tcpflow")
+        self.check(report)
+        self.assertEqual(report.summary.number("connection_records"), 4)
+
+    def test_from_jsonl_and_flows_unchanged(self):
+        report = tcpflow_report.load(FLOWS_JSONL)
+        self.assertEqual(report.format, "jsonl")
+        self.check(report)
+        self.assertEqual(len(report.flows), 4)
+
+    def test_http_messages_from_jsonl(self):
+        report = tcpflow_report.load(FLOWS_JSONL)
+        self.assertEqual(len(report.http_messages), 1)
+        message = report.http_messages[0]
+        self.assertEqual(message["request_url"], "/index.html")
+        self.assertEqual(message["request_method"], "GET")
+        self.assertEqual(message["time"], "2024-05-01T12:00:00.250000Z")
+        self.assertEqual(message["flow_id"], 1)
+
+    def test_cli_lists_connections(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = tcpflow_report.main(["--connections", REPORT_XML])
+        lines = out.getvalue().splitlines()
+        self.assertEqual(status, 0)
+        self.assertEqual(len(lines), 4)
+        self.assertTrue(lines[0].startswith(
+            "conn 1 RSTR ShADadr 192.168.0.10:51000 -> 93.184.216.34:80 duration=0.750000 "
+            "orig=5/420 resp=5/960 close=rst"), lines[0])
+        self.assertTrue(lines[3].startswith("conn 4 S0 S 10.0.0.1:1 -> 10.0.0.2:2 "), lines[3])
+
+
+class Tcpflow161Test(unittest.TestCase):
+    def setUp(self):
+        self.report = tcpflow_report.load(REPORT_161)
+
+    def test_flows_and_their_facts(self):
+        r = self.report
+        self.assertEqual(r.format, "tcpflow-1.6.1")
+        self.assertEqual(len(r.flows), 3)  # the HTTPBODY entry is not a flow
+        client, server, v6 = r.flows
+        self.assertEqual(client.filename, "out/172.016.001.005.33000-172.016.001.009.00080")
+        self.assertEqual((client.src_ip, client.src_port, client.dst_ip, client.dst_port),
+                         ("172.16.1.5", 33000, "172.16.1.9", 80))
+        self.assertEqual((client.family, client.packets, client.filesize), ("ipv4", 4, 120))
+        self.assertEqual(client.hashes, {"md5": "0123456789abcdef0123456789abcdef"})
+        self.assertEqual(client.src_mac, "0a:00:00:00:00:05")
+        self.assertEqual(client.start_epoch, 1714564800.0)
+        self.assertEqual(client.end_epoch, 1714564800.5)
+        self.assertEqual(client.extra["len"], "336")
+        self.assertEqual(server.extra["out_of_order_count"], "1")
+        self.assertEqual((v6.family, v6.src_ip, v6.dst_port), ("ipv6", "fd00::1", 5000))
+        self.assertEqual(client.connection_id, 0)
+
+    def test_totals_creator_and_no_connection_records(self):
+        r = self.report
+        self.assertEqual(r.summary.attributes["total_packets"], "9")
+        self.assertEqual(r.summary.attributes["total_flows"], "3")
+        self.assertEqual(r.creator["version"], "1.6.1")
+        self.assertEqual(r.rusage["clocktime"], "0.020000")
+        self.assertEqual(r.connection_records, [])
+        self.assertFalse(r.truncated)
+
+
+class NotAReportTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
+
+    def cli(self, *args):
+        return subprocess.run([sys.executable, READER] + list(args), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=60)
+
+    def test_other_files_raise(self):
+        for name, data in [("page.html", b"<html><body>x</body></html>"),
+                           ("capture.pcap", b"\xd4\xc3\xb2\xa1\x02\x00\x04\x00" + bytes(40)),
+                           ("list.json", b'[1, 2, 3]\n'),
+                           ("other.jsonl", b'{"name": "x"}\n'),
+                           ("empty", b""),
+                           ("text.txt", b"hello world\n")]:
+            with self.subTest(name=name):
+                with self.assertRaises(tcpflow_report.NotAReport):
+                    tcpflow_report.load(self.write(name, data))
+
+    def test_cli_says_so_in_one_line_and_exits_1(self):
+        path = self.write("page.html", b"<html></html>")
+        result = self.cli(path)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout, b"")
+        lines = result.stderr.decode().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("not a tcpflow report", lines[0])
+        self.assertIn(path, lines[0])
+        missing = self.cli(os.path.join(self.tmp.name, "missing.xml"))
+        self.assertEqual(missing.returncode, 1)
+        self.assertEqual(len(missing.stderr.decode().splitlines()), 1)
+        self.assertNotIn(b"Traceback", missing.stderr)
+
+    def test_piped_into_head_no_traceback(self):
+        line = Path(FLOWS_JSONL).read_bytes().splitlines()[0] + b"\n"
+        path = self.write("big.jsonl", line * 20000)
+        shell = "%s %s %s | head -n 1" % (sys.executable, READER, path)
+        result = subprocess.run(["sh", "-c", shell], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(len(result.stdout.splitlines()), 1)
+        self.assertEqual(result.stderr, b"", result.stderr[:500])
+        out = io.StringIO()
+
+        class ClosedPipe(io.StringIO):
+            def write(self, text):
+                raise BrokenPipeError(32, "Broken pipe")
+
+        # Called as a function (no SIGPIPE default): still no traceback, status 0.
+        with contextlib.redirect_stdout(ClosedPipe()), contextlib.redirect_stderr(out):
+            with mock_silence():
+                status = tcpflow_report.main([path])
+        self.assertEqual(status, 0)
+        self.assertEqual(out.getvalue(), "")
+
+
+@contextlib.contextmanager
+def mock_silence():
+    saved = tcpflow_report._silence_stdout
+    tcpflow_report._silence_stdout = lambda: None
+    try:
+        yield
+    finally:
+        tcpflow_report._silence_stdout = saved
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "decode/defrag_limits.h"
+#include "decode/tunnel.h"
 #include "flow/shard.h"
 #include "flow/flow_table_config.h"
 #include "output/console_options.h"
@@ -49,6 +50,7 @@ struct Config {
   // (max_connections), -S tcp_timeout (idle_timeout_sec), -S max_linger.
   flow::FlowTableConfig table;
   decode::DefragLimits defrag;            // -S max_fragment_bytes, -S fragment_timeout
+  decode::TunnelConfig tunnels;           // -S decode_tunnels, -S vxlan/geneve/gtpu_ports
 
   // Report.
   bool report_enabled = true;             // -S enable_report=NO clears
@@ -63,6 +65,7 @@ struct Config {
   // Scanners.
   scanners::ScannerSelection scanners;      // -e -x -E -a -FM
   scanners::ScannerOptions scanner_options; // -Z, -S http_*, -S py_*; outdir from -o
+  std::string netviz_from;                  // --netviz-from DIR: draw DIR/report.xml, no capture
 
   // Process.
   std::string drop_user;       // -U

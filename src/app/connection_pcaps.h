@@ -11,23 +11,27 @@
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
 #include "flow/shard.h"
+#include "output/direct_file_writer.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
 #include "output/flow_file_sink.h"
+#include "output/write_buffers.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
 
 class ConnectionPcaps {
  public:
-  ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache, Stats& stats);
+  // Written on this thread, with descriptors from `fd_cache`.
+  ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache,
+                  output::WriteBuffers& buffers, Stats& stats);
   ~ConnectionPcaps();
 
+  // Appends `record` to the pcap of the connection `direction` belongs to.
+  void write(const flow::FlowInfo& direction, const capture::Record& record);
   // --shard: connections of other shards are named (so names and counts
   // match a single run) but get no file.
   void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
-  // Appends `record` to the pcap of the connection `direction` belongs to.
-  void write(const flow::FlowInfo& direction, const capture::Record& record);
   // The connection is over: close its file (its mtime is its last packet).
   void close(uint64_t connection_id);
   void close_all();
@@ -41,7 +45,8 @@ class ConnectionPcaps {
   };
 
   output::FileNamer& namer_;
-  output::FdCache& fd_cache_;
+  output::DirectFileWriter writer_;
+  output::WriteBuffers& buffers_;
   Stats& stats_;
   std::unordered_map<uint64_t, File> files_;  // a null sink: another shard's connection
   flow::ShardSpec shard_;

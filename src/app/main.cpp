@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/merge_command.h"
+#include "app/netviz_page.h"
 #include "app/options.h"
 #include "app/pipeline.h"
 #include "app/signals.h"
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
       case app::Action::kVersion:
         std::cout << app::version_text() << "\n";
         return 0;
+      case app::Action::kNetvizFrom:
+        return app::draw_netviz_from(parsed.config);
       case app::Action::kRun:
         break;
     }

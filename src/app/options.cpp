@@ -85,6 +85,8 @@ constexpr OptionDef kOptions[] = {
     {'Z', nullptr, nullptr, Section::kScanners, "leave gzip/deflate HTTP bodies compressed"},
     {'S', nullptr, "NAME=VALUE", Section::kScanners, "set a parameter (list with -hh); repeatable"},
     {'H', nullptr, nullptr, Section::kScanners, "describe the scanners and exit"},
+    {0, "netviz-from", "DIR", Section::kScanners,
+     "draw the netviz page from DIR/report.xml into DIR (no capture read)"},
     {'c', nullptr, nullptr, Section::kConsole,
      "print flows on stdout (no flow files), each chunk after its name"},
     {'C', nullptr, nullptr, Section::kConsole, "like -c but without the flow names"},
@@ -150,7 +152,7 @@ struct Draft {
   bool saw_C = false;
   bool saw_s = false;
   std::string overlap;
-  ShardFlags shard;                // --shard, --merge-inputs, --merge-reports
+  ShardFlags shard;  // --shard, --merge-inputs, --merge-reports
   std::vector<std::string> words;  // positional arguments
   std::vector<std::string> settings;
 };
@@ -237,6 +239,10 @@ std::string apply_f_letters(const std::string& letters, std::string tmpl, Config
 Config finalize(Draft d) {
   Config& c = d.config;
   if (d.files_from_args) {
+    // Without names -l would fall through to a live capture nobody asked for.
+    if (d.words.empty() && c.read_files.empty() && c.resume_files.empty()) {
+      throw UsageError("-l expects capture file names after the options");
+    }
     c.read_files.insert(c.read_files.end(), d.words.begin(), d.words.end());
   } else {
     std::string expr;
@@ -378,6 +384,8 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.words.insert(draft.words.end(), opt.value.begin(), opt.value.end());
     } else if (opt.string_key == "overlap") {
       draft.overlap = value;
+    } else if (opt.string_key == "netviz-from") {
+      draft.config.netviz_from = value;
     } else if (opt.string_key == "shard") {
       draft.shard.shard_text = value;
       draft.shard.shard_given = true;
@@ -393,6 +401,13 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
   result.config.command_line = shell_join(argc, argv);
   if (result.config.shard.active()) {
     result.config.shard_options = shard_options_text(argc, argv, result.config.shard);
+  }
+  if (!result.config.netviz_from.empty()) {
+    if (!result.config.read_files.empty() || !result.config.resume_files.empty()) {
+      throw UsageError("--netviz-from draws a finished run's report.xml and reads no capture "
+                       "(drop -r/-R, or use -e netviz on the capture)");
+    }
+    result.action = Action::kNetvizFrom;
   }
   return result;
 }

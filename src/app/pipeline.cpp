@@ -1,32 +1,38 @@
 #include "app/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
 
-#include "app/closed_flow_queue.h"
+#include "app/closed_flows.h"
 #include "app/connection_pcaps.h"
 #include "app/end_of_run.h"
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
-#include "app/input_progress.h"
+#include "app/flow_reporter.h"
+#include "app/netviz_page.h"
 #include "app/paths.h"
 #include "app/report_setup.h"
+#include "app/run_feedback.h"
 #include "app/signals.h"
 #include "app/unprocessed_pcap.h"
 #include "app/writer_setup.h"
+#include "capture/live_source.h"
 #include "capture/merged_source.h"
 #include "capture/packet_source.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
-#include "output/background_writer.h"
 #include "output/console_sink.h"
 #include "output/fd_cache.h"
+#include "output/file_writer.h"
+#include "output/write_buffers.h"
 #include "output/file_namer.h"
 #include "output/filename_template.h"
 #include "reassembly/memory_budget.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
+#include "report/run_status.h"
 #include "scanners/registry.h"
 #include "util/error.h"
 #include "util/stats.h"
@@ -50,7 +56,7 @@ double hangup_idle_seconds(const Config& config) {
 struct Pipeline::State {
   explicit State(const Config& config)
       : budget(config.max_held_bytes),
-        decoder(config.defrag),
+        decoder(config.defrag, config.tunnels),
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 
@@ -58,24 +64,28 @@ struct Pipeline::State {
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
   output::FdCache fd_cache;
+  output::WriteBuffers write_buffers;
   // Declared before everything that writes flow files, so it outlives them.
-  std::unique_ptr<output::BackgroundWriter> background;
+  std::unique_ptr<output::FileWriter> file_writer;
   scanners::ScannerSet scanner_set;
   std::unique_ptr<output::FileNamer> namer;
   std::unique_ptr<output::FileNamer> pcap_namer;
   std::unique_ptr<ConnectionPcaps> connection_pcaps;
   std::unique_ptr<output::ConsoleWriter> console;
   std::unique_ptr<FlowHooks> hooks;  // -S tcp_cmd, tcp_alert_fd
-  std::unique_ptr<FlowRecorder> recorder;
-  std::unique_ptr<ClosedFlowQueue> closed_flows;
-  std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
+  std::unique_ptr<FlowReporter> reporter;
+  std::unique_ptr<ClosedFlows> closed_flows;
+  std::unique_ptr<FlowRecorder> recorder;
+  std::unique_ptr<flow::FlowTable> table;
   std::unique_ptr<UnprocessedPcap> unprocessed;  // -w
+  std::unique_ptr<RunFeedback> feedback;  // notices and progress on stderr
+  std::unique_ptr<NetvizPage> netviz;            // -e netviz
   uint64_t packet_number = 0;
-  uint64_t closed_seq = 0;  // --shard: directions recorded so far, kept or not
   bool any_input_failed = false;
   bool any_input_read = false;
+  bool any_input_truncated = false;  // ended early after some records
   bool privileges_dropped = false;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -83,11 +93,20 @@ struct Pipeline::State {
 Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_unique<State>(config)) {
   State& s = *state_;
   warn_unused_python_settings(config, s.scanner_set.names());
+  for (const scanners::ScannerNotice& notice : s.scanner_set.notices()) {
+    if (notice.always || !config.quiet) {
+      std::fprintf(stderr, "tcpflow: warning: %s\n", notice.text.c_str());
+    }
+  }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
+  const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
-  if (!console || !config.report_path.empty()) make_directories(config.outdir);
+  if (!console || !config.report_path.empty() || netviz) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
   std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
+  if (netviz) {
+    s.netviz = std::make_unique<NetvizPage>(config, jailed ? outside_jail_path(config.outdir) : outdir);
+  }
   // -w in a sharded run: shard 0 alone saves the packets every shard skips.
   if (!config.unprocessed_pcap.empty() && config.shard.index == 0) {
     s.unprocessed = std::make_unique<UnprocessedPcap>(
@@ -95,71 +114,52 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   }
   if (console) {
     s.console = std::make_unique<output::ConsoleWriter>(stdout, config.console_options);
-    s.recorder = std::make_unique<FlowRecorder>(
-        *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), s.stats);
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    s.background = make_background_writer(config, s.fd_cache);
-    s.recorder = std::make_unique<FlowRecorder>(*s.namer, s.fd_cache, s.background.get(),
-                                                config.store_flows, config.write_findx, s.stats);
   }
+  s.file_writer = make_file_writer(config, s.fd_cache);
+  // Before the report is created: an earlier run's report.xml tells of a rerun.
+  s.feedback = std::make_unique<RunFeedback>(config, console ? std::string() : outdir);
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
   if (s.report) {
     for (const std::string& path : config.read_files) s.report->add_source(describe_input(path, config));
     for (const std::string& path : config.resume_files) s.report->add_source(describe_input(path, config));
   }
-  s.closed_flows = std::make_unique<ClosedFlowQueue>(
-      [this](flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
-             const std::string* peer_path) { record_closed_flow(info, path, peer, peer_path); });
-  s.recorder->on_opened_file([this](const std::string& path) { state_->hooks->file_opened(path); });
-  s.recorder->keep_only(config.shard);
-  s.recorder->on_closed_flow([this](flow::FlowInfo& info, const std::string& path) {
-    if (flow::shard_keeps(config_.shard, info)) state_->hooks->file_closed(info, path);
-    // Without scanners nothing needs the other direction: record at once.
-    if (state_->scanner_set.empty()) {
-      record_closed_flow(info, path, nullptr, nullptr);
-    } else {
-      state_->closed_flows->add(info, path);
-    }
-  });
   if (config.split_pcap && !console) {
     // A namer of its own, so pcap names never take a count from flow files.
     s.pcap_namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
-    s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache, s.stats);
+    s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache,
+                                                           s.write_buffers, s.stats);
     s.connection_pcaps->keep_only(config.shard);
   }
-  s.recorder->on_closed_connection([this](uint64_t id) {
-    state_->closed_flows->connection_closed(id);
-    if (state_->connection_pcaps) state_->connection_pcaps->close(id);
-  });
-  s.table = std::make_unique<flow::FlowTable>(config.table, *s.recorder, s.budget, s.stats);
+  s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
+                                              *s.hooks, s.connection_pcaps.get(),
+                                              s.netviz.get(), s.stats);
+  s.reporter->keep_only(config.shard);
+  s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
+                                                 *s.reporter, s.stats);
+  if (console) {
+    s.recorder = std::make_unique<FlowRecorder>(
+        *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), *s.closed_flows,
+        s.stats);
+  } else {
+    FlowFiles files{*s.namer, *s.file_writer, s.write_buffers, *s.hooks,
+                    config.store_flows, config.write_findx, s.feedback.get()};
+    s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
+  }
+  s.recorder->keep_only(config.shard);
+  flow::FlowTableConfig table_config = config.table;
+  // The http scanner gives each message the time its first byte arrived.
+  std::vector<std::string> scanner_names = s.scanner_set.names();
+  table_config.record_write_times =
+      std::find(scanner_names.begin(), scanner_names.end(), "http") != scanner_names.end();
+  s.table = std::make_unique<flow::FlowTable>(table_config, *s.recorder, s.budget, s.stats);
 }
 
 Pipeline::~Pipeline() = default;
-
-void Pipeline::record_closed_flow(flow::FlowInfo& info, const std::string& path,
-                                  const flow::FlowInfo* peer, const std::string* peer_path) {
-  State& s = *state_;
-  // Every direction is numbered, kept or not, so a shard's numbers are the
-  // single run's report order (the merge sorts by them).
-  uint64_t shard_seq = config_.shard.active() ? ++s.closed_seq : 0;
-  if (!flow::shard_keeps(config_.shard, info)) return;
-  scanners::ScanResult result;
-  if (!path.empty() && !info.write_failed && !s.scanner_set.empty()) {
-    std::string error;
-    scanners::ScanTarget target{info, path, peer, peer_path};
-    if (!s.scanner_set.scan_file(target, result, error)) {
-      std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
-    }
-  }
-  if (s.report) s.report->write_fileobject(info, result.xml, shard_seq);
-  if (s.jsonl) s.jsonl->write(info, result.jsonl, shard_seq);
-  s.stats.merge(result.stats);
-  s.hooks->flow_recorded(info, path);
-}
 
 void Pipeline::process_source(capture::PacketSource& source, const std::string& name,
                               const std::vector<flow::InputName>* inputs) {
@@ -171,6 +171,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   context.input_name = std::make_shared<const std::string>(name);
   const auto* merged = inputs ? dynamic_cast<const capture::MergedSource*>(&source) : nullptr;
   uint64_t records = 0;
+  if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
@@ -178,17 +179,20 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       context.input_name = (*inputs)[merged->current_input()];
     }
     if (status == capture::ReadStatus::kTimeout) {
+      s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
-      s.recorder->drain();  // a quiet live capture: finish what has closed
+      s.closed_flows->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
       continue;
     }
     if (status == capture::ReadStatus::kError) {
       if (stop_requested()) break;  // a read interrupted by SIGINT/SIGTERM is no error
+      s.feedback->break_line();
       std::fprintf(stderr, "tcpflow: %s: %s%s\n", name.c_str(), source.error().c_str(),
                    records ? " (the packets before it were processed)" : "");
       if (source.truncated()) s.stats.add(Counter::kTruncatedInput);
       if (records == 0) s.any_input_failed = true;
+      if (records > 0) s.any_input_truncated = true;
       break;
     }
     ++records;
@@ -202,8 +206,9 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     s.table->expire(record.ts);
     decode::DecodeResult result =
         s.decoder.decode(record.link_type, record.data, record.ts, packet, s.stats);
+    const flow::FlowInfo* direction = nullptr;
     if (result == decode::DecodeResult::kTcp) {
-      const flow::FlowInfo* direction = s.table->process(packet, context);
+      direction = s.table->process(packet, context);
       if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
       if (result == decode::DecodeResult::kUnsupportedLink &&
@@ -215,11 +220,12 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
         s.unprocessed->write(record, source.snaplen());
       }
     }
+    if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
+    if ((records & 63) == 0) s.feedback->tick(s.stats);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
-      if (s.background) s.background->flush();
-      s.recorder->deliver_finished();
+      s.closed_flows->poll();
       if (s.report) s.report->flush();
     }
     if (take_hangup_request()) close_idle(record.ts);
@@ -229,7 +235,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
 void Pipeline::close_idle(Timestamp now) {
   State& s = *state_;
   s.table->close_idle(now, hangup_idle_seconds(config_));
-  s.recorder->drain();  // SIGHUP promises complete files on disk
+  s.closed_flows->drain();  // SIGHUP promises complete files on disk
   if (s.report) s.report->flush();
 }
 
@@ -248,6 +254,8 @@ std::unique_ptr<capture::PacketSource> Pipeline::open_input(const std::string& p
   try {
     source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
+    if (stop_requested()) return nullptr;  // SIGINT/SIGTERM cut the open short
+    s.feedback->break_line();
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;
@@ -263,13 +271,6 @@ std::unique_ptr<capture::PacketSource> Pipeline::open_input(const std::string& p
     return nullptr;
   }
   return source;
-}
-
-void Pipeline::process_file(const std::string& path, bool resume_only) {
-  std::unique_ptr<capture::PacketSource> source = open_input(path);
-  if (!source) return;
-  state_->table->set_resume_only(resume_only);
-  process_source(*source, path);
 }
 
 void Pipeline::process_merged_files() {
@@ -294,41 +295,62 @@ void Pipeline::process_merged_files() {
   process_source(merged, "merged inputs", &names);
 }
 
+void Pipeline::process_file(const std::string& path, bool resume_only) {
+  State& s = *state_;
+  std::unique_ptr<capture::PacketSource> source = open_input(path);
+  if (!source) return;
+  s.table->set_resume_only(resume_only);
+  s.feedback->file_started(*source, config_.read_files.size() + config_.resume_files.size());
+  process_source(*source, path);
+  s.feedback->file_closing();
+}
+
 int Pipeline::run() {
   State& s = *state_;
   if (config_.live) {
-    std::unique_ptr<capture::PacketSource> source = capture::open_live_capture(
+    std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
         config_.bpf_expression);
+    s.feedback->live_started(*source);
     drop_privileges_once();
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
+    s.feedback->live_stopped();
   } else {
-    InputProgress progress(config_.read_files.size() + config_.resume_files.size(), s.stats);
     if (config_.merge_inputs) {
       process_merged_files();
     } else {
       for (const std::string& path : config_.read_files) {
         process_file(path, false);
-        progress.file_done();
+        s.feedback->file_finished(s.stats);
       }
     }
     for (const std::string& path : config_.resume_files) {
       process_file(path, true);
-      progress.file_done();
+      s.feedback->file_finished(s.stats);
     }
   }
   bool interrupted = stop_requested();
   s.table->finish_all(flow::CloseReason::kEndOfInput);
-  s.recorder->drain();
-  s.closed_flows->flush_all();
+  s.closed_flows->finish();
   s.hooks->finish();
   if (s.connection_pcaps) s.connection_pcaps->close_all();
   s.fd_cache.evict_all();
-  if (s.unprocessed) s.unprocessed->flush();
+  if (s.unprocessed && !s.unprocessed->finish()) s.any_input_failed = true;
 
-  if (s.report && !finish_report(*s.report, run_summary(s.stats, figures(interrupted)))) {
+  report::RunOutcome outcome;
+  outcome.inputs_failed = s.any_input_failed;
+  outcome.output_failed = s.stats.get(Counter::kWriteErrors) > 0 ||
+                          (s.unprocessed && s.unprocessed->failed()) ||
+                          (s.console && s.console->failed());
+  outcome.interrupted = interrupted && !config_.live;  // SIGINT is how a live capture ends
+  outcome.truncated = s.any_input_truncated;
+  report::RunSummary summary = run_summary(s.stats, figures(interrupted));
+  summary.status = std::string(report::run_status(outcome));
+  s.feedback->finish(summary);
+  if (s.report && !finish_report(*s.report, summary)) {
     s.any_input_failed = true;
   }
+  if (s.netviz && !s.netviz->draw(s.stats)) s.any_input_failed = true;
   if (s.namer) advise_subdirectories(config_, s.namer->files_named());
   if (config_.debug_level >= 2) print_counters(s.stats);
   bool failed = s.any_input_failed || (s.unprocessed && s.unprocessed->failed());
@@ -345,12 +367,8 @@ RunFigures Pipeline::figures(bool interrupted) const {
   figures.peak_held_bytes = s.budget.peak();
   figures.max_held_bytes = s.budget.limit();
   figures.held_bytes_refusals = s.budget.refusals();
-  figures.peak_open_files = s.fd_cache.peak_open();
-  figures.fd_cache_evictions = s.fd_cache.evictions();
-  if (s.background) {
-    figures.peak_open_files += s.background->peak_open();
-    figures.fd_cache_evictions += s.background->evictions();
-  }
+  figures.peak_open_files = s.fd_cache.peak_open() + s.file_writer->peak_open();
+  figures.fd_cache_evictions = s.fd_cache.evictions() + s.file_writer->evictions();
   return figures;
 }
 

@@ -37,9 +37,6 @@ class Pipeline {
   // --merge-inputs: the -r files as one capture, in packet-time order.
   void process_merged_files();
   std::unique_ptr<capture::PacketSource> open_input(const std::string& path);
-  // Runs the scanners over a closed direction and writes its report entries.
-  void record_closed_flow(flow::FlowInfo& info, const std::string& path,
-                          const flow::FlowInfo* peer, const std::string* peer_path);
   RunFigures figures(bool interrupted) const;
 
   const Config& config_;

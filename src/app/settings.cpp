@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "app/tunnel_settings.h"
 #include "util/error.h"
 
 namespace tcpflow::app {
@@ -82,6 +83,24 @@ const std::vector<Entry>& entries() {
       {{"fragment_timeout", "60", SettingType::kDouble,
         "seconds an incomplete IP datagram waits for fragments", 0, kMaxSeconds},
        [](Config& c, const Value& v) { c.defrag.timeout_sec = static_cast<int64_t>(v.real); }},
+      {{"decode_tunnels", "YES", SettingType::kBool,
+        "decode IP-in-IP, GRE, VXLAN, Geneve, GTP-U, Teredo (NO: outer packets only)"},
+       [](Config& c, const Value& v) { c.tunnels.enabled = v.flag; }},
+      {{"vxlan_ports", "", SettingType::kString,
+        "UDP ports carrying VXLAN besides 4789 and 8472 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kVxlan, "vxlan_ports", *v.text);
+       }},
+      {{"geneve_ports", "", SettingType::kString,
+        "UDP ports carrying Geneve besides 6081 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kGeneve, "geneve_ports", *v.text);
+       }},
+      {{"gtpu_ports", "", SettingType::kString,
+        "UDP ports carrying GTP-U besides 2152 (comma-separated)"},
+       [](Config& c, const Value& v) {
+         add_tunnel_ports(c.tunnels, decode::TunnelKind::kGtpu, "gtpu_ports", *v.text);
+       }},
       {{"max_linger", "1000", SettingType::kInteger,
         "closed connections remembered to recognise late packets", 0,
         kMaxCount, true},
@@ -94,6 +113,9 @@ const std::vector<Entry>& entries() {
       {{"py_function", "", SettingType::kString,
         "python scanner: function called per closed flow file"},
        [](Config& c, const Value& v) { c.scanner_options.py_function = *v.text; }},
+      {{"netviz_formats", "pdf,png", SettingType::kString,
+        "netviz: pages written, any of pdf, png, svg"},
+       [](Config& c, const Value& v) { c.scanner_options.netviz_formats = *v.text; }},
       {{"sha256_inputs", "NO", SettingType::kBool,
         "record the SHA-256 of every input file in the report"},
        [](Config& c, const Value& v) { c.sha256_inputs = v.flag; }},

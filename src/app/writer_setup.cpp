@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "output/background_file_writer.h"
+#include "output/direct_file_writer.h"
+
 namespace tcpflow::app {
 
 namespace {
@@ -16,14 +19,14 @@ constexpr int kMaxWriters = 8;
 
 }  // namespace
 
-std::unique_ptr<output::BackgroundWriter> make_background_writer(const Config& config,
-                                                                 output::FdCache& fd_cache) {
+std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
+                                                     output::FdCache& fd_cache) {
   // Not live: there each file is created when its first bytes arrive, as
   // tcpflow does, and must be complete once its connection closes, while
   // the writer's batch of a quiet capture could hold its bytes back.
   if (config.threads <= 1 || !config.store_flows || config.live ||
       config.console != ConsoleMode::kNone) {
-    return nullptr;
+    return std::make_unique<output::DirectFileWriter>(fd_cache);
   }
   const size_t budget = fd_cache.capacity();
   const size_t kept = budget > 2 * kReadBackDescriptors && !config.split_pcap
@@ -37,7 +40,7 @@ std::unique_ptr<output::BackgroundWriter> make_background_writer(const Config& c
   // system, and two writers made W1 30% and W2 20% faster there (tmpfs: the
   // same within noise).
   limits.writers = static_cast<size_t>(std::clamp(config.threads, 1, kMaxWriters));
-  return std::make_unique<output::BackgroundWriter>(limits);
+  return std::make_unique<output::BackgroundFileWriter>(limits, fd_cache);
 }
 
 }  // namespace tcpflow::app

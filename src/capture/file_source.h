@@ -21,6 +21,7 @@ class FileSource : public PacketSource {
   }
   const std::string& error() const override { return error_; }
   bool truncated() const override { return truncated_; }
+  InputPosition position() const override { return in_.position(); }
 
  protected:
   FileSource(InputStream&& in, const std::string& bpf)

@@ -59,17 +59,30 @@ InputStream::InputStream(const std::string& path, bool read_ahead)
       throw Error(name_ + ": " + errno_text(EISDIR));
     }
     regular = S_ISREG(st.st_mode);
+    if (regular) file_size_ = static_cast<uint64_t>(st.st_size);
   }
   gz_.reset(gzdopen(fd, "rb"));
   if (!gz_) {
     ::close(fd);
     throw Error(name_ + ": cannot set up zlib reader (out of memory)");
   }
+  fd_ = fd;
   gzbuffer(gz_.get(), kGzBuffer);
   grow_to(kInitialBuffer);
   if (read_ahead && regular && starts_with_gzip_magic(fd)) {
     read_ahead_ = std::make_unique<ReadAhead>(gz_.get());
   }
+}
+
+InputPosition InputStream::position() const {
+  InputPosition position;
+  position.total = file_size_;
+  // The descriptor's offset, not gzoffset(): the read-ahead thread may be
+  // using the gz stream, and lseek on a shared descriptor is thread-safe.
+  // A pipe has no offset: what was read from it (decompressed, if it was gzip).
+  off_t offset = file_size_ > 0 ? ::lseek(fd_, 0, SEEK_CUR) : -1;
+  position.consumed = offset >= 0 ? static_cast<uint64_t>(offset) : total_read_;
+  return position;
 }
 
 void InputStream::grow_to(size_t capacity) {

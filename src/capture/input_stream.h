@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "capture/packet_source.h"
 #include "capture/read_ahead.h"
 
 namespace tcpflow::capture {
@@ -48,6 +49,11 @@ class InputStream {
   bool gzip_truncated() const { return gzip_truncated_; }
   const std::string& error() const { return error_; }
 
+  // Bytes taken from the file so far (read ahead of parsing by up to a
+  // buffer) and its size when it is a regular file (else 0). Not with a
+  // read-ahead thread on a pipe (none is started for one).
+  InputPosition position() const;
+
  private:
   struct GzCloser {
     void operator()(gzFile_s* f) const { gzclose(f); }
@@ -58,6 +64,8 @@ class InputStream {
   void grow_to(size_t capacity);
 
   std::string name_;
+  int fd_ = -1;             // owned by gz_; only asked for its offset
+  uint64_t file_size_ = 0;  // regular files only
   std::unique_ptr<gzFile_s, GzCloser> gz_;
   std::unique_ptr<ReadAhead> read_ahead_;  // after gz_: joined before gz_ closes
   // Not a std::vector: growing must not zero-fill megabytes we overwrite.

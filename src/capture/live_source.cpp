@@ -55,7 +55,8 @@ LiveSource::LiveSource(const std::string& interface, bool promiscuous, int buffe
   pcap_.reset(pcap_create(interface_.c_str(), errbuf));
   if (!pcap_) throw Error(interface_ + ": " + errbuf);
   activate(promiscuous);
-  link_type_ = dlt_to_linktype(pcap_datalink(pcap_.get()));
+  dlt_ = pcap_datalink(pcap_.get());
+  link_type_ = dlt_to_linktype(dlt_);
   int snap = pcap_snapshot(pcap_.get());
   snaplen_ = snap > 0 ? static_cast<uint32_t>(snap) : kLiveSnaplen;
   set_filter(bpf);
@@ -155,8 +156,28 @@ ReadStatus LiveSource::next(Record& out) {
   return ReadStatus::kPacket;
 }
 
-std::unique_ptr<PacketSource> open_live_capture(const std::string& interface, bool promiscuous,
-                                                int buffer_timeout_ms, const std::string& bpf) {
+std::string LiveSource::link_type_name() const {
+  const char* name = pcap_datalink_val_to_name(dlt_);
+  return name ? name : "DLT_" + std::to_string(dlt_);
+}
+
+std::string LiveSource::link_type_description() const {
+  const char* description = pcap_datalink_val_to_description(dlt_);
+  return description ? description : "unknown";
+}
+
+std::optional<CaptureStats> LiveSource::stats() {
+  pcap_stat raw {};
+  if (pcap_stats(pcap_.get(), &raw) != 0) return std::nullopt;
+  CaptureStats stats;
+  stats.received = raw.ps_recv;
+  stats.dropped_by_kernel = raw.ps_drop;
+  stats.dropped_by_interface = raw.ps_ifdrop;
+  return stats;
+}
+
+std::unique_ptr<LiveSource> open_live_capture(const std::string& interface, bool promiscuous,
+                                              int buffer_timeout_ms, const std::string& bpf) {
   return std::make_unique<LiveSource>(interface, promiscuous, buffer_timeout_ms, bpf);
 }
 

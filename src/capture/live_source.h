@@ -10,11 +10,19 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "capture/packet_source.h"
 
 namespace tcpflow::capture {
+
+// pcap_stats since the capture was opened (libpcap keeps the totals).
+struct CaptureStats {
+  uint64_t received = 0;              // packets that passed the filter
+  uint64_t dropped_by_kernel = 0;     // no room in the kernel's buffer
+  uint64_t dropped_by_interface = 0;  // dropped by the network interface or its driver
+};
 
 class LiveSource : public PacketSource {
  public:
@@ -31,6 +39,12 @@ class LiveSource : public PacketSource {
   void interrupt() override;
 
   const std::string& interface_name() const { return interface_; }
+  // The link type as tcpdump names it: "EN10MB" and "Ethernet".
+  std::string link_type_name() const;
+  std::string link_type_description() const;
+  // pcap_stats; std::nullopt when libpcap cannot tell (a system call: at
+  // most once a second).
+  std::optional<CaptureStats> stats();
 
  private:
   struct PcapCloser {
@@ -66,9 +80,15 @@ class LiveSource : public PacketSource {
   Fd wake_write_;
   volatile std::sig_atomic_t interrupted_ = 0;
   int link_type_ = 0;
+  int dlt_ = 0;  // pcap_datalink(): the DLT_ value libpcap names
   uint32_t snaplen_ = 0;
   bool nanosecond_ = false;
   std::string error_;
 };
+
+// Opens a live interface (empty: libpcap's default device). Throws on failure
+// with libpcap's reason (no such device, permission denied).
+std::unique_ptr<LiveSource> open_live_capture(const std::string& interface, bool promiscuous,
+                                              int buffer_timeout_ms, const std::string& bpf);
 
 }  // namespace tcpflow::capture

@@ -1,6 +1,7 @@
-// Where packets come from: capture files (classic pcap through libpcap,
-// pcapng through our own block reader so interfaces may differ in link
-// type, either of them gzip-compressed) and live interfaces.
+// Where packets come from: capture files, read by our own readers (classic
+// pcap in pcap_file_source, pcapng in pcapng_source so interfaces may differ
+// in link type; either may be gzip-compressed), and live interfaces through
+// libpcap. libpcap also compiles the BPF filter for files (bpf_filter).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,12 @@ enum class ReadStatus : uint8_t {
   kError,    // read error or truncated file: see error(); no more records
 };
 
+// How far a capture file has been read, for progress lines.
+struct InputPosition {
+  uint64_t consumed = 0;  // bytes taken from the file (compressed bytes for .gz)
+  uint64_t total = 0;     // the file's size; 0 when unknown (a pipe, standard input)
+};
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;
@@ -40,6 +47,8 @@ class PacketSource {
   virtual uint32_t snaplen() const = 0;
   // Live capture: makes a blocked next() return soon (signal-safe).
   virtual void interrupt() {}
+  // Capture files: how far reading has got (a system call; not per packet).
+  virtual InputPosition position() const { return {}; }
 };
 
 // Opens a capture file ("-" is standard input). Detects pcap/pcapng/gzip by
@@ -50,9 +59,6 @@ class PacketSource {
 std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const std::string& bpf,
                                                 bool read_ahead = false);
 
-// Opens a live interface (empty: libpcap's default device). Throws on failure
-// with libpcap's reason (no such device, permission denied).
-std::unique_ptr<PacketSource> open_live_capture(const std::string& interface, bool promiscuous,
-                                                int buffer_timeout_ms, const std::string& bpf);
+// open_live_capture() is declared in capture/live_source.h.
 
 }  // namespace tcpflow::capture

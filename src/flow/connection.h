@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 
+#include "flow/conn_history.h"
 #include "flow/connection_list.h"
 #include "flow/flow_handler.h"
 #include "flow/flow_info.h"
@@ -23,6 +24,9 @@ class LazySink : public reassembly::StreamSink {
   bool shift(uint64_t delta) override;
   void quiesce(Timestamp last_ts) override {
     if (real_) real_->quiesce(last_ts);
+  }
+  reassembly::StreamEnd close(Timestamp last_ts) override {
+    return real_ ? real_->close(last_ts) : reassembly::StreamEnd{};
   }
 
   bool opened() const { return opened_; }
@@ -63,7 +67,9 @@ struct Connection {
   std::array<Direction, 2> directions;  // indexed by Side
   bool rst_seen = false;
   bool closed = false;
+  uint32_t flow_files = 0;  // directions (and -m restarts) that produced a flow record
   Timestamp last_ts;
+  ConnHistory history;  // every packet, for the connection record
   ListLinks activity_links;  // on FlowTable's activity list
   ListLinks closed_links;    // on FlowTable's closed list, once closed
 };

@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 #include "reassembly/stream_sink.h"
 
@@ -24,8 +25,9 @@ class FlowHandler {
   // for directions whose open_stream() was called.
   virtual void close_stream(FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) = 0;
 
-  // The connection left the table (both directions are closed).
-  virtual void connection_closed(uint64_t connection_id) { (void)connection_id; }
+  // The connection left the table (both directions went through
+  // close_stream()): its record, given for every connection, data or not.
+  virtual void connection_closed(const ConnectionRecord& record) { (void)record; }
 };
 
 }  // namespace tcpflow::flow

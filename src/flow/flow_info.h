@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "decode/packet.h"
+#include "decode/tunnel.h"
+#include "flow/write_times.h"
 #include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
@@ -67,6 +69,9 @@ struct FlowInfo {
   bool has_macs = false;
   decode::MacAddress src_mac{};
   decode::MacAddress dst_mac{};
+  // The encapsulations this direction's first packet crossed, outermost
+  // first; empty when it was not tunnelled (no allocation then).
+  std::vector<decode::TunnelLayer> tunnels;
 
   uint64_t connection_id = 0;   // the same for both directions of a connection, from 1
   uint64_t flow_id = 0;         // this direction's file, from 0, in creation order (%N/%K/%M/%G)
@@ -91,6 +96,10 @@ struct FlowInfo {
 
   // Reassembly facts: gaps, conflicts, duplicates, bad checksums.
   reassembly::ReassemblyStats reassembly;
+
+  // Packet time of each delivered byte, when FlowTableConfig::record_write_times
+  // (the http scanner); shared by copies of this struct, sealed at close.
+  std::shared_ptr<WriteTimes> write_times;
 };
 
 }  // namespace tcpflow::flow

@@ -15,7 +15,8 @@ FlowTable::~FlowTable() = default;
 const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
                                    const PacketContext& context) {
   const decode::TcpSegment& tcp = packet.tcp;
-  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan};
+  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan,
+              decode::tunnel_key_of(packet.tunnels)};
   Side side;
   ConnKey conn_key = make_conn_key(key, side);
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
@@ -32,8 +33,11 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     conn = create(conn_key);
   }
 
+  if (conn->closed && !tcp.payload.empty()) stats_.add(Counter::kDataAfterClose);
   Direction& dir = conn->directions[static_cast<size_t>(side)];
   if (!dir.active()) init_direction(*conn, dir, key, packet, context);
+  // First, so bytes the other side held back go out before this packet's.
+  if (tcp.flags & TcpFlag::kAck) peer_acknowledged(*conn, side, tcp.ack, context.ts);
 
   reassembly::Segment segment;
   segment.seq = tcp.seq;
@@ -65,12 +69,20 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     set_role(conn->directions[1 - static_cast<size_t>(side)], !opener);
   }
 
+  conn->history.observe(side, tcp.flags, tcp.payload.size(), segment.checksum_bad, context.ts);
   if (tcp.flags & TcpFlag::kRst) conn->rst_seen = true;
   conn->last_ts = context.ts;
   by_activity_.move_to_front(conn);
   if (!conn->closed && (conn->rst_seen || all_directions_done(*conn))) mark_closed(*conn);
   enforce_limits(conn);
   return &info;
+}
+
+void FlowTable::peer_acknowledged(Connection& conn, Side side, uint32_t ack, Timestamp ts) {
+  Direction& other = conn.directions[1 - static_cast<size_t>(side)];
+  if (other.active() && other.state->reassembler) {
+    other.state->reassembler->peer_acknowledged(ack, ts);
+  }
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
@@ -96,9 +108,12 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.has_macs = packet.link.has_macs;
   info.src_mac = packet.link.src_mac;
   info.dst_mac = packet.link.dst_mac;
+  const decode::TunnelChain& chain = packet.tunnels;
+  info.tunnels.assign(chain.layers.begin(), chain.layers.begin() + chain.depth);
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
+  if (config_.record_write_times) info.write_times = std::make_shared<WriteTimes>();
   info.direction_known = dir.direction_known;
   info.is_client = dir.is_client;
   stats_.add(Counter::kFlowsCreated);
@@ -142,11 +157,13 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.has_macs = old.has_macs;
   fresh.src_mac = old.src_mac;
   fresh.dst_mac = old.dst_mac;
+  fresh.tunnels = old.tunnels;
   fresh.connection_id = conn.id;
   fresh.is_client = old.is_client;
   fresh.direction_known = old.direction_known;
   fresh.first_ts = context.ts;
   fresh.first_packet_number = context.packet_number;
+  if (config_.record_write_times) fresh.write_times = std::make_shared<WriteTimes>();
   finish_direction(conn, dir, CloseReason::kSeekJump);
   dir.state = std::move(state);
   stats_.add(Counter::kFlowsCreated);
@@ -158,6 +175,7 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   reassembler.finish();
   FlowInfo& info = dir.state->info;
   info.reassembly = reassembler.stats();
+  if (info.write_times) info.write_times->seal();
   if (reason == CloseReason::kSeekJump) {
     info.close_reason = reason;
   } else if (conn.rst_seen) {
@@ -175,9 +193,13 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   stats_.add(Counter::kSegmentsBeforeStart, rs.before_start_segments);
   stats_.add(Counter::kBytesCapped, rs.capped_bytes);
   stats_.add(Counter::kOutOfOrderSpills, rs.spilled_blocks);
+  stats_.add(Counter::kStreamShifts, rs.shifts);
   stats_.add(Counter::kGaps, rs.gaps.size());
   for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
-  if (dir.state->sink.opened()) handler_.close_stream(info, dir.state->sink.release());
+  if (dir.state->sink.opened()) {
+    ++conn.flow_files;
+    handler_.close_stream(info, dir.state->sink.release());
+  }
   dir.state.reset();
 }
 
@@ -224,11 +246,42 @@ void FlowTable::mark_closed(Connection& conn) {
 
 void FlowTable::finalize(Connection* conn, CloseReason reason) {
   for (Direction& dir : conn->directions) finish_direction(*conn, dir, reason);
+  ConnectionRecord record = make_record(*conn, reason);
   by_activity_.erase(conn);
   closed_.erase(conn);
-  uint64_t id = conn->id;
   table_.erase(conn->key);  // destroys *conn
-  handler_.connection_closed(id);
+  handler_.connection_closed(record);
+}
+
+ConnectionRecord FlowTable::make_record(const Connection& conn, CloseReason reason) {
+  const ConnHistory& h = conn.history;
+  ConnectionRecord record;
+  record.connection_id = conn.id;
+  bool low_opened = h.originator() == Side::kLow;
+  record.orig_ip = low_opened ? conn.key.low_addr : conn.key.high_addr;
+  record.orig_port = low_opened ? conn.key.low_port : conn.key.high_port;
+  record.resp_ip = low_opened ? conn.key.high_addr : conn.key.low_addr;
+  record.resp_port = low_opened ? conn.key.high_port : conn.key.low_port;
+  record.vlan = conn.key.vlan;
+  record.start = h.first_ts();
+  record.end = h.last_ts();
+  record.state = h.state();
+  record.history = h.history();
+  record.orig_packets = h.packets(h.originator());
+  record.orig_bytes = h.bytes(h.originator());
+  record.resp_packets = h.packets(h.responder());
+  record.resp_bytes = h.bytes(h.responder());
+  record.flow_files = conn.flow_files;
+  // Lingering closed connections leave with whatever reason the purge gives;
+  // what closed them is what counts.
+  if (conn.rst_seen) {
+    record.close_reason = CloseReason::kRst;
+  } else if (conn.closed) {
+    record.close_reason = CloseReason::kFin;
+  } else {
+    record.close_reason = reason;
+  }
+  return record;
 }
 
 void FlowTable::enforce_limits(const Connection* current) {

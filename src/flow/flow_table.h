@@ -61,6 +61,9 @@ class FlowTable {
   using Table = std::unordered_map<ConnKey, Connection, ConnKeyHash>;
 
   Connection* create(const ConnKey& key);
+  // Tells the other direction's reassembler, if it is holding back a
+  // midstream start, what the peer has acknowledged.
+  static void peer_acknowledged(Connection& conn, Side side, uint32_t ack, Timestamp ts);
   void init_direction(Connection& conn, Direction& dir, const FlowKey& key,
                       const decode::DecodedPacket& packet, const PacketContext& context);
   void restart_direction(Connection& conn, Direction& dir, const PacketContext& context);
@@ -74,6 +77,7 @@ class FlowTable {
   reassembly::Reassembler& reassembler_of(DirectionState& state) const;
   void mark_closed(Connection& conn);
   void finalize(Connection* conn, CloseReason reason);
+  static ConnectionRecord make_record(const Connection& conn, CloseReason reason);
   void enforce_limits(const Connection* current);
 
   FlowTableConfig config_;

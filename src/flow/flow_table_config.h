@@ -14,6 +14,7 @@ struct FlowTableConfig {
   uint64_t max_linger = 1000;         // closed connections kept for late packets
   double idle_timeout_sec = 0;         // 0: never
   bool keep_closed = false;            // -P: closed connections stay until the end
+  bool record_write_times = false;     // FlowInfo::write_times (http message times)
 };
 
 }  // namespace tcpflow::flow

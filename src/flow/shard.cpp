@@ -74,11 +74,15 @@ size_t canonical_key_bytes(const decode::IpAddress& a, uint16_t a_port,
   return 3 + 2 * length;
 }
 
-uint64_t shard_hash(const FlowInfo& info) {
+uint64_t shard_hash(const decode::IpAddress& a, uint16_t a_port, const decode::IpAddress& b,
+                    uint16_t b_port, uint16_t vlan) {
   uint8_t bytes[kMaxCanonicalKeyBytes];
-  size_t length =
-      canonical_key_bytes(info.src, info.src_port, info.dst, info.dst_port, info.vlan, bytes);
+  size_t length = canonical_key_bytes(a, a_port, b, b_port, vlan, bytes);
   return siphash24(kShardKey, bytes, length);
+}
+
+uint64_t shard_hash(const FlowInfo& info) {
+  return shard_hash(info.src, info.src_port, info.dst, info.dst_port, info.vlan);
 }
 
 }  // namespace tcpflow::flow

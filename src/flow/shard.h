@@ -50,6 +50,10 @@ size_t canonical_key_bytes(const decode::IpAddress& a, uint16_t a_port,
 // SipHash-2-4 of the canonical key of the direction's connection.
 uint64_t shard_hash(const FlowInfo& info);
 
+// The same from a connection's two endpoints (in either order).
+uint64_t shard_hash(const decode::IpAddress& a, uint16_t a_port, const decode::IpAddress& b,
+                    uint16_t b_port, uint16_t vlan);
+
 // True when `info`'s connection belongs to `spec` (always, when not sharded).
 inline bool shard_keeps(const ShardSpec& spec, const FlowInfo& info) {
   return !spec.active() || shard_hash(info) % spec.count == spec.index;

@@ -34,7 +34,8 @@ bool advance(ShardLines& shard) {
     throw Error(shard.path + ": a line without its shard_seq member (not written by a --shard run)");
   }
   uint64_t seq = std::strtoull(raw.c_str() + kPrefix, nullptr, 10);
-  if (seq <= shard.seq) throw Error(shard.path + ": shard_seq values out of order");
+  // A flow's scanner records share its number and follow it.
+  if (seq < shard.seq) throw Error(shard.path + ": shard_seq values out of order");
   shard.seq = seq;
   shard.line = "{" + raw.substr(comma + 1);
   return true;

@@ -36,9 +36,11 @@ ReportBlocks::ReportBlocks(std::string path) : path_(std::move(path)), in_(path_
 std::optional<Block> ReportBlocks::read_block() {
   if (ended_) return std::nullopt;
   std::string line;
-  if (!std::getline(in_, line)) {
-    throw Error(path_ + ": the report ends before </dfxml> (did that run finish?)");
-  }
+  do {  // the writer leaves an empty line before the connection records
+    if (!std::getline(in_, line)) {
+      throw Error(path_ + ": the report ends before </dfxml> (did that run finish?)");
+    }
+  } while (line.empty());
   if (line == "</dfxml>") {
     ended_ = true;
     return std::nullopt;

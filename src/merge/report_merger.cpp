@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -226,7 +228,13 @@ uint64_t write_fileobjects(std::vector<ShardInput>& shards, OutputFile& out) {
   return written;
 }
 
-ShardTail read_tail(ShardInput& shard) {
+// A numbered entry after the fileobjects (a <tcpflow:connection>).
+struct TailEntry {
+  uint64_t seq;
+  std::vector<std::string> lines;
+};
+
+ShardTail read_tail(ShardInput& shard, std::vector<TailEntry>& entries) {
   ShardTail tail;
   tail.report_name = base_name(shard.blocks->path());
   tail.execution_environment = execution_environment_of(shard.creator);
@@ -236,6 +244,11 @@ ShardTail read_tail(ShardInput& shard) {
       tail.rusage = std::move(block->lines);
     } else if (block->name == "tcpflow:summary") {
       tail.summary = std::move(block->lines);
+    } else if (std::optional<std::string> seq =
+                   attribute_of(block->lines.front(), kSeqAttribute)) {
+      block->lines.front() = without_attribute(block->lines.front(), kSeqAttribute);
+      entries.push_back({std::strtoull(seq->c_str(), nullptr, 10), std::move(block->lines)});
+      ++tail.connection_records;
     } else {
       throw Error(shard.blocks->path() + ": unexpected <" + block->name + "> after the flows");
     }
@@ -266,9 +279,16 @@ MergeResult merge_reports(const MergeRequest& request) {
   out.lines(shards.front().creator.lines);
   if (shards.front().source) out.lines(shards.front().source->lines);
   result.fileobjects = write_fileobjects(shards, out);
+  // Connection records: after <rusage>, in the single run's order. Held in
+  // memory (a short element per connection), unlike the fileobjects.
   std::vector<ShardTail> tails;
-  for (ShardInput& shard : shards) tails.push_back(read_tail(shard));
+  std::vector<TailEntry> entries;
+  for (ShardInput& shard : shards) tails.push_back(read_tail(shard, entries));
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const TailEntry& a, const TailEntry& b) { return a.seq < b.seq; });
   out.lines(combined_rusage(tails));
+  if (!entries.empty()) out.line("");  // the writer puts an empty line before them
+  for (const TailEntry& entry : entries) out.lines(entry.lines);
   out.lines(combined_summary(tails, result.fileobjects));
   out.line("</dfxml>");
   out.line("");

@@ -125,6 +125,8 @@ std::vector<std::string> combined_rusage(const std::vector<ShardTail>& shards) {
 
 std::vector<std::string> combined_summary(const std::vector<ShardTail>& shards,
                                           uint64_t fileobjects) {
+  uint64_t connection_records = 0;
+  for (const ShardTail& shard : shards) connection_records += shard.connection_records;
   for (const ShardTail& shard : shards) check_complete(shard);
   const std::vector<std::string>& model = shards.front().summary;
   for (const char* input_fact : {"packets_read", "bytes_read"}) {
@@ -150,6 +152,7 @@ std::vector<std::string> combined_summary(const std::vector<ShardTail>& shards,
   std::string first = model.front();
   if (attribute_of(first, "stop_reason")) first = with_attribute(first, "stop_reason", stop_reason);
   first = with_attribute(first, "fileobjects", std::to_string(fileobjects));
+  first = with_attribute(first, "connection_records", std::to_string(connection_records));
   first = with_attribute(first, "elapsed_seconds", seconds_text(elapsed));
   first.insert(first.size() - 1, " shards=\"" + std::to_string(shards.size()) + "\"");
 

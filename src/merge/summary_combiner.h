@@ -25,6 +25,7 @@ struct ShardTail {
   std::vector<std::string> rusage;   // its <rusage> block (may be empty)
   std::vector<std::string> summary;  // its <tcpflow:summary> block
   uint64_t fileobjects = 0;          // fileobjects read from it
+  uint64_t connection_records = 0;   // <tcpflow:connection> entries read from it
 };
 
 // True for the counters (and summary values) that each shard counts only

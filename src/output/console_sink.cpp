@@ -1,6 +1,5 @@
 #include "output/console_sink.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "flow/text_format.h"
 #include "util/error.h"
 
 namespace tcpflow::output {
@@ -61,11 +61,6 @@ void append_json_string(std::string& out, const std::string& text) {
   out += '"';
 }
 
-std::string address_text(const decode::IpAddress& addr) {
-  char buf[INET6_ADDRSTRLEN];
-  int family = addr.family == 6 ? AF_INET6 : AF_INET;
-  return inet_ntop(family, addr.bytes.data(), buf, sizeof buf) ? buf : "";
-}
 
 }  // namespace
 
@@ -135,13 +130,17 @@ void ConsoleWriter::render_json(std::string& out, const flow::FlowInfo& info,
   out += type;
   out += "\",\"flow\":";
   append_json_string(out, label);
-  out += ",\"src\":\"" + address_text(info.src) + "\",\"sport\":" + std::to_string(info.src_port);
-  out += ",\"dst\":\"" + address_text(info.dst) + "\",\"dport\":" + std::to_string(info.dst_port);
+  out += ",\"src\":\"";
+  flow::append_ip(out, info.src);
+  out += "\",\"sport\":" + std::to_string(info.src_port);
+  out += ",\"dst\":\"";
+  flow::append_ip(out, info.dst);
+  out += "\",\"dport\":" + std::to_string(info.dst_port);
   if (info.vlan != decode::kNoVlan) out += ",\"vlan\":" + std::to_string(info.vlan);
   out += ",\"family\":\"";
-  out += info.src.family == 6 ? "ipv6" : "ipv4";
+  out += flow::family_name(info.src);
   out += "\",\"direction\":\"";
-  out += !info.direction_known ? "unknown" : info.is_client ? "client" : "server";
+  out += flow::direction_name(info);
   out += "\",\"connection\":" + std::to_string(info.connection_id);
   std::snprintf(buf, sizeof buf, ",\"offset\":%" PRIu64 ",\"length\":%" PRIu64, offset, length);
   out += buf;

@@ -54,7 +54,11 @@ class ConsoleSink : public reassembly::StreamSink {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t, uint8_t*, size_t) override { return false; }
   bool shift(uint64_t) override { return false; }  // printed bytes cannot move
-  uint64_t printed_end() const { return printed_end_; }
+  reassembly::StreamEnd close(Timestamp) override {
+    reassembly::StreamEnd end;
+    end.size = printed_end_;
+    return end;
+  }
 
  private:
   ConsoleWriter& writer_;

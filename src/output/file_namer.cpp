@@ -4,17 +4,51 @@
 
 #include <cerrno>
 
+#include "util/hash.h"
+
 namespace tcpflow::output {
 
+namespace {
+
+constexpr std::string_view kCountSuffix = "%C%c";
+
+}  // namespace
+
 FileNamer::FileNamer(std::string outdir, FilenameTemplate name_template)
-    : outdir_(std::move(outdir)), template_(std::move(name_template)) {}
+    : outdir_(std::move(outdir)), template_(std::move(name_template)) {
+  const std::string& text = template_.text();
+  if (!template_.has_tunnel_code() && text.size() >= kCountSuffix.size() &&
+      text.compare(text.size() - kCountSuffix.size(), kCountSuffix.size(), kCountSuffix) == 0) {
+    const std::string head = text.substr(0, text.size() - kCountSuffix.size());
+    tunnel_template_ = FilenameTemplate::parse(head + "--%U" + std::string(kCountSuffix),
+                                               template_.always_count());
+  }
+}
 
 std::string FileNamer::assign(flow::FlowInfo& info) {
   info.flow_id = next_flow_id_++;
-  info.connection_count = counter_.next(template_.render_base(info));
-  info.filename = sanitize_relative_path(template_.render(info));
+  const FilenameTemplate* chosen = &template_;
+  std::string base = template_.render_base(info);
+  if (tunnel_template_ && !info.tunnels.empty() && collides_with_other_tunnel(base, info)) {
+    chosen = &*tunnel_template_;
+    base = chosen->render_base(info);
+  }
+  info.connection_count = counter_.next(base);
+  info.filename = sanitize_relative_path(chosen->render(info));
   make_parent_directories(info.filename);
   return outdir_.empty() || outdir_ == "." ? info.filename : outdir_ + "/" + info.filename;
+}
+
+// Two tenants' identical inner 4-tuples render the same name; the second
+// tunnel gets its tag instead of a count, so the names say which is which.
+// A reused 4-tuple inside one tunnel still gets tcpflow's count.
+bool FileNamer::collides_with_other_tunnel(const std::string& base, const flow::FlowInfo& info) {
+  const decode::TunnelKey tunnel = decode::tunnel_key_of(info.tunnels.back());
+  const uint64_t key = hash_text(base);
+  if (auto it = first_tunnel_.find(key); it != first_tunnel_.end()) return it->second != tunnel;
+  if (counter_.seen(base)) return true;  // first taken by a flow outside any tunnel
+  first_tunnel_.emplace(key, tunnel);
+  return false;
 }
 
 void FileNamer::make_parent_directories(const std::string& relative) {

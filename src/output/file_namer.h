@@ -2,7 +2,9 @@
 // applies the connection count, keeps the result inside the output directory
 // and creates the subdirectories a `/` in the template asks for.
 #pragma once
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "flow/flow_info.h"
@@ -25,9 +27,16 @@ class FileNamer {
 
  private:
   void make_parent_directories(const std::string& relative);
+  bool collides_with_other_tunnel(const std::string& base, const flow::FlowInfo& info);
 
   std::string outdir_;
   FilenameTemplate template_;
+  // For templates without %U that end in %C%c (the default among them): the
+  // same with "--%U" before the count, used by a tunnelled flow whose name was
+  // taken by a flow of another tunnel (or of none). Absent otherwise.
+  std::optional<FilenameTemplate> tunnel_template_;
+  // Base-name hash -> the tunnel of the first tunnelled flow that used it.
+  std::unordered_map<uint64_t, decode::TunnelKey> first_tunnel_;
   NameCounter counter_;
   std::unordered_set<std::string> made_directories_;
   uint64_t next_flow_id_ = 0;

@@ -3,14 +3,19 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include <charconv>
 
+#include "flow/text_format.h"
 #include "util/error.h"
 
 namespace tcpflow::output {
 namespace {
 
 using Code = FilenameTemplate::Code;
+using flow::append_decimal;
+using flow::append_ip_padded;
+using flow::append_iso_seconds;
+using flow::append_mac;
+using flow::append_signed_decimal;
 
 struct CodeInfo {
   char letter;
@@ -37,79 +42,9 @@ constexpr CodeInfo kCodes[] = {
     {'M', Code::kFlowIdM, 3},
     {'G', Code::kFlowIdG, 3},
     {'S', Code::kConnectionId, 20},
+    // kind, id, '_', two addresses and '-'
+    {'U', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
 };
-
-// Decimal digits, left-padded with zeros to at least `width`.
-void append_number(std::string& out, uint64_t value, size_t width) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, value);
-  size_t len = static_cast<size_t>(res.ptr - buf);
-  if (len < width) out.append(width - len, '0');
-  out.append(buf, len);
-}
-
-void append_signed(std::string& out, int64_t value) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
-}
-
-// IPv4 is zero-padded so names sort numerically (tcpflow's format); IPv6 uses
-// the canonical inet_ntop text.
-void append_address(std::string& out, const decode::IpAddress& addr) {
-  if (addr.family == 4) {
-    for (int i = 0; i < 4; ++i) {
-      if (i) out += '.';
-      append_number(out, addr.bytes[i], 3);
-    }
-  } else if (addr.family == 6) {
-    char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(AF_INET6, addr.bytes.data(), buf, sizeof buf) != nullptr) out += buf;
-  }
-}
-
-void append_mac(std::string& out, const decode::MacAddress& mac) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < mac.size(); ++i) {
-    if (i) out += ':';
-    out += kHex[mac[i] >> 4];
-    out += kHex[mac[i] & 0xf];
-  }
-}
-
-// Proleptic Gregorian date from days since 1970-01-01 (H. Hinnant's
-// civil_from_days), so %T needs neither gmtime nor the time zone database.
-void append_iso_time(std::string& out, int64_t sec) {
-  int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-  int64_t secs_of_day = sec - days * 86400;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t year = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  if (month <= 2) ++year;
-
-  if (year < 0) {
-    out += '-';
-    year = -year;
-  }
-  append_number(out, static_cast<uint64_t>(year), 4);
-  out += '-';
-  append_number(out, static_cast<uint64_t>(month), 2);
-  out += '-';
-  append_number(out, static_cast<uint64_t>(day), 2);
-  out += 'T';
-  append_number(out, static_cast<uint64_t>(secs_of_day / 3600), 2);
-  out += ':';
-  append_number(out, static_cast<uint64_t>(secs_of_day / 60 % 60), 2);
-  out += ':';
-  append_number(out, static_cast<uint64_t>(secs_of_day % 60), 2);
-  out += 'Z';
-}
 
 }  // namespace
 
@@ -151,6 +86,7 @@ FilenameTemplate FilenameTemplate::parse(const std::string& text, bool always_co
     if (found->code == Code::kCount || found->code == Code::kCountAlways) {
       t.has_count_code_ = true;
     }
+    if (found->code == Code::kTunnel) t.has_tunnel_code_ = true;
   }
   flush();
   return t;
@@ -177,10 +113,10 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
   for (const Part& part : parts_) {
     switch (part.code) {
       case Code::kLiteral: out += part.literal; break;
-      case Code::kSrcAddr: append_address(out, info.src); break;
-      case Code::kDstAddr: append_address(out, info.dst); break;
-      case Code::kSrcPort: append_number(out, info.src_port, 5); break;
-      case Code::kDstPort: append_number(out, info.dst_port, 5); break;
+      case Code::kSrcAddr: append_ip_padded(out, info.src); break;
+      case Code::kDstAddr: append_ip_padded(out, info.dst); break;
+      case Code::kSrcPort: append_decimal(out, info.src_port, 5); break;
+      case Code::kDstPort: append_decimal(out, info.dst_port, 5); break;
       case Code::kSrcMac:
         if (info.has_macs) append_mac(out, info.src_mac);
         break;
@@ -191,15 +127,18 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
         if (tagged) out += "--";
         break;
       case Code::kVlanId:
-        if (tagged) append_number(out, info.vlan, 0);
+        if (tagged) append_decimal(out, info.vlan, 0);
         break;
-      case Code::kIsoTime: append_iso_time(out, info.first_ts.sec); break;
-      case Code::kUnixTime: append_signed(out, info.first_ts.sec); break;
+      case Code::kIsoTime:
+        append_iso_seconds(out, info.first_ts.sec);
+        out += 'Z';
+        break;
+      case Code::kUnixTime: append_signed_decimal(out, info.first_ts.sec); break;
       case Code::kCount:
         if (base) {
           out += kCountMarker;
         } else if (count > 0 || always_count_) {
-          append_number(out, count, 0);
+          append_decimal(out, count, 0);
         }
         break;
       case Code::kCountMarker:
@@ -213,15 +152,18 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
         if (base) {
           out += kCountMarker;
         } else {
-          append_number(out, count, 0);
+          append_decimal(out, count, 0);
         }
         break;
-      case Code::kFlowIdN: append_number(out, info.flow_id % 1000, 3); break;
-      case Code::kFlowIdK: append_number(out, info.flow_id / 1000 % 1000, 3); break;
-      case Code::kFlowIdM: append_number(out, info.flow_id / 1000000 % 1000, 3); break;
-      case Code::kFlowIdG: append_number(out, info.flow_id / 1000000000 % 1000, 3); break;
+      case Code::kFlowIdN: append_decimal(out, info.flow_id % 1000, 3); break;
+      case Code::kFlowIdK: append_decimal(out, info.flow_id / 1000 % 1000, 3); break;
+      case Code::kFlowIdM: append_decimal(out, info.flow_id / 1000000 % 1000, 3); break;
+      case Code::kFlowIdG: append_decimal(out, info.flow_id / 1000000000 % 1000, 3); break;
       case Code::kConnectionId: // tcpflow 1.6.1 numbers sessions from 0; our connection ids start at 1.
-        append_number(out, info.connection_id ? info.connection_id - 1 : 0, 20); break;
+        append_decimal(out, info.connection_id ? info.connection_id - 1 : 0, 20); break;
+      case Code::kTunnel:
+        if (!info.tunnels.empty()) out += decode::tunnel_file_tag(info.tunnels.back());
+        break;
     }
   }
 }

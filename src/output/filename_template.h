@@ -34,6 +34,7 @@ class FilenameTemplate {
     kFlowIdM,       // %M
     kFlowIdG,       // %G
     kConnectionId,  // %S
+    kTunnel,        // %U: the innermost tunnel, e.g. vxlan100_192.0.2.1-192.0.2.2 (empty if none)
   };
 
   // The marker the count codes render as in render_base(). A control
@@ -54,6 +55,8 @@ class FilenameTemplate {
 
   // True when %c or %# makes names of reused 4-tuples distinct.
   bool has_count_code() const { return has_count_code_; }
+  bool has_tunnel_code() const { return has_tunnel_code_; }
+  bool always_count() const { return always_count_; }
   const std::string& text() const { return text_; }
 
  private:
@@ -69,6 +72,7 @@ class FilenameTemplate {
   size_t literal_bytes_ = 0;
   bool always_count_ = false;
   bool has_count_code_ = false;
+  bool has_tunnel_code_ = false;
 };
 
 // Makes a rendered name safe to open under the output directory: the result

@@ -21,6 +21,15 @@ void NameCounter::grow() {
   }
 }
 
+bool NameCounter::seen(std::string_view base_name) const {
+  if (keys_.empty()) return false;
+  const uint64_t key = hash(base_name);
+  const size_t mask = keys_.size() - 1;
+  size_t slot = key & mask;
+  while (keys_[slot] && keys_[slot] != key) slot = (slot + 1) & mask;
+  return keys_[slot] == key;
+}
+
 uint32_t NameCounter::next(std::string_view base_name) {
   if ((used_ + 1) * 10 > keys_.size() * 7) grow();
   uint64_t key = hash(base_name);

@@ -17,6 +17,8 @@ class NameCounter {
  public:
   // Returns how many earlier files had this base name, and counts this one.
   uint32_t next(std::string_view base_name);
+  // Whether a file of this base name was counted already (counts nothing).
+  bool seen(std::string_view base_name) const;
   size_t size() const { return used_; }
 
  private:

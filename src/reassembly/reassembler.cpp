@@ -39,6 +39,14 @@ Reassembler::~Reassembler() { budget_.release(held_bytes_); }
 bool Reassembler::fin_complete() const { return fin_seen_ && next_offset_ >= fin_offset_; }
 
 AddStatus Reassembler::add(const Segment& segment) {
+  const bool was_started = started_;
+  const int64_t base_before = base_seq64_;
+  const AddStatus status = accept(segment);
+  if (hold_.active()) update_hold(segment, !was_started, base_before);
+  return status;
+}
+
+AddStatus Reassembler::accept(const Segment& segment) {
   if (finished_) return AddStatus::kDuplicate;
   const bool syn = (segment.flags & kSynFlag) != 0;
   const bool fin = (segment.flags & kFinFlag) != 0;
@@ -62,6 +70,8 @@ AddStatus Reassembler::add(const Segment& segment) {
       syn_seen_ = true;
       isn_ = segment.seq;
       news = true;
+    } else {
+      hold_.begin(segment.ts);
     }
   } else {
     const int64_t start = data_seq64 - base_seq64_;
@@ -81,8 +91,9 @@ AddStatus Reassembler::add(const Segment& segment) {
 
   const int64_t start = data_seq64 - base_seq64_;
   // A keepalive probe repeats the last acknowledged byte (often with garbage).
-  if (!syn && !fin && size == 1 && next_offset_ > 0 &&
-      start == static_cast<int64_t>(next_offset_) - 1) {
+  const uint64_t delivered_end = hold_.active() ? held_run_end() : next_offset_;
+  if (!syn && !fin && size == 1 && delivered_end > 0 &&
+      start == static_cast<int64_t>(delivered_end) - 1) {
     return AddStatus::kDuplicate;
   }
   return place(segment, start, payload, news);
@@ -145,7 +156,7 @@ AddStatus Reassembler::place(const Segment& segment, int64_t start, ByteView pay
   if (payload.empty()) return news ? AddStatus::kAccepted : AddStatus::kDuplicate;
   const uint64_t end = offset + payload.size();
 
-  if (offset == next_offset_ && held_.empty() && in_sink_.empty()) {
+  if (offset == next_offset_ && held_.empty() && in_sink_.empty() && !hold_.active()) {
     // In order with nothing pending: hand the packet's bytes straight through.
     write_sink(offset, payload, segment.ts);
     if (segment.corrupted()) weak_.add(offset, end);
@@ -160,7 +171,10 @@ AddStatus Reassembler::place(const Segment& segment, int64_t start, ByteView pay
 
 bool Reassembler::rebase(uint64_t delta) {
   if (delta == 0) return true;
-  if (sink_has_data_ && !sink_.shift(delta)) return false;
+  if (sink_has_data_) {
+    if (!sink_.shift(delta)) return false;
+    ++stats_.shifts;
+  }
   base_seq64_ -= static_cast<int64_t>(delta);
   // What was contiguous from 0 now starts at delta: covered, but after a hole.
   in_sink_.shift(delta);
@@ -203,7 +217,13 @@ void Reassembler::apply_cap_after_shift() {
     last->second.data.shrink_to_fit();
     break;
   }
-  uint64_t stored_end = cap;
+  // The sink may hold moved bytes up to the cap; with nothing in it yet (the
+  // midstream hold), only the held blocks count.
+  uint64_t stored_end = sink_has_data_ ? cap : next_offset_;
+  if (!held_.empty()) {
+    const auto& last = *std::prev(held_.end());
+    stored_end = std::max<uint64_t>(stored_end, last.first + last.second.data.size());
+  }
   if (!in_sink_.empty()) stored_end = std::max(stored_end, in_sink_.back().end);
   highest_end_ = std::min(highest_end_, stored_end);
 }
@@ -211,6 +231,7 @@ void Reassembler::apply_cap_after_shift() {
 void Reassembler::finish() {
   if (finished_) return;
   finished_ = true;
+  hold_.end();
   drain();
   // Walk held blocks and in-sink ranges together in offset order; whatever
   // neither covers between next_offset_ and highest_end_ is a hole.

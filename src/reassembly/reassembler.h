@@ -1,7 +1,10 @@
 // Reassembles one TCP direction into a byte stream on 64-bit offsets.
 //
 // Offset 0 is ISN+1 when a SYN was seen, otherwise the lowest sequence number
-// seen so far (the stream is shifted if a lower one arrives later). In-order
+// seen so far. A direction that begins without a SYN holds its first bytes
+// for a short window (midstream_hold.h), so a lower segment arriving next
+// moves offset 0 before anything reached the sink; one arriving later still
+// shifts the stream (the sink moves what it has). In-order
 // bytes go straight to the sink without a copy; only out-of-order bytes are
 // held, within a per-flow and a shared budget (past either, they are written
 // to the sink early). Overlaps keep the first copy (or the last, with
@@ -19,6 +22,7 @@
 
 #include "reassembly/interval_set.h"
 #include "reassembly/memory_budget.h"
+#include "reassembly/midstream_hold.h"
 #include "reassembly/reassembly_types.h"
 #include "reassembly/stream_sink.h"
 #include "util/byte_view.h"
@@ -54,6 +58,13 @@ class Reassembler {
   Reassembler& operator=(const Reassembler&) = delete;
 
   AddStatus add(const Segment& segment);
+
+  // The other direction acknowledged `ack` (at `ts`): tells a direction that
+  // began without a SYN whether bytes below its first one are known to be
+  // missing, and lets its hold window run out of time.
+  void peer_acknowledged(uint32_t ack, Timestamp ts);
+  // True while a direction that began without a SYN holds back its first bytes.
+  bool holding() const { return hold_.active(); }
 
   // Writes every held block (holes before them become gaps) and releases memory.
   // The stream is over afterwards: further add() calls return kDuplicate.
@@ -104,6 +115,10 @@ class Reassembler {
     bool changed = false;  // new bytes stored, or stored bytes replaced
   };
 
+  AddStatus accept(const Segment& segment);
+  void update_hold(const Segment& segment, bool first, int64_t base_before);
+  uint64_t held_run_end() const;
+  void end_hold();
   void count_corruption(const Segment& segment);
   bool is_jump(int64_t start, int64_t end) const;
   void note_first_syn(uint32_t seq, int64_t syn_seq64);
@@ -122,6 +137,8 @@ class Reassembler {
   void end_run(OverlapRun& run);
   void record_conflict(uint64_t offset, uint64_t length, uint64_t differing);
   void store_new(AddContext& ctx, uint64_t from, uint64_t to);
+  void store_out(uint64_t from, ByteView data, Timestamp ts);
+  bool keep_block(uint64_t from, ByteView data, Timestamp ts);
   void write_sink(uint64_t offset, ByteView data, Timestamp ts);
   void drain();
   void release_block(uint64_t bytes);
@@ -145,6 +162,7 @@ class Reassembler {
   uint64_t seen_end_ = 0;  // highest end seen before -b trimming, for jump detection
   uint64_t held_bytes_ = 0;
   BlockMap held_;
+  MidstreamHold hold_;  // while active, nothing reaches the sink
   // Bytes already in the sink beyond next_offset_ (spilled blocks, or the
   // stream before a shift); coverage runs through them like delivered bytes.
   IntervalSet in_sink_;

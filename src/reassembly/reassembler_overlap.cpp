@@ -185,16 +185,22 @@ void Reassembler::store_new(AddContext& ctx, uint64_t from, uint64_t to) {
   if (from > next_offset_) drain();
   const ByteView data = ctx.payload.subview(from - ctx.start, to - from);
   const Timestamp ts = ctx.segment.ts;
+  const bool held_back = hold_.active() && keep_block(from, data, ts);
+  if (!held_back) {
+    if (hold_.active()) end_hold();  // no room to hold more: what is held goes out first
+    store_out(from, data, ts);
+  }
+  if (ctx.segment.corrupted()) weak_.add(from, to);
+  highest_end_ = std::max(highest_end_, to);
+  ctx.changed = true;
+}
+
+void Reassembler::store_out(uint64_t from, ByteView data, Timestamp ts) {
+  const uint64_t to = from + data.size();
   if (from == next_offset_) {
     write_sink(from, data, ts);
     next_offset_ = to;
-  } else if (held_.size() < kMaxHeldBlocks &&
-             held_bytes_ + data.size() <= limits_.flow_buffer_limit &&
-             budget_.try_reserve(data.size())) {
-    held_.emplace_hint(held_.lower_bound(from), from,
-                       Block{std::vector<uint8_t>(data.begin(), data.end()), ts});
-    held_bytes_ += data.size();
-  } else {
+  } else if (!keep_block(from, data, ts)) {
     // Out of memory: the sink takes the block now at its offset, leaving the
     // hole before it sparse. If even the range set is full, the range goes
     // untracked and a later copy simply rewrites the same offsets.
@@ -202,9 +208,17 @@ void Reassembler::store_new(AddContext& ctx, uint64_t from, uint64_t to) {
     ++stats_.spilled_blocks;
     in_sink_.add(from, to);
   }
-  if (ctx.segment.corrupted()) weak_.add(from, to);
-  highest_end_ = std::max(highest_end_, to);
-  ctx.changed = true;
+}
+
+bool Reassembler::keep_block(uint64_t from, ByteView data, Timestamp ts) {
+  if (held_.size() >= kMaxHeldBlocks || held_bytes_ + data.size() > limits_.flow_buffer_limit ||
+      !budget_.try_reserve(data.size())) {
+    return false;
+  }
+  held_.emplace_hint(held_.lower_bound(from), from,
+                     Block{std::vector<uint8_t>(data.begin(), data.end()), ts});
+  held_bytes_ += data.size();
+  return true;
 }
 
 void Reassembler::write_sink(uint64_t offset, ByteView data, Timestamp ts) {
@@ -213,6 +227,7 @@ void Reassembler::write_sink(uint64_t offset, ByteView data, Timestamp ts) {
 }
 
 void Reassembler::drain() {
+  if (hold_.active()) return;  // nothing reaches the sink before the window closes
   // Every step removes one entry, so this ends.
   for (;;) {
     if (!held_.empty() && held_.begin()->first <= next_offset_) {

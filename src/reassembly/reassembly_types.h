@@ -31,10 +31,11 @@ struct ReassemblyStats {
   uint64_t conflict_bytes = 0;
   uint64_t bad_checksum_segments = 0;     // TCP checksum wrong
   uint64_t bad_ip_checksum_segments = 0;  // IPv4 header (or a fragment's) checksum wrong
-  uint64_t bad_checksum_replaced = 0;  // bad-checksum bytes later replaced by a good copy
+  uint64_t bad_checksum_replaced = 0;  // bytes of corrupted copies later replaced by a good copy
   uint64_t before_start_segments = 0;  // dropped: before ISN+1 after a SYN
   uint64_t capped_bytes = 0;           // not stored because of max_stored
   uint64_t spilled_blocks = 0;         // out-of-order blocks written early by the budget
+  uint64_t shifts = 0;  // times the sink moved what it had (a lower start after the hold window)
   std::vector<ByteRange> gaps;         // holes written as zeros, in offset order
   std::vector<ByteRange> conflicts;    // ranges where copies differed (merged, capped in count)
 };

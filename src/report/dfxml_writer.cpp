@@ -1,11 +1,13 @@
 #include "report/dfxml_writer.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "report/connection_format.h"
 #include "report/dfxml_fileobject.h"
 #include "report/xml_emitter.h"
 #include "util/error.h"
@@ -56,6 +58,7 @@ DfxmlWriter::DfxmlWriter(const std::string& path, const RunContext& context) : p
     throw Error("cannot create report " + path + ": " + std::strerror(errno));
   }
   file_.reset(file);
+  open_spool();
   xml_ = std::make_unique<XmlEmitter>(file);
   write_header(context);
   check_stream("writing the header");
@@ -65,9 +68,11 @@ DfxmlWriter::~DfxmlWriter() {
   if (finished_ || !file_) return;
   try {
     write_sources_once();
+    copy_connections();
     xml_->open("tcpflow:summary");
     xml_->attribute("status", "incomplete");
     xml_->attribute("fileobjects", fileobjects_);
+    xml_->attribute("connection_records", connections_);
     xml_->close();
     close_document();
   } catch (...) {
@@ -156,6 +161,51 @@ void DfxmlWriter::write_fileobject(const flow::FlowInfo& info, const std::vector
   }
 }
 
+// In the report's directory rather than /tmp, which may be a small tmpfs.
+void DfxmlWriter::open_spool() {
+  size_t slash = path_.rfind('/');
+  std::string pattern =
+      (slash == std::string::npos ? std::string() : path_.substr(0, slash + 1)) +
+      ".tcpflow-connections-XXXXXX";
+  FILE* spool = nullptr;
+  int fd = ::mkstemp(pattern.data());
+  if (fd >= 0) {
+    ::unlink(pattern.c_str());
+    spool = ::fdopen(fd, "w+");
+    if (spool == nullptr) ::close(fd);
+  }
+  if (spool == nullptr) spool = std::tmpfile();
+  if (spool == nullptr) {
+    throw Error("cannot create a spool file for report " + path_ + ": " + std::strerror(errno));
+  }
+  spool_.reset(spool);
+  spool_xml_ = std::make_unique<XmlEmitter>(spool);
+}
+
+void DfxmlWriter::write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq) {
+  if (finished_ || !spool_xml_) return;
+  emit_connection(*spool_xml_, record, shard_seq);
+  ++connections_;
+}
+
+void DfxmlWriter::copy_connections() {
+  if (!spool_xml_) return;
+  spool_xml_.reset();  // flushes what it holds
+  xml_->flush();
+  FILE* spool = spool_.get();
+  bool ok = std::fflush(spool) == 0 && std::fseek(spool, 0, SEEK_SET) == 0;
+  char buffer[64 * 1024];
+  size_t n = 0;
+  if (ok && connections_ > 0) std::fputs("\n", file_.get());
+  while (ok && (n = std::fread(buffer, 1, sizeof buffer, spool)) > 0) {
+    ok = std::fwrite(buffer, 1, n, file_.get()) == n;
+  }
+  if ((!ok || std::ferror(spool)) && error_.empty()) {
+    error_ = "report " + path_ + ": copying the connection records failed: " + std::strerror(errno);
+  }
+  spool_.reset();
+}
+
 void DfxmlWriter::flush() {
   if (finished_ || !file_ || unflushed_ == 0) return;
   unflushed_ = 0;
@@ -167,6 +217,7 @@ void DfxmlWriter::finish(const RunSummary& summary) {
   if (finished_ || !file_) return;
   write_sources_once();
   write_rusage(summary.elapsed_seconds);
+  copy_connections();
   write_summary(summary);
   close_document();
   finished_ = true;
@@ -193,13 +244,14 @@ void DfxmlWriter::write_summary(const RunSummary& summary) {
   XmlEmitter& xml = *xml_;
   const Stats& stats = summary.stats;
   xml.open("tcpflow:summary");
-  xml.attribute("status", "complete");
+  xml.attribute("status", summary.status.empty() ? std::string("complete") : summary.status);
   if (!summary.stop_reason.empty()) xml.attribute("stop_reason", summary.stop_reason);
   xml.attribute("packets_read", stats.get(Counter::kPacketsRead));
   xml.attribute("bytes_read", stats.get(Counter::kBytesRead));
   xml.attribute("flows", stats.get(Counter::kFlowsCreated));
   xml.attribute("connections", stats.get(Counter::kConnectionsCreated));
   xml.attribute("fileobjects", fileobjects_);
+  xml.attribute("connection_records", connections_);
   xml.attribute("elapsed_seconds", seconds_text(summary.elapsed_seconds));
   for (size_t i = 0; i < kCounterCount; ++i) {
     Counter counter = static_cast<Counter>(i);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 #include "report/run_context.h"
 #include "report/run_summary.h"
@@ -56,9 +57,15 @@ class DfxmlWriter {
   void add_source(const InputSource& source);
 
   // One per flow file as it closes; flushed soon (see above). Ignored after finish().
-  // shard_seq (--shard runs): the fileobject's position in the single run's report.
+  // shard_seq (--shard runs): the entry's position in the single run's report.
   void write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra = {},
                         uint64_t shard_seq = 0);
+  // One per connection as it leaves the flow table (with or without data).
+  // The schema has no place for them among the fileobjects, so they wait in
+  // an unlinked spool file beside the report (memory stays flat however many
+  // connections there are) and are copied after <rusage> by finish().
+  void write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq = 0);
+
   // Hands everything written so far to the kernel (a quiet live capture).
   void flush();
 
@@ -69,6 +76,7 @@ class DfxmlWriter {
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   uint64_t fileobjects_written() const { return fileobjects_; }
+  uint64_t connections_written() const { return connections_; }
 
  private:
   struct FileCloser {
@@ -81,11 +89,16 @@ class DfxmlWriter {
   void write_summary(const RunSummary& summary);
   void write_late_sources();
   void close_document();
+  void open_spool();
+  void copy_connections();
   void check_stream(const char* when);
 
   std::string path_;
   std::unique_ptr<FILE, FileCloser> file_;
   std::unique_ptr<XmlEmitter> xml_;
+  std::unique_ptr<FILE, FileCloser> spool_;  // <tcpflow:connection> elements so far
+  std::unique_ptr<XmlEmitter> spool_xml_;
+  uint64_t connections_ = 0;
   std::vector<InputSource> pending_sources_;
   std::vector<InputSource> late_sources_;
   bool sources_written_ = false;

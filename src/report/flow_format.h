@@ -5,6 +5,7 @@
 
 #include "decode/packet.h"
 #include "flow/flow_info.h"
+#include "flow/text_format.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::report {
@@ -18,17 +19,11 @@ std::string iso8601_utc(const Timestamp& ts);
 // digit rule as iso8601_utc. Written from the integers, not through a double.
 std::string epoch_decimal(const Timestamp& ts);
 
-// "192.0.2.1" or RFC 5952 IPv6 ("2001:db8::1"); empty for an unset address.
-std::string ip_to_string(const decode::IpAddress& address);
-
-// "ipv4", "ipv6" or "unknown".
-const char* family_name(const decode::IpAddress& address);
-
-// "00:11:22:aa:bb:cc".
-std::string mac_to_string(const decode::MacAddress& mac);
-
-// "client" (the opener's direction), "server", or "unknown".
-const char* direction_name(const flow::FlowInfo& info);
+// Addresses, MACs, family and direction are spelled as everywhere else.
+using flow::direction_name;
+using flow::family_name;
+using flow::ip_to_string;
+using flow::mac_to_string;
 
 // Sum of the lengths of the zero-filled gaps.
 uint64_t gap_bytes(const flow::FlowInfo& info);

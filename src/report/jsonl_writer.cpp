@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "report/connection_format.h"
+#include "decode/tunnel.h"
 #include "report/flow_format.h"
 #include "report/json_object.h"
 #include "util/error.h"
@@ -14,7 +16,7 @@ namespace {
 constexpr std::string_view kStandardKeys[] = {
     "filename", "filesize", "flow_id", "connection_id", "connection_count", "direction",
     "family", "src_ip", "src_port", "dst_ip", "dst_port", "vlan", "src_mac", "dst_mac",
-    "start_time", "end_time", "start_epoch", "end_epoch", "packets", "first_packet",
+    "tunnels", "start_time", "end_time", "start_epoch", "end_epoch", "packets", "first_packet",
     "last_packet", "segments", "bytes", "input_files", "close_reason", "gaps", "gap_count",
     "gap_bytes", "conflicts", "conflict_count", "conflict_bytes", "duplicate_bytes",
     "bad_checksum_segments", "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments", "capped_bytes",
@@ -71,6 +73,11 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
     json.add_null("src_mac");
     json.add_null("dst_mac");
   }
+  if (!info.tunnels.empty()) {
+    json.add("tunnels", decode::describe_tunnels(info.tunnels));
+  } else {
+    json.add_null("tunnels");
+  }
   json.add("start_time", iso8601_utc(info.first_ts));
   json.add("end_time", iso8601_utc(info.last_ts));
   json.add_number_text("start_epoch", epoch_decimal(info.first_ts));
@@ -110,7 +117,21 @@ void JsonlWriter::write(const flow::FlowInfo& info,
                         const std::vector<std::pair<std::string, std::string>>& extra,
                         uint64_t shard_seq) {
   if (!file_) return;
-  std::string line = format(info, extra, shard_seq);
+  write_line(format(info, extra, shard_seq));
+}
+
+void JsonlWriter::write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq) {
+  if (!file_) return;
+  write_line(with_shard_seq(connection_json(record), shard_seq));
+}
+
+std::string JsonlWriter::with_shard_seq(std::string line, uint64_t shard_seq) {
+  if (shard_seq == 0 || line.empty() || line[0] != '{') return line;
+  return "{\"shard_seq\":" + std::to_string(shard_seq) + (line.size() > 2 ? "," : "") +
+         line.substr(1);
+}
+
+void JsonlWriter::write_line(std::string line) {
   line += '\n';
   bool written = std::fwrite(line.data(), 1, line.size(), file_.get()) == line.size();
   if (std::fflush(file_.get()) != 0) written = false;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "flow/connection_record.h"
 #include "flow/flow_info.h"
 
 namespace tcpflow::report {
@@ -30,6 +31,15 @@ class JsonlWriter {
              const std::vector<std::pair<std::string, std::string>>& extra_string_fields = {},
              uint64_t shard_seq = 0);
 
+  // One {"record":"connection",...} line per connection (connection_format.h).
+  void write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq = 0);
+  // A line built elsewhere (a scanner's {"record":...} object), without newline.
+  void write_record(const std::string& line, uint64_t shard_seq = 0) {
+    if (file_) write_line(with_shard_seq(line, shard_seq));
+  }
+  // `line` (a JSON object) with "shard_seq" as its first member (0: unchanged).
+  static std::string with_shard_seq(std::string line, uint64_t shard_seq);
+
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
   uint64_t lines_written() const { return lines_; }
@@ -41,6 +51,8 @@ class JsonlWriter {
                             uint64_t shard_seq = 0);
 
  private:
+  void write_line(std::string line);
+
   struct FileCloser {
     void operator()(FILE* file) const;
   };

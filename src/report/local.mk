@@ -1,5 +1,7 @@
 # sources of src/report: report.xml (DFXML) and flows.jsonl writers.
 libtcpflow_a_SOURCES += \
+	src/report/connection_format.cpp \
+	src/report/connection_format.h \
 	src/report/dfxml_fileobject.cpp \
 	src/report/dfxml_fileobject.h \
 	src/report/dfxml_writer.cpp \
@@ -20,6 +22,8 @@ libtcpflow_a_SOURCES += \
 	src/report/xml_emitter.h
 
 tests_unit_tests_SOURCES += \
+	tests/unit/report_connection_test.cpp \
+	tests/unit/tunnel_report_test.cpp \
 	tests/unit/report_dfxml_schema_test.cpp \
 	tests/unit/report_dfxml_test.cpp \
 	tests/unit/report_jsonl_test.cpp \
@@ -27,3 +31,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/report_text_test.cpp
 
 EXTRA_DIST += src/report/FORMAT.md
+# <tcpflow:summary status>: what happened to the run (issue 23).
+libtcpflow_a_SOURCES += src/report/run_status.cpp src/report/run_status.h
+tests_unit_tests_SOURCES += tests/unit/run_status_test.cpp

@@ -14,6 +14,7 @@ struct RunSummary {
   // kBytesRead, kFlowsCreated, kConnectionsCreated) so the report cannot
   // disagree with itself.
   Stats stats;
+  std::string status = "complete";  // see report/run_status.h
   double elapsed_seconds = 0;  // wall clock; also written as <rusage><clocktime>
   std::string stop_reason;     // e.g. "end_of_input", "signal"; omitted when empty
   // Free-form figures, e.g. {"max_held_bytes", "268435456"}, {"peak_open_flows", "12"}.

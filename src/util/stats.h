@@ -22,6 +22,19 @@ namespace tcpflow {
   X(kIpLengthZero, "ip_length_zero", "IPv4 total length 0 (TSO): captured length used")      \
   X(kIpLengthBeyondCapture, "ip_length_beyond_capture", "IP length larger than the captured bytes") \
   X(kIpv6ExtHeaderBad, "ipv6_ext_header_bad", "IPv6 extension header chains that could not be walked") \
+  X(kTunnelIp4InIp, "tunnel_ip4_in_ip", "packets that crossed an IPv4-in-IP tunnel (protocol 4)") \
+  X(kTunnelIp6InIp, "tunnel_ip6_in_ip", "packets that crossed an IPv6-in-IP tunnel (protocol 41)") \
+  X(kTunnelGre, "tunnel_gre", "packets that crossed a GRE tunnel")                         \
+  X(kTunnelErspan, "tunnel_erspan", "packets that crossed an ERSPAN (GRE) mirror session")  \
+  X(kTunnelVxlan, "tunnel_vxlan", "packets that crossed a VXLAN tunnel")                   \
+  X(kTunnelGeneve, "tunnel_geneve", "packets that crossed a Geneve tunnel")                \
+  X(kTunnelGtpu, "tunnel_gtpu", "packets that crossed a GTP-U tunnel")                     \
+  X(kTunnelTeredo, "tunnel_teredo", "packets that crossed a Teredo tunnel")                \
+  X(kTunnelControl, "tunnel_control", "tunnel messages without user data (GTP-U echo, end marker)") \
+  X(kTunnelTruncated, "tunnel_truncated", "tunnel headers cut short by the capture")       \
+  X(kTunnelMalformed, "tunnel_malformed", "tunnel headers with an impossible version, flag or length") \
+  X(kTunnelUnknownNext, "tunnel_unknown_next", "tunnels carrying a protocol we do not decode") \
+  X(kTunnelTooDeep, "tunnel_too_deep", "packets nested in more tunnels than the depth limit (8)") \
   X(kFragments, "fragments", "IP fragments received")                                        \
   X(kFragmentsReassembled, "fragments_reassembled", "datagrams rebuilt from fragments")      \
   X(kFragmentsTimedOut, "fragments_timed_out", "fragment sets dropped after the timeout")    \
@@ -46,7 +59,8 @@ namespace tcpflow {
   X(kGapBytes, "gap_bytes", "bytes in holes never filled")                                   \
   X(kOutOfOrderSpills, "out_of_order_spills", "out-of-order blocks written early by the memory budget") \
   X(kBytesCapped, "bytes_capped", "bytes not stored because of -b")                          \
-  X(kDataAfterClose, "data_after_close", "segments for a connection already closed")         \
+  X(kStreamShifts, "stream_shifts", "flow files moved later: a lower start arrived after the midstream hold") \
+  X(kDataAfterClose, "data_after_close", "data segments for a connection already closed (still stored)") \
   X(kFlowsExpired, "flows_expired", "flows closed by the idle timeout")                      \
   X(kFlowsEvicted, "flows_evicted", "flows closed because the flow table was full")          \
   X(kWriteErrors, "write_errors", "flow file writes that failed")                            \

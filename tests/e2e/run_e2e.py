@@ -42,7 +42,13 @@ import scenarios_console  # noqa: E402,F401
 import scenarios_scanners  # noqa: E402,F401
 import scenarios_http     # noqa: E402,F401
 import scenarios_perf     # noqa: E402,F401
+import scenarios_run_notices  # noqa: E402,F401
+import scenarios_tunnel   # noqa: E402,F401
+import scenarios_netviz   # noqa: E402,F401
 import scenarios_corrupt  # noqa: E402,F401
+import scenarios_unprocessed  # noqa: E402,F401
+import scenarios_midstream  # noqa: E402,F401
+import scenarios_connections  # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 
@@ -100,6 +106,8 @@ def fmt_ns(ns):
 
 def run_tcpflow(binary, run, cwd, wrapper):
     cmd = wrapper + [binary] + run.args
+    if getattr(run, "custom", None):   # a scenario that wires stdin/stderr itself (pty, pipe)
+        return run.custom(cmd, cwd, RUN_TIMEOUT)
 
     def limits():
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

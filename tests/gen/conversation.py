@@ -91,14 +91,19 @@ class Conversation:
     vlan_tags: list of pcapgen.vlan_tag(), outermost first.
     ipv6_ext: extension headers put in every IPv6 packet.
     ipv4_options: IPv4 options on every IPv4 packet.
+    encap: pcapgen.Encap layers every datagram is wrapped in, outermost first.
+    name_suffix: per direction, text tcpflow appends to the base name (the
+    tunnel tag of a name that would collide with another tunnel's).
     """
 
     def __init__(self, client=("10.0.0.1", 40000), server=("10.0.0.2", 80),
                  client_data=b"", server_data=b"", isn=(1000, 5000), mss=1000,
                  handshake=True, skip=(0, 0), syn_data=0, close="fin", jump=None,
                  vlan_tags=(), ipv6_ext=(), ipv4_options=b"", tcp_timestamps=False,
-                 interleave=False):
+                 interleave=False, encap=()):
         self.ends = (tuple(client), tuple(server))
+        self.encap = list(encap)
+        self.name_suffix = ["", ""]
         self.data = (bytes(client_data), bytes(server_data))
         self.isn = (isn[0] & 0xFFFFFFFF, isn[1] & 0xFFFFFFFF)
         self.mss = (mss, mss) if isinstance(mss, int) else tuple(mss)
@@ -371,6 +376,13 @@ class Conversation:
                       options=opts, bad_checksum=not p.good)
 
     def _l3(self, p):
+        """The datagrams that carry p: its own, each wrapped in self.encap."""
+        out = self._inner_l3(p)
+        for layer in reversed(self.encap):
+            out = [outer for l3 in out for outer in layer.wrap(l3, p.dir)]
+        return out
+
+    def _inner_l3(self, p):
         src, dst = self.ends[p.dir][0], self.ends[1 - p.dir][0]
         seg = self._tcp_bytes(p)
         ident = self.ident[p.dir]
@@ -423,7 +435,7 @@ class Conversation:
 
     def name(self, d):
         src, dst = self.ends[d], self.ends[1 - d]
-        return base_name(src[0], src[1], dst[0], dst[1], self.vlan())
+        return base_name(src[0], src[1], dst[0], dst[1], self.vlan()) + self.name_suffix[d]
 
 
 # ---------------------------------------------------------------------------

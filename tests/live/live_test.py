@@ -12,7 +12,8 @@ opened). Every step has a timeout; the whole test takes well under 30 s.
    (two rounds each), sends SIGHUP (it must keep running), then SIGTERM:
    exit 0, each flow file holds exactly the bytes sent that way, report.xml
    exists and validates against dfxml.xsd when xmllint and the schema
-   (SRCDIR/../shared/dfxml-schema/dfxml.xsd) are there.
+   (SRCDIR/../shared/dfxml-schema/dfxml.xsd) are there; ``-w`` leaves a
+   pcap file holding just its header (every packet captured was TCP).
 2. The same with ``-c``, stopped by SIGINT: nothing written in the working directory, and per
    flow the printed chunks concatenate to the bytes sent.
 3. ``-U nobody`` (OUT owned by nobody): the process runs as nobody once the
@@ -30,6 +31,7 @@ import random
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -302,8 +304,9 @@ def test_files(t, binary, top, srcdir, v6):
     cwd = os.path.join(top, "files")
     os.makedirs(cwd)
     outdir = os.path.join(cwd, "OUT")
-    p, err = start(binary, ["-i", "lo", "-o", "OUT", "-S", "packet-buffer-timeout=50",
-                            "port", str(port)], cwd, subprocess.DEVNULL)
+    p, err = start(binary, ["-i", "lo", "-o", "OUT", "-w", "unused.pcap",
+                            "-S", "packet-buffer-timeout=50", "port", str(port)], cwd,
+                   subprocess.DEVNULL)
     try:
         def seen(cport):
             try:
@@ -352,6 +355,15 @@ def test_files(t, binary, top, srcdir, v6):
     report = os.path.join(outdir, "report.xml")
     if t.check("report.xml written", os.path.exists(report)):
         validate_report(t, report, srcdir)
+    # Every packet the filter passes is TCP: -w leaves just the pcap header,
+    # with lo's link type (Ethernet).
+    unused = os.path.join(cwd, "unused.pcap")
+    head = open(unused, "rb").read() if os.path.exists(unused) else None
+    t.check("-w unused.pcap: a 24-byte pcap header, link type 1",
+            head is not None and len(head) == 24 and head[:4] in (
+                b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1")
+            and struct.unpack("<I", head[20:24])[0] == 1,
+            "missing" if head is None else "%d bytes: %r" % (len(head), head[:24]))
 
 
 def test_console(t, binary, top, v6):

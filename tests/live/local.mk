@@ -5,3 +5,7 @@
 TESTS += tests/live/run_live.sh tests/live/run_no_terminal.sh
 EXTRA_DIST += tests/live/run_live.sh tests/live/live_test.py \
 	tests/live/run_no_terminal.sh tests/live/no_terminal_test.py
+# Live capture notices (issue 23): the listening line, pcap_stats on stderr
+# and in the report, the progress line on a terminal. Root only; about 8 s.
+TESTS += tests/live/run_live_notices.sh
+EXTRA_DIST += tests/live/run_live_notices.sh tests/live/live_notices_test.py

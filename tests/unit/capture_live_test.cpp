@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "capture/live_source.h"
 #include "capture/packet_source.h"
 #include "util/error.h"
 

@@ -51,8 +51,14 @@ class FakeHandler : public FlowHandler {
     }
     return out;
   }
+  void connection_closed(const ConnectionRecord& record) override {
+    connections.push_back(record);
+    closed_when_finished.push_back(closed.size());
+  }
   uint64_t opened = 0;
   std::vector<Recorded> closed;
+  std::vector<ConnectionRecord> connections;
+  std::vector<size_t> closed_when_finished;  // directions closed before each record
 };
 
 class FlowTableTest : public ::testing::Test {
@@ -238,6 +244,21 @@ TEST_F(FlowTableTest, LateDataAfterRstStillLandsInTheSameFile) {
   EXPECT_EQ(flows[0].info.close_reason, CloseReason::kRst);
 }
 
+// Segments with payload for a connection already closed (lingering for
+// stragglers) are counted; bare ACKs and FINs are not.
+TEST_F(FlowTableTest, DataAfterCloseIsCounted) {
+  make_table();
+  send("10.0.0.1", 1, "10.0.0.2", 2, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 0u);
+  send("10.0.0.2", 2, "10.0.0.1", 1, 7, TcpFlag::kRst);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck);
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 0u);
+  send("10.0.0.1", 1, "10.0.0.2", 2, 104, TcpFlag::kAck, "def");
+  send("10.0.0.1", 1, "10.0.0.2", 2, 101, TcpFlag::kAck, "abc");
+  EXPECT_EQ(stats_.get(Counter::kDataAfterClose), 2u);
+}
+
 // A flow lists each input it had packets from, in order; a run of packets
 // from one input is one entry, also when the same file is read twice in a row.
 TEST(InputFiles, ListsEachRunOfInputsOnce) {
@@ -259,6 +280,115 @@ TEST(InputFiles, ListsEachRunOfInputsOnce) {
   EXPECT_EQ(inputs.names(), std::vector<std::string>({"a.pcap", "b.pcap", "a.pcap"}));
   EXPECT_EQ(inputs[1], "b.pcap");
   EXPECT_EQ(InputFiles({"x", "x", "y"}).names(), std::vector<std::string>({"x", "y"}));
+}
+
+}  // namespace
+}  // namespace tcpflow::flow
+
+namespace tcpflow::flow {
+namespace {
+
+TEST_F(FlowTableTest, EveryConnectionGetsARecordEvenWithoutData) {
+  make_table();
+  // 1: SYN never answered. 2: SYN reset. 3: handshake and close, no byte. 4: data.
+  send("10.0.0.1", 1001, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1002, "10.0.0.2", 80, 200, TcpFlag::kSyn);
+  send("10.0.0.2", 80, "10.0.0.1", 1002, 0, TcpFlag::kRst | TcpFlag::kAck);
+  send("10.0.0.1", 1003, "10.0.0.2", 80, 300, TcpFlag::kSyn);
+  send("10.0.0.2", 80, "10.0.0.1", 1003, 900, TcpFlag::kSyn | TcpFlag::kAck);
+  send("10.0.0.1", 1003, "10.0.0.2", 80, 301, TcpFlag::kAck);
+  send("10.0.0.1", 1003, "10.0.0.2", 80, 301, TcpFlag::kFin | TcpFlag::kAck);
+  send("10.0.0.2", 80, "10.0.0.1", 1003, 901, TcpFlag::kFin | TcpFlag::kAck);
+  send("10.0.0.2", 80, "10.0.0.1", 1004, 700, TcpFlag::kSyn | TcpFlag::kAck);
+  send("10.0.0.2", 80, "10.0.0.1", 1004, 701, TcpFlag::kAck, "late");
+  table_->finish_all(CloseReason::kEndOfInput);
+
+  ASSERT_EQ(handler_.connections.size(), 4u);
+  std::map<uint16_t, ConnectionRecord> by_port;
+  for (const auto& r : handler_.connections) {
+    by_port[r.orig_port == 80 ? r.resp_port : r.orig_port] = r;
+  }
+  const ConnectionRecord& s0 = by_port.at(1001);
+  EXPECT_EQ(ConnState::kS0, s0.state);
+  EXPECT_EQ("S", s0.history);
+  EXPECT_EQ(1u, s0.orig_packets);
+  EXPECT_EQ(0u, s0.resp_packets);
+  EXPECT_EQ(0u, s0.flow_files);
+  EXPECT_EQ(CloseReason::kEndOfInput, s0.close_reason);
+  EXPECT_EQ(1001, s0.start.sec);
+  EXPECT_EQ(1001, s0.end.sec);
+
+  const ConnectionRecord& rej = by_port.at(1002);
+  EXPECT_EQ(ConnState::kREJ, rej.state);
+  EXPECT_EQ("Sr", rej.history);
+  EXPECT_EQ(CloseReason::kRst, rej.close_reason);
+  EXPECT_EQ(1002, rej.start.sec);
+  EXPECT_EQ(1003, rej.end.sec);
+
+  const ConnectionRecord& sf = by_port.at(1003);
+  EXPECT_EQ(ConnState::kSF, sf.state);
+  EXPECT_EQ("ShAFf", sf.history);
+  EXPECT_EQ(1003u, sf.orig_port);
+  EXPECT_EQ(80u, sf.resp_port);
+  EXPECT_EQ(3u, sf.orig_packets);
+  EXPECT_EQ(2u, sf.resp_packets);
+  EXPECT_EQ(0u, sf.orig_bytes + sf.resp_bytes);
+  EXPECT_EQ(CloseReason::kFin, sf.close_reason);
+
+  // The SYN was missed: the SYN-ACK's receiver is the originator.
+  const ConnectionRecord& flipped = by_port.at(1004);
+  EXPECT_EQ(1004u, flipped.orig_port);
+  EXPECT_EQ("^hd", flipped.history);
+  EXPECT_EQ(4u, flipped.resp_bytes);
+  EXPECT_EQ(1u, flipped.flow_files);
+  EXPECT_EQ(ConnState::kOTH, flipped.state);
+}
+
+TEST_F(FlowTableTest, ConnectionRecordFollowsItsDirectionsAndSharesTheirId) {
+  make_table();
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.2", 80, "10.0.0.1", 1234, 500, TcpFlag::kSyn | TcpFlag::kAck);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 101, TcpFlag::kAck, "hello");
+  send("10.0.0.2", 80, "10.0.0.1", 1234, 501, TcpFlag::kAck, "world!");
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(handler_.connections.size(), 1u);
+  const ConnectionRecord& r = handler_.connections[0];
+  EXPECT_EQ(2u, handler_.closed_when_finished[0]);
+  EXPECT_EQ(handler_.closed[0].info.connection_id, r.connection_id);
+  EXPECT_EQ(ConnState::kS1, r.state);
+  EXPECT_EQ(5u, r.orig_bytes);
+  EXPECT_EQ(6u, r.resp_bytes);
+  EXPECT_EQ(2u, r.flow_files);
+  EXPECT_EQ(1234u, r.orig_port);
+}
+
+}  // namespace
+}  // namespace tcpflow::flow
+
+namespace tcpflow::flow {
+namespace {
+
+TEST_F(FlowTableTest, WriteTimesRecordWhenEachByteArrivedOnlyWhenAsked) {
+  FlowTableConfig config;
+  config.record_write_times = true;
+  make_table(config);
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 100, TcpFlag::kSyn);                 // t=1001
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 106, TcpFlag::kAck, "world");        // t=1002, early
+  send("10.0.0.1", 1234, "10.0.0.2", 80, 101, TcpFlag::kAck, "hello");        // t=1003
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(1u, handler_.closed.size());
+  const auto& times = handler_.closed[0].info.write_times;
+  ASSERT_NE(nullptr, times);
+  EXPECT_EQ(1003, times->at(0)->sec);
+  EXPECT_EQ(1002, times->at(5)->sec);
+
+  make_table();
+  handler_.closed.clear();
+  send("10.0.0.1", 1235, "10.0.0.2", 80, 100, TcpFlag::kSyn);
+  send("10.0.0.1", 1235, "10.0.0.2", 80, 101, TcpFlag::kAck, "x");
+  table_->finish_all(CloseReason::kEndOfInput);
+  ASSERT_EQ(1u, handler_.closed.size());
+  EXPECT_EQ(nullptr, handler_.closed[0].info.write_times);
 }
 
 }  // namespace

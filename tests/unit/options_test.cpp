@@ -94,6 +94,13 @@ TEST(Options, DashLTakesEveryWordAsAFile) {
   EXPECT_EQ(run({"a.pcap", "-l"}).read_files, std::vector<std::string>{"a.pcap"});
 }
 
+TEST(Options, DashLWithoutFileNamesIsAnError) {
+  // Not a live capture on the default device.
+  EXPECT_EQ(error_of({"-l"}), "-l expects capture file names after the options");
+  EXPECT_EQ(error_of({"-o", "out", "-l"}), "-l expects capture file names after the options");
+  EXPECT_EQ(run({"-l", "-r", "a.pcap"}).read_files, std::vector<std::string>{"a.pcap"});
+}
+
 TEST(Options, BpfExpressionIsJoinedWithSingleSpaces) {
   EXPECT_EQ(run({"-r", "x", "tcp", "and", "port", "80"}).bpf_expression, "tcp and port 80");
   EXPECT_EQ(run({"-r", "x", "host 10.0.0.1", "and", "port 80"}).bpf_expression,
@@ -349,6 +356,17 @@ TEST(Options, HelpTextListsOptions) {
 }
 
 TEST(Options, VersionText) { EXPECT_EQ(version_text().rfind("tcpflow ", 0), 0u); }
+
+TEST(Options, NetvizFromDrawsAReportAndTakesNoCapture) {
+  ParsedCommandLine p = parse({"--netviz-from", "out", "-S", "netviz_formats=svg"});
+  EXPECT_EQ(p.action, Action::kNetvizFrom);
+  EXPECT_EQ(p.config.netviz_from, "out");
+  EXPECT_EQ(p.config.scanner_options.netviz_formats, "svg");
+  EXPECT_NE(error_of({"--netviz-from", "out", "-r", "x.pcap"}).find("--netviz-from"),
+            std::string::npos);
+  EXPECT_EQ(run({"-r", "x.pcap", "-e", "netviz"}).scanners.enable,
+            std::vector<std::string>{"netviz"});
+}
 
 }  // namespace
 }  // namespace tcpflow::app

@@ -21,6 +21,13 @@ using testing::Rig;
 using testing::seg;
 using testing::syn_seg;
 
+// The peer acknowledges `seq` two seconds after the first segment: the
+// midstream hold window has run out, so what follows still shifts a stream.
+void close_hold(Reassembler& r, uint32_t seq) {
+  r.peer_acknowledged(seq, Timestamp{1700000002, 0});
+  EXPECT_FALSE(r.holding());
+}
+
 std::vector<uint8_t> slice(const std::vector<uint8_t>& v, size_t from, size_t to) {
   return std::vector<uint8_t>(v.begin() + static_cast<std::ptrdiff_t>(from),
                               v.begin() + static_cast<std::ptrdiff_t>(to));
@@ -53,6 +60,7 @@ TEST(Reassembler, LateSynShiftsTheStream) {
   const uint32_t isn = 0xfffffff0u;  // the stream wraps
   Rig<> rig;
   EXPECT_EQ(rig.r.add(data_seg(isn + 1, s, {100, 100})), AddStatus::kAccepted);
+  close_hold(rig.r, isn + 1 + 100);
   EXPECT_EQ(rig.r.add(data_seg(isn + 1, s, {250, 50})), AddStatus::kAccepted);
   EXPECT_EQ(rig.r.held_bytes(), 50u);
   EXPECT_EQ(rig.r.add(syn_seg(isn)), AddStatus::kAccepted);
@@ -74,6 +82,7 @@ TEST(Reassembler, LateSynWithDataShifts) {
   const std::vector<uint8_t> s = random_bytes(60, 3);
   Rig<> rig;
   EXPECT_EQ(rig.r.add(seg(511, s.data() + 10, 50)), AddStatus::kAccepted);
+  close_hold(rig.r, 511);
   EXPECT_EQ(rig.r.add(seg(500, s.data(), 10, kSyn)), AddStatus::kAccepted);
   EXPECT_EQ(rig.sink.shifts, std::vector<uint64_t>({10}));
   EXPECT_EQ(rig.r.contiguous_end(), 60u);
@@ -98,6 +107,7 @@ TEST(Reassembler, SynlessLowerSequenceShifts) {
   Rig<> rig;
   const uint32_t base = 0xffffff00u;
   EXPECT_EQ(rig.r.add(data_seg(base, s, {500, 500})), AddStatus::kAccepted);
+  close_hold(rig.r, base + 500);
   EXPECT_EQ(rig.r.add(data_seg(base, s, {200, 300})), AddStatus::kAccepted);
   EXPECT_EQ(rig.r.add(data_seg(base, s, {0, 150})), AddStatus::kAccepted);
   EXPECT_EQ(rig.sink.shifts, std::vector<uint64_t>({300, 200}));
@@ -113,6 +123,7 @@ TEST(Reassembler, ConsoleRefusingShiftKeepsTheStart) {
   const std::vector<uint8_t> s = random_bytes(1000, 6);
   Rig<ConsoleSink> rig;
   EXPECT_EQ(rig.r.add(data_seg(7000, s, {500, 500})), AddStatus::kAccepted);
+  close_hold(rig.r, 7500);
   // Overlaps the start: the part before it is dropped, the rest is a duplicate.
   EXPECT_EQ(rig.r.add(data_seg(7000, s, {200, 400})), AddStatus::kDuplicate);
   EXPECT_EQ(rig.r.add(data_seg(7000, s, {100, 100})), AddStatus::kBeforeStart);
@@ -188,6 +199,7 @@ TEST(Reassembler, SynlessFarBelowStartJumps) {
   const std::vector<uint8_t> s = random_bytes(1010, 11);
   Rig<> rig(limits_with(1000));
   ASSERT_EQ(rig.r.add(data_seg(100, s, {1000, 5})), AddStatus::kAccepted);
+  close_hold(rig.r, 1100);
   EXPECT_EQ(rig.r.add(seg(99, s.data(), 10)), AddStatus::kJump);  // 1001 below the start
   EXPECT_TRUE(rig.sink.shifts.empty());
   EXPECT_EQ(rig.r.add(data_seg(100, s, {0, 10})), AddStatus::kAccepted);  // exactly 1000 below

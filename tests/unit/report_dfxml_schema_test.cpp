@@ -62,6 +62,16 @@ void write_sample_report(const std::string& path, bool finish) {
   auto flows = testing::sample_flows();
   writer.write_fileobject(flows[0], testing::sample_extra());
   for (size_t i = 1; i < flows.size(); ++i) writer.write_fileobject(flows[i]);
+  // Connection records land after <rusage>, in the schema's trailing ##other.
+  flow::ConnectionRecord connection;
+  connection.connection_id = 1;
+  connection.orig_ip = testing::ipv4(192, 168, 0, 10);
+  connection.resp_ip = testing::ipv4(93, 184, 216, 34);
+  connection.vlan = 100;
+  connection.state = flow::ConnState::kS0;
+  connection.history = "S";
+  writer.write_connection(connection);
+  writer.write_connection(connection);
   if (finish) writer.finish(RunSummary{});
 }
 
@@ -69,6 +79,26 @@ TEST(DfxmlSchema, FullReportValidates) {
   REQUIRE_VALIDATOR(schema);
   TempDir dir;
   write_sample_report(dir.file("report.xml"), true);
+  EXPECT_TRUE(validates(schema, dir.file("report.xml")));
+}
+
+TEST(DfxmlSchema, TunnelledFlowValidates) {
+  REQUIRE_VALIDATOR(schema);
+  TempDir dir;
+  {
+    DfxmlWriter writer(dir.file("report.xml"), testing::sample_context());
+    auto flows = testing::sample_flows();
+    decode::TunnelLayer layer;
+    layer.kind = decode::TunnelKind::kVxlan;
+    layer.has_id = true;
+    layer.id = 100;
+    layer.outer_src = testing::ipv4(192, 0, 2, 1);
+    layer.outer_dst = testing::ipv4(192, 0, 2, 2);
+    flows[0].tunnels = {layer};
+    writer.write_fileobject(flows[0]);
+    writer.finish(RunSummary{});
+  }
+  EXPECT_NE(testing::read_file(dir.file("report.xml")).find("tunnels=\""), std::string::npos);
   EXPECT_TRUE(validates(schema, dir.file("report.xml")));
 }
 

@@ -159,7 +159,7 @@ TEST(JsonlWriter, Ipv4FlowLineIsExact) {
             R"("flow_id":1,"connection_id":1,"connection_count":0,"direction":"server",)"
             R"("family":"ipv4","src_ip":"93.184.216.34","src_port":80,"dst_ip":"192.168.0.10",)"
             R"("dst_port":51000,"vlan":100,"src_mac":"66:77:88:99:0a:0b",)"
-            R"("dst_mac":"00:11:22:aa:bb:cc","start_time":"2024-05-01T12:00:00.250000Z",)"
+            R"("dst_mac":"00:11:22:aa:bb:cc","tunnels":null,"start_time":"2024-05-01T12:00:00.250000Z",)"
             R"("end_time":"2024-05-01T12:00:01.000000Z","start_epoch":1714564800.250000,)"
             R"("end_epoch":1714564801.000000,"packets":5,"first_packet":2,"last_packet":10,)"
             R"("segments":12,"bytes":960,"input_files":["in.pcap"],"close_reason":"rst",)"
@@ -245,6 +245,44 @@ TEST(ReportFixtures, WrittenOnRequest) {
     xml.write_fileobject(flows[i], i == 0 ? testing::sample_extra() : std::vector<XmlChild>{});
     jsonl.write(flows[i], i == 0 ? std::vector<std::pair<std::string, std::string>>{{"md5", md5}}
                                  : std::vector<std::pair<std::string, std::string>>{});
+    if (i == 1) {
+      jsonl.write_record(
+          R"({"record":"http","connection_id":1,"flow_id":1,"filename":")" + flows[1].filename +
+          R"(","kind":"response","offset":0,"time":"2024-05-01T12:00:00.250000Z","status":200,)"
+          R"("request_method":"GET","request_url":"/index.html","version":"1.1"})");
+    }
+  }
+  // One record per connection: the IPv4 one (both directions), the IPv6 one,
+  // the one without a file, and a SYN nobody answered (no flow at all).
+  const struct {
+    uint64_t id;
+    flow::ConnState state;
+    const char* history;
+  } connections[] = {{1, flow::ConnState::kRSTR, "ShADadr"},
+                     {2, flow::ConnState::kOTH, "Dd"},
+                     {3, flow::ConnState::kSF, "ShAFf"},
+                     {4, flow::ConnState::kS0, "S"}};
+  for (const auto& c : connections) {
+    flow::ConnectionRecord r;
+    r.connection_id = c.id;
+    const flow::FlowInfo& f = flows[c.id == 1 ? 0 : c.id == 2 ? 2 : 3];
+    r.orig_ip = f.src;
+    r.resp_ip = f.dst;
+    r.orig_port = f.src_port;
+    r.resp_port = f.dst_port;
+    r.vlan = f.vlan;
+    r.start = f.first_ts;
+    r.end = c.id == 1 ? flows[1].last_ts : f.last_ts;
+    r.state = c.state;
+    r.history = c.history;
+    r.orig_packets = f.packets;
+    r.orig_bytes = c.id == 4 ? 0 : f.reassembly.payload_bytes;
+    r.resp_packets = c.id == 1 ? flows[1].packets : 0;
+    r.resp_bytes = c.id == 1 ? flows[1].reassembly.payload_bytes : 0;
+    r.flow_files = c.id == 1 ? 2 : c.id == 4 ? 0 : 1;
+    r.close_reason = c.id == 1 ? flow::CloseReason::kRst : flow::CloseReason::kEndOfInput;
+    xml.write_connection(r);
+    jsonl.write_connection(r);
   }
   RunSummary summary;
   summary.stats.add(Counter::kPacketsRead, 15);

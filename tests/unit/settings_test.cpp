@@ -30,8 +30,11 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"http_alert_fd", "-1"},      {"http_max_body", "67108864"},
       {"max_flows", "1000000"},     {"max_held_bytes", "268435456"},
       {"max_fragment_bytes", "67108864"}, {"fragment_timeout", "60"},
+      {"decode_tunnels", "YES"},    {"vxlan_ports", ""},
+      {"geneve_ports", ""},         {"gtpu_ports", ""},
       {"max_linger", "1000"},      {"py_path", ""},
       {"py_module", ""},            {"py_function", ""},
+      {"netviz_formats", "pdf,png"},
       {"sha256_inputs", "NO"},      {"force_color", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());

@@ -1,0 +1,75 @@
+// The end of a closed flow's path: once the closed-flow stage releases a
+// direction, runs the scanners over its file and writes its report entries
+// (DFXML, JSON Lines), and tells the hooks (-S tcp_alert_fd, tcp_cmd); once
+// it releases a connection, closes the connection's -K pcap.
+#pragma once
+#include <string>
+
+#include "app/closed_flows.h"
+#include "app/connection_pcaps.h"
+#include "app/flow_hooks.h"
+#include "app/netviz_page.h"
+#include "report/dfxml_writer.h"
+#include "report/jsonl_writer.h"
+#include "flow/shard.h"
+#include "scanners/registry.h"
+#include "util/stats.h"
+
+namespace tcpflow::app {
+
+class FlowReporter : public ClosedFlows::Consumer {
+ public:
+  // Any of `report`, `jsonl`, `connection_pcaps` and `netviz` may be null
+  // (not asked for).
+  FlowReporter(const scanners::ScannerSet& scanners, report::DfxmlWriter* report,
+               report::JsonlWriter* jsonl, FlowHooks& hooks, ConnectionPcaps* connection_pcaps,
+               NetvizPage* netviz, Stats& stats)
+      : scanners_(scanners),
+        report_(report),
+        jsonl_(jsonl),
+        hooks_(hooks),
+        connection_pcaps_(connection_pcaps),
+        netviz_(netviz),
+        stats_(stats) {}
+
+  // --shard: every entry is numbered in the single run's order (the merge
+  // sorts by it), but only the shard's own connections are scanned,
+  // reported and told to the hooks.
+  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+
+  void file_complete(const flow::FlowInfo& info, const std::string& path) override {
+    if (flow::shard_keeps(shard_, info)) hooks_.file_closed(info, path);
+  }
+  void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
+              const std::string* peer_path) override;
+  void connection_complete(uint64_t connection_id) override {
+    if (connection_pcaps_) connection_pcaps_->close(connection_id);
+    if (netviz_) netviz_->connection_closed(connection_id);
+  }
+  // After its directions' entries, so a reader meets the flows first.
+  void connection_recorded(const flow::ConnectionRecord& record) override {
+    uint64_t seq = next_seq();
+    if (shard_.active() && flow::shard_hash(record.orig_ip, record.orig_port, record.resp_ip,
+                                            record.resp_port, record.vlan) %
+                                   shard_.count != shard_.index) {
+      return;
+    }
+    if (report_) report_->write_connection(record, seq);
+    if (jsonl_) jsonl_->write_connection(record, seq);
+  }
+
+ private:
+  const scanners::ScannerSet& scanners_;
+  report::DfxmlWriter* report_;
+  report::JsonlWriter* jsonl_;
+  FlowHooks& hooks_;
+  ConnectionPcaps* connection_pcaps_;
+  NetvizPage* netviz_;
+  Stats& stats_;
+  flow::ShardSpec shard_;
+  uint64_t entries_ = 0;  // --shard: report entries of the single run so far
+
+  uint64_t next_seq() { return shard_.active() ? ++entries_ : 0; }
+};
+
+}  // namespace tcpflow::app

@@ -1,0 +1,82 @@
+#include "netviz/png_file.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace tcpflow::netviz {
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+void put32(std::vector<uint8_t>& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+// One chunk: length, type, data, CRC of type and data.
+void chunk(std::vector<uint8_t>& out, const char* type, const std::vector<uint8_t>& data) {
+  put32(out, static_cast<uint32_t>(data.size()));
+  size_t crc_from = out.size();
+  out.insert(out.end(), type, type + 4);
+  out.insert(out.end(), data.begin(), data.end());
+  uLong crc = crc32(0, out.data() + crc_from, static_cast<uInt>(out.size() - crc_from));
+  put32(out, static_cast<uint32_t>(crc));
+}
+
+// Rows as PNG scanlines: filter type 1 (each byte minus the one a pixel to
+// its left), which turns runs of one colour into zeros.
+std::vector<uint8_t> scanlines(const uint8_t* pixels, int width, int height, int stride) {
+  std::vector<uint8_t> raw;
+  raw.reserve(static_cast<size_t>(height) * (1 + 3 * static_cast<size_t>(width)));
+  for (int y = 0; y < height; ++y) {
+    raw.push_back(1);
+    uint8_t left[3] = {0, 0, 0};
+    for (int x = 0; x < width; ++x) {
+      uint32_t p;
+      std::memcpy(&p, pixels + static_cast<size_t>(y) * static_cast<size_t>(stride) + 4 * static_cast<size_t>(x), 4);
+      uint8_t rgb[3] = {static_cast<uint8_t>(p >> 16), static_cast<uint8_t>(p >> 8), static_cast<uint8_t>(p)};
+      for (int c = 0; c < 3; ++c) {
+        raw.push_back(static_cast<uint8_t>(rgb[c] - left[c]));
+        left[c] = rgb[c];
+      }
+    }
+  }
+  return raw;
+}
+
+}  // namespace
+
+std::string write_png(const std::string& path, const uint8_t* pixels, int width, int height,
+                      int stride) {
+  std::vector<uint8_t> raw = scanlines(pixels, width, height, stride);
+  uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
+  std::vector<uint8_t> packed(packed_size);
+  if (compress2(packed.data(), &packed_size, raw.data(), static_cast<uLong>(raw.size()), 6) != Z_OK) {
+    return path + ": compression failed";
+  }
+  packed.resize(packed_size);
+  std::vector<uint8_t> file = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  std::vector<uint8_t> header;
+  put32(header, static_cast<uint32_t>(width));
+  put32(header, static_cast<uint32_t>(height));
+  header.insert(header.end(), {8, 2, 0, 0, 0});  // 8-bit RGB, deflate, filtered rows, no interlace
+  chunk(file, "IHDR", header);
+  chunk(file, "IDAT", packed);
+  chunk(file, "IEND", {});
+  std::unique_ptr<std::FILE, FileCloser> out(std::fopen(path.c_str(), "wb"));
+  if (!out) return path + ": " + std::strerror(errno);
+  if (std::fwrite(file.data(), 1, file.size(), out.get()) != file.size() ||
+      std::fclose(out.release()) != 0) {
+    return path + ": " + std::strerror(errno);
+  }
+  return {};
+}
+
+}  // namespace tcpflow::netviz
