@@ -11,14 +11,14 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// The element name of an opening tag line "    <name ...>" at the top level.
+// The element name of an opening tag line "    <name ...>" at the top level
+// (the connection records are copied from a spool without indentation).
 std::optional<std::string> top_level_name(std::string_view line) {
-  if (!starts_with(line, kTopIndent) || line.size() < 6 || line[4] != '<' || line[5] == '/') {
-    return std::nullopt;
-  }
-  size_t end = line.find_first_of(" />", 5);
+  size_t at = starts_with(line, kTopIndent) ? kTopIndent.size() : 0;
+  if (line.size() < at + 2 || line[at] != '<' || line[at + 1] == '/') return std::nullopt;
+  size_t end = line.find_first_of(" />", at + 1);
   if (end == std::string_view::npos) return std::nullopt;
-  return std::string(line.substr(5, end - 5));
+  return std::string(line.substr(at + 1, end - at - 1));
 }
 
 }  // namespace
@@ -52,7 +52,9 @@ std::optional<Block> ReportBlocks::read_block() {
   bool single_line = line.size() >= 2 && line.compare(line.size() - 2, 2, "/>") == 0;
   block.lines.push_back(std::move(line));
   if (single_line) return block;
-  const std::string closing = std::string(kTopIndent) + "</" + block.name + ">";
+  const std::string indent = starts_with(block.lines.front(), kTopIndent) ? std::string(kTopIndent)
+                                                                          : std::string();
+  const std::string closing = indent + "</" + block.name + ">";
   while (std::getline(in_, line)) {
     bool done = line == closing;
     block.lines.push_back(std::move(line));
