@@ -10,6 +10,7 @@
 
 #include "decode/defrag_limits.h"
 #include "decode/tunnel.h"
+#include "flow/shard.h"
 #include "flow/flow_table_config.h"
 #include "output/console_options.h"
 #include "scanners/scanner_options.h"
@@ -26,6 +27,13 @@ struct Config {
   bool live = false;                      // -i given
   bool promiscuous = true;                // -p clears
   std::string bpf_expression;             // trailing words, joined by spaces
+  bool merge_inputs = false;              // --merge-inputs: -r files read as one, by packet time
+
+  // Sharding (doc/SHARDING.md): report_path and jsonl_path already carry the
+  // ".shard-K-of-N" infix when shard.active().
+  flow::ShardSpec shard;                  // --shard K/N
+  std::string shard_options;              // argv without the program and K, for the merge's check
+  bool merge_reports = false;             // --merge-reports: join a sharded run's reports, no capture
 
   // Output.
   std::string outdir = ".";               // -o

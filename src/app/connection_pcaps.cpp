@@ -39,6 +39,7 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
   if (created) {
     flow::FlowInfo naming = direction;
     std::string path = namer_.assign(naming) + ".pcap";
+    if (!flow::shard_keeps(shard_, direction)) return;
     file.sink = std::make_unique<output::FlowFileSink>(writer_, buffers_, path, false, stats_);
     file.link_type = record.link_type;
     uint8_t header[24] = {};
@@ -50,6 +51,7 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
     file.sink->write(0, ByteView(header, sizeof header), record.ts);
     file.size = sizeof header;
   }
+  if (!file.sink) return;
   if (record.link_type != file.link_type) {
     // One pcap holds one link type; a connection seen on two interfaces of
     // different types keeps the first.
@@ -71,12 +73,14 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
 void ConnectionPcaps::close(uint64_t connection_id) {
   auto it = files_.find(connection_id);
   if (it == files_.end()) return;
-  it->second.sink->close(it->second.last_ts);
+  if (it->second.sink) it->second.sink->close(it->second.last_ts);
   files_.erase(it);
 }
 
 void ConnectionPcaps::close_all() {
-  for (auto& [id, file] : files_) file.sink->close(file.last_ts);
+  for (auto& [id, file] : files_) {
+    if (file.sink) file.sink->close(file.last_ts);
+  }
   files_.clear();
 }
 

@@ -10,6 +10,7 @@
 
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
+#include "flow/shard.h"
 #include "output/direct_file_writer.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
@@ -28,6 +29,9 @@ class ConnectionPcaps {
 
   // Appends `record` to the pcap of the connection `direction` belongs to.
   void write(const flow::FlowInfo& direction, const capture::Record& record);
+  // --shard: connections of other shards are named (so names and counts
+  // match a single run) but get no file.
+  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
   // The connection is over: close its file (its mtime is its last packet).
   void close(uint64_t connection_id);
   void close_all();
@@ -44,7 +48,8 @@ class ConnectionPcaps {
   output::DirectFileWriter writer_;
   output::WriteBuffers& buffers_;
   Stats& stats_;
-  std::unordered_map<uint64_t, File> files_;
+  std::unordered_map<uint64_t, File> files_;  // a null sink: another shard's connection
+  flow::ShardSpec shard_;
 };
 
 }  // namespace tcpflow::app

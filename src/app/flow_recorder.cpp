@@ -7,6 +7,30 @@
 
 namespace tcpflow::app {
 
+namespace {
+
+// --shard: a direction of a connection another shard keeps. Measures its
+// size like DiscardSink; the type tells close_stream() what it is.
+class OtherShardSink : public output::DiscardSink {};
+
+// The flow table counted these from the direction's reassembly before
+// closing it; in a shard they belong to the shard that keeps the connection
+// (the merge adds them up), and here they would differ anyway: nothing is
+// written, so overlaps cannot be compared with the stored bytes.
+void uncount_reassembly(Stats& stats, const reassembly::ReassemblyStats& rs) {
+  stats.remove(Counter::kDuplicateBytes, rs.duplicate_bytes);
+  stats.remove(Counter::kOverlapConflicts, rs.conflict_count);
+  stats.remove(Counter::kOverlapConflictBytes, rs.conflict_bytes);
+  stats.remove(Counter::kTcpChecksumBadReplaced, rs.bad_checksum_replaced);
+  stats.remove(Counter::kSegmentsBeforeStart, rs.before_start_segments);
+  stats.remove(Counter::kBytesCapped, rs.capped_bytes);
+  stats.remove(Counter::kOutOfOrderSpills, rs.spilled_blocks);
+  stats.remove(Counter::kGaps, rs.gaps.size());
+  for (const auto& gap : rs.gaps) stats.remove(Counter::kGapBytes, gap.length);
+}
+
+}  // namespace
+
 FlowRecorder::FlowRecorder(const FlowFiles& files, ClosedFlows& closed, Stats& stats)
     : files_(files), closed_(closed), stats_(stats) {}
 
@@ -15,10 +39,13 @@ FlowRecorder::FlowRecorder(output::ConsoleWriter& console, output::FilenameTempl
     : console_(&console), console_label_(std::move(label)), closed_(closed), stats_(stats) {}
 
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
+  bool kept = flow::shard_keeps(shard_, info);
   if (console_) {
+    if (!kept) return std::make_unique<OtherShardSink>();
     return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));
   }
-  std::string path = files_->namer.assign(info);
+  std::string path = files_->namer.assign(info);  // named even when not kept: counts as in one run
+  if (!kept) return std::make_unique<OtherShardSink>();
   if (!files_->store) return std::make_unique<output::DiscardSink>();
   if (files_->feedback) files_->feedback->file_opening(path);
   files_->hooks.file_opened(path);
@@ -28,6 +55,7 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
 
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
+  if (dynamic_cast<OtherShardSink*>(sink.get())) uncount_reassembly(stats_, info.reassembly);
   reassembly::StreamEnd end = sink->close(info.last_ts);
   sink.reset();
   info.file_size = end.size;

@@ -10,6 +10,7 @@
 #include "app/closed_flows.h"
 #include "app/flow_hooks.h"
 #include "flow/flow_handler.h"
+#include "flow/shard.h"
 #include "output/console_sink.h"
 #include "output/file_namer.h"
 #include "output/file_writer.h"
@@ -39,6 +40,11 @@ class FlowRecorder : public flow::FlowHandler {
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label,
                ClosedFlows& closed, Stats& stats);
 
+  // --shard: directions of other shards' connections are still named (the
+  // name counters stay those of a single run) but nothing is written or
+  // printed for them; they close as usual, with an empty path.
+  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   void close_stream(flow::FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) override;
   void connection_closed(const flow::ConnectionRecord& record) override;
@@ -49,6 +55,7 @@ class FlowRecorder : public flow::FlowHandler {
   std::optional<output::FilenameTemplate> console_label_;
   ClosedFlows& closed_;
   Stats& stats_;
+  flow::ShardSpec shard_;
 };
 
 }  // namespace tcpflow::app

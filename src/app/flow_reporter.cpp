@@ -6,6 +6,8 @@ namespace tcpflow::app {
 
 void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
                           const flow::FlowInfo* peer, const std::string* peer_path) {
+  uint64_t seq = next_seq();
+  if (!flow::shard_keeps(shard_, info)) return;
   scanners::ScanResult result;
   if (!path.empty() && !info.write_failed && !scanners_.empty()) {
     std::string error;
@@ -14,10 +16,10 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
       std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
     }
   }
-  if (report_) report_->write_fileobject(info, result.xml);
+  if (report_) report_->write_fileobject(info, result.xml, seq);
   if (jsonl_) {
-    jsonl_->write(info, result.jsonl);
-    for (const std::string& line : result.jsonl_records) jsonl_->write_record(line);
+    jsonl_->write(info, result.jsonl, seq);
+    for (const std::string& line : result.jsonl_records) jsonl_->write_record(line, seq);
   }
   stats_.merge(result.stats);
   hooks_.flow_recorded(info, path);

@@ -4,7 +4,8 @@ libapp_a_SOURCES += src/app/flow_recorder.cpp src/app/pipeline.cpp src/app/repor
 	src/app/closed_flows.cpp src/app/flow_reporter.cpp
 libapp_a_SOURCES += src/app/options.cpp src/app/settings.cpp src/app/flow_hooks.cpp \
 	src/app/paths.cpp src/app/end_of_run.cpp src/app/unprocessed_pcap.cpp \
-	src/app/writer_setup.cpp src/app/tunnel_settings.cpp
+	src/app/writer_setup.cpp src/app/tunnel_settings.cpp \
+	src/app/shard_options.cpp src/app/merge_command.cpp
 # -e netviz and --netviz-from
 libapp_a_SOURCES += src/app/netviz_page.cpp src/app/netviz_page.h
 tests_unit_tests_SOURCES += tests/unit/options_test.cpp tests/unit/settings_test.cpp tests/unit/flow_hooks_test.cpp \
@@ -34,3 +35,4 @@ libapp_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 	src/app/run_feedback.cpp src/app/run_feedback.h
 tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
 	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp
+noinst_HEADERS += src/app/shard_options.h src/app/merge_command.h

@@ -3,6 +3,7 @@
 #include <exception>
 #include <iostream>
 
+#include "app/merge_command.h"
 #include "app/netviz_page.h"
 #include "app/options.h"
 #include "app/pipeline.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       case app::Action::kRun:
         break;
     }
+    if (parsed.config.merge_reports) return app::run_merge_reports(parsed.config);
     app::install_signal_handlers();
     app::Pipeline pipeline(parsed.config);
     return pipeline.run();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/settings.h"
+#include "app/shard_options.h"
 #include "output/filename_template.h"
 #include "util/error.h"
 
@@ -48,6 +49,12 @@ constexpr OptionDef kOptions[] = {
     {'i', nullptr, "IFACE", Section::kInput,
      "capture live on IFACE (default device if no input is given)"},
     {'p', nullptr, nullptr, Section::kInput, "live capture without promiscuous mode"},
+    {0, "merge-inputs", nullptr, Section::kInput,
+     "read the -r/-l files as one capture, merged by packet time"},
+    {0, "shard", "K/N", Section::kInput,
+     "one of N workers: keep the connections whose key hashes to K (0 <= K < N)"},
+    {0, "merge-reports", nullptr, Section::kInput,
+     "merge the reports of a sharded run in -o DIR into DIR/report.xml, then exit"},
     {'o', nullptr, "DIR", Section::kOutput, "write flow files under DIR (default .)"},
     {'T', nullptr, "TEMPLATE", Section::kOutput,
      "flow file name template (default %A.%a-%B.%b%V%v%C%c)"},
@@ -145,6 +152,7 @@ struct Draft {
   bool saw_C = false;
   bool saw_s = false;
   std::string overlap;
+  ShardFlags shard;  // --shard, --merge-inputs, --merge-reports
   std::vector<std::string> words;  // positional arguments
   std::vector<std::string> settings;
 };
@@ -249,7 +257,9 @@ Config finalize(Draft d) {
   if (c.live && have_files) {
     throw UsageError("-i cannot be combined with input files (-r, -R, -l)");
   }
-  if (!c.live && !have_files) c.live = true;  // tcpflow's default: the default device
+  check_shard_flags(d.shard, c);
+  // tcpflow's default: the default device (not when merging reports: no capture at all).
+  if (!c.live && !have_files && !d.shard.merge_reports) c.live = true;
 
   if (d.saw_c && d.saw_C) throw UsageError("-c and -C cannot be combined");
   if (d.saw_c) c.console = ConsoleMode::kWithHeader;
@@ -295,6 +305,7 @@ Config finalize(Draft d) {
   tmpl = apply_f_letters(d.f_letters, tmpl, c);
   output::FilenameTemplate::parse(tmpl, c.always_count);
   c.filename_template = tmpl;
+  apply_shard_flags(d.shard, c);
   return c;
 }
 
@@ -375,12 +386,22 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.overlap = value;
     } else if (opt.string_key == "netviz-from") {
       draft.config.netviz_from = value;
+    } else if (opt.string_key == "shard") {
+      draft.shard.shard_text = value;
+      draft.shard.shard_given = true;
+    } else if (opt.string_key == "merge-inputs") {
+      draft.shard.merge_inputs = true;
+    } else if (opt.string_key == "merge-reports") {
+      draft.shard.merge_reports = true;
     } else {
       apply_option(letter_for_key(opt.string_key), value, draft);
     }
   }
   result.config = finalize(std::move(draft));
   result.config.command_line = shell_join(argc, argv);
+  if (result.config.shard.active()) {
+    result.config.shard_options = shard_options_text(argc, argv, result.config.shard);
+  }
   if (!result.config.netviz_from.empty()) {
     if (!result.config.read_files.empty() || !result.config.resume_files.empty()) {
       throw UsageError("--netviz-from draws a finished run's report.xml and reads no capture "

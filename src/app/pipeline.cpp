@@ -19,6 +19,7 @@
 #include "app/unprocessed_pcap.h"
 #include "app/writer_setup.h"
 #include "capture/live_source.h"
+#include "capture/merged_source.h"
 #include "capture/packet_source.h"
 #include "decode/decoder.h"
 #include "flow/flow_table.h"
@@ -106,7 +107,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   if (netviz) {
     s.netviz = std::make_unique<NetvizPage>(config, jailed ? outside_jail_path(config.outdir) : outdir);
   }
-  if (!config.unprocessed_pcap.empty()) {
+  // -w in a sharded run: shard 0 alone saves the packets every shard skips.
+  if (!config.unprocessed_pcap.empty() && config.shard.index == 0) {
     s.unprocessed = std::make_unique<UnprocessedPcap>(
         jailed ? outside_jail_path(config.unprocessed_pcap) : config.unprocessed_pcap, s.stats);
   }
@@ -131,10 +133,12 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache,
                                                            s.write_buffers, s.stats);
+    s.connection_pcaps->keep_only(config.shard);
   }
   s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
                                               *s.hooks, s.connection_pcaps.get(),
                                               s.netviz.get(), s.stats);
+  s.reporter->keep_only(config.shard);
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
                                                  *s.reporter, s.stats);
   if (console) {
@@ -146,6 +150,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                     config.store_flows, config.write_findx, s.feedback.get()};
     s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
   }
+  s.recorder->keep_only(config.shard);
   flow::FlowTableConfig table_config = config.table;
   // The http scanner gives each message the time its first byte arrived.
   std::vector<std::string> scanner_names = s.scanner_set.names();
@@ -156,18 +161,23 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
 
 Pipeline::~Pipeline() = default;
 
-void Pipeline::process_source(capture::PacketSource& source, const std::string& name) {
+void Pipeline::process_source(capture::PacketSource& source, const std::string& name,
+                              const std::vector<flow::InputName>* inputs) {
   State& s = *state_;
   std::set<int> warned_link_types;
   capture::Record record;
   decode::DecodedPacket packet;
   flow::PacketContext context;
   context.input_name = std::make_shared<const std::string>(name);
+  const auto* merged = inputs ? dynamic_cast<const capture::MergedSource*>(&source) : nullptr;
   uint64_t records = 0;
   if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
     if (status == capture::ReadStatus::kEnd) break;
+    if (merged && status == capture::ReadStatus::kPacket) {
+      context.input_name = (*inputs)[merged->current_input()];
+    }
     if (status == capture::ReadStatus::kTimeout) {
       s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
@@ -204,7 +214,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       if (result == decode::DecodeResult::kUnsupportedLink &&
           warned_link_types.insert(record.link_type).second) {
         std::fprintf(stderr, "tcpflow: %s: packets of unsupported link type %d skipped\n",
-                     name.c_str(), record.link_type);
+                     context.input_name->c_str(), record.link_type);
       }
       if (result != decode::DecodeResult::kFragmentHeld && s.unprocessed) {
         s.unprocessed->write(record, source.snaplen());
@@ -236,18 +246,20 @@ void Pipeline::drop_privileges_once() {
   drop_privileges_if_asked(config_);
 }
 
-void Pipeline::process_file(const std::string& path, bool resume_only) {
+// Null (after saying why on stderr) when the file cannot be read or its link
+// type is not one we decode.
+std::unique_ptr<capture::PacketSource> Pipeline::open_input(const std::string& path) {
   State& s = *state_;
   std::unique_ptr<capture::PacketSource> source;
   try {
     source = capture::open_capture_file(path, config_.bpf_expression, config_.threads > 1);
   } catch (const Error& e) {
-    if (stop_requested()) return;  // SIGINT/SIGTERM cut the open short: no fault of the input
+    if (stop_requested()) return nullptr;  // SIGINT/SIGTERM cut the open short
     s.feedback->break_line();
     std::fprintf(stderr, "tcpflow: %s\n", e.what());
     s.stats.add(Counter::kInputErrors);
     s.any_input_failed = true;
-    return;
+    return nullptr;
   }
   // Root is given up as soon as the first input is open (tcpflow's rule).
   drop_privileges_once();
@@ -256,8 +268,37 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
                  source->primary_link_type());
     s.stats.add(Counter::kUnsupportedLinkType);
     s.any_input_failed = true;
-    return;
+    return nullptr;
   }
+  return source;
+}
+
+void Pipeline::process_merged_files() {
+  State& s = *state_;
+  std::vector<std::unique_ptr<capture::PacketSource>> sources;
+  std::vector<flow::InputName> names;
+  for (const std::string& path : config_.read_files) {
+    if (std::unique_ptr<capture::PacketSource> source = open_input(path)) {
+      sources.push_back(std::move(source));
+      names.push_back(std::make_shared<const std::string>(path));
+    }
+  }
+  capture::MergedSource merged(
+      std::move(sources), [&](size_t input, const std::string& error, bool truncated) {
+        // The other inputs go on, as they would one after the other.
+        std::fprintf(stderr, "tcpflow: %s: %s%s\n", names[input]->c_str(), error.c_str(),
+                     merged.records_from(input) ? " (the packets before it were processed)" : "");
+        if (merged.records_from(input) == 0) s.any_input_failed = true;
+        if (truncated) s.stats.add(Counter::kTruncatedInput);
+      });
+  s.table->set_resume_only(false);
+  process_source(merged, "merged inputs", &names);
+}
+
+void Pipeline::process_file(const std::string& path, bool resume_only) {
+  State& s = *state_;
+  std::unique_ptr<capture::PacketSource> source = open_input(path);
+  if (!source) return;
   s.table->set_resume_only(resume_only);
   s.feedback->file_started(*source, config_.read_files.size() + config_.resume_files.size());
   process_source(*source, path);
@@ -275,9 +316,13 @@ int Pipeline::run() {
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);
     s.feedback->live_stopped();
   } else {
-    for (const std::string& path : config_.read_files) {
-      process_file(path, false);
-      s.feedback->file_finished(s.stats);
+    if (config_.merge_inputs) {
+      process_merged_files();
+    } else {
+      for (const std::string& path : config_.read_files) {
+        process_file(path, false);
+        s.feedback->file_finished(s.stats);
+      }
     }
     for (const std::string& path : config_.resume_files) {
       process_file(path, true);

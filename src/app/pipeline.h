@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
 #include "app/end_of_run.h"
@@ -29,7 +30,13 @@ class Pipeline {
   // SIGHUP: closes flows idle long enough and waits until their files are written.
   void close_idle(Timestamp now);
   void process_file(const std::string& path, bool resume_only);
-  void process_source(capture::PacketSource& source, const std::string& name);
+  // `inputs`: with --merge-inputs, the name of each input of the MergedSource
+  // `source`, so each packet's flow notes the file it came from.
+  void process_source(capture::PacketSource& source, const std::string& name,
+                      const std::vector<flow::InputName>* inputs = nullptr);
+  // --merge-inputs: the -r files as one capture, in packet-time order.
+  void process_merged_files();
+  std::unique_ptr<capture::PacketSource> open_input(const std::string& path);
   RunFigures figures(bool interrupted) const;
 
   const Config& config_;

@@ -54,6 +54,12 @@ std::unique_ptr<report::DfxmlWriter> open_report(const Config& config) {
   context.command_line = config.command_line;
   context.runtime_libraries.push_back({"libpcap", pcap_lib_version()});
   context.build.libraries.push_back({"boost", BOOST_LIB_VERSION});
+  if (config.shard.active()) {
+    // What --merge-reports checks: the shard, and the options all shards share.
+    context.configuration.emplace_back(
+        "shard", std::to_string(config.shard.index) + "/" + std::to_string(config.shard.count));
+    context.configuration.emplace_back("shard_options", config.shard_options);
+  }
   for (const auto& [name, value] : config.settings) context.configuration.emplace_back(name, value);
   context.configuration.emplace_back("outdir", config.outdir);
   context.configuration.emplace_back("filename_template", config.filename_template);

@@ -6,6 +6,7 @@ libtcpflow_a_SOURCES += \
 	src/capture/input_stream.h \
 	src/capture/link_type.h \
 	src/capture/live_source.h \
+	src/capture/merged_source.h \
 	src/capture/packet_source.h \
 	src/capture/pcap_file_source.h \
 	src/capture/pcap_writer.h \
@@ -17,6 +18,7 @@ libtcpflow_a_SOURCES += \
 	src/capture/input_stream.cpp \
 	src/capture/link_type.cpp \
 	src/capture/live_source.cpp \
+	src/capture/merged_source.cpp \
 	src/capture/open_capture.cpp \
 	src/capture/pcap_file_source.cpp \
 	src/capture/pcap_writer.cpp \
@@ -27,6 +29,7 @@ libtcpflow_a_SOURCES += \
 tests_unit_tests_SOURCES += \
 	tests/unit/capture_test_util.h \
 	tests/unit/capture_live_test.cpp \
+	tests/unit/capture_merged_test.cpp \
 	tests/unit/capture_pcap_test.cpp \
 	tests/unit/capture_pcapng_test.cpp \
 	tests/unit/capture_read_ahead_test.cpp \

@@ -50,8 +50,9 @@ std::string connection_json(const flow::ConnectionRecord& r) {
   return json.str();
 }
 
-void emit_connection(XmlEmitter& xml, const flow::ConnectionRecord& r) {
+void emit_connection(XmlEmitter& xml, const flow::ConnectionRecord& r, uint64_t shard_seq) {
   xml.open("tcpflow:connection");
+  if (shard_seq != 0) xml.attribute("tcpflow:shard_seq", shard_seq);
   xml.attribute("connection_id", r.connection_id);
   xml.attribute("family", family_name(r.orig_ip));
   xml.attribute("orig_ip", ip_to_string(r.orig_ip));

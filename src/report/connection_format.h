@@ -18,6 +18,8 @@ Timestamp connection_duration(const flow::ConnectionRecord& record);
 std::string connection_json(const flow::ConnectionRecord& record);
 
 // <tcpflow:connection .../> with the same facts as attributes.
-void emit_connection(XmlEmitter& xml, const flow::ConnectionRecord& record);
+// shard_seq: written by --shard runs only (0: not written); see merge/report_merger.h.
+void emit_connection(XmlEmitter& xml, const flow::ConnectionRecord& record,
+                     uint64_t shard_seq = 0);
 
 }  // namespace tcpflow::report

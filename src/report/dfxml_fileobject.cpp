@@ -147,8 +147,9 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
 // filename, error, id, name_type, filesize, mtime, libmagic, byte_runs,
 // hashdigest, then extension elements.
 void emit_fileobject(XmlEmitter& xml, const flow::FlowInfo& info,
-                     const std::vector<XmlChild>& extra) {
+                     const std::vector<XmlChild>& extra, uint64_t shard_seq) {
   xml.open("fileobject");
+  if (shard_seq != 0) xml.attribute("tcpflow:shard_seq", shard_seq);
   if (!info.filename.empty()) xml.leaf("filename", info.filename);
   if (info.write_failed) {
     xml.leaf("error", info.write_error.empty() ? std::string("write failed") : info.write_error);

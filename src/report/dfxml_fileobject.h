@@ -9,7 +9,9 @@
 
 namespace tcpflow::report {
 
+// shard_seq: the single run's position of this fileobject, written by
+// --shard runs only (0: not written); see merge/report_merger.h.
 void emit_fileobject(XmlEmitter& xml, const flow::FlowInfo& info,
-                     const std::vector<XmlChild>& extra);
+                     const std::vector<XmlChild>& extra, uint64_t shard_seq = 0);
 
 }  // namespace tcpflow::report

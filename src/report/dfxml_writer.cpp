@@ -148,10 +148,11 @@ void DfxmlWriter::write_sources_once() {
   pending_sources_.clear();
 }
 
-void DfxmlWriter::write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra) {
+void DfxmlWriter::write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra,
+                                   uint64_t shard_seq) {
   if (finished_ || !file_) return;
   write_sources_once();
-  emit_fileobject(*xml_, info, extra);
+  emit_fileobject(*xml_, info, extra, shard_seq);
   ++fileobjects_;
   constexpr uint32_t kFlushEveryFlows = 64;
   if (++unflushed_ >= kFlushEveryFlows ||
@@ -181,9 +182,9 @@ void DfxmlWriter::open_spool() {
   spool_xml_ = std::make_unique<XmlEmitter>(spool);
 }
 
-void DfxmlWriter::write_connection(const flow::ConnectionRecord& record) {
+void DfxmlWriter::write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq) {
   if (finished_ || !spool_xml_) return;
-  emit_connection(*spool_xml_, record);
+  emit_connection(*spool_xml_, record, shard_seq);
   ++connections_;
 }
 

@@ -57,12 +57,14 @@ class DfxmlWriter {
   void add_source(const InputSource& source);
 
   // One per flow file as it closes; flushed soon (see above). Ignored after finish().
-  void write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra = {});
+  // shard_seq (--shard runs): the entry's position in the single run's report.
+  void write_fileobject(const flow::FlowInfo& info, const std::vector<XmlChild>& extra = {},
+                        uint64_t shard_seq = 0);
   // One per connection as it leaves the flow table (with or without data).
   // The schema has no place for them among the fileobjects, so they wait in
   // an unlinked spool file beside the report (memory stays flat however many
   // connections there are) and are copied after <rusage> by finish().
-  void write_connection(const flow::ConnectionRecord& record);
+  void write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq = 0);
 
   // Hands everything written so far to the kernel (a quiet live capture).
   void flush();

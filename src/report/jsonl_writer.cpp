@@ -45,9 +45,11 @@ JsonlWriter::JsonlWriter(const std::string& path) : path_(path) {
 }
 
 std::string JsonlWriter::format(const flow::FlowInfo& info,
-                                const std::vector<std::pair<std::string, std::string>>& extra) {
+                                const std::vector<std::pair<std::string, std::string>>& extra,
+                                uint64_t shard_seq) {
   const reassembly::ReassemblyStats& r = info.reassembly;
   JsonObject json;
+  if (shard_seq != 0) json.add("shard_seq", shard_seq);
   json.add("filename", info.filename);
   json.add("filesize", info.file_size);
   json.add("flow_id", info.flow_id);
@@ -112,14 +114,21 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
 }
 
 void JsonlWriter::write(const flow::FlowInfo& info,
-                        const std::vector<std::pair<std::string, std::string>>& extra) {
+                        const std::vector<std::pair<std::string, std::string>>& extra,
+                        uint64_t shard_seq) {
   if (!file_) return;
-  write_line(format(info, extra));
+  write_line(format(info, extra, shard_seq));
 }
 
-void JsonlWriter::write_connection(const flow::ConnectionRecord& record) {
+void JsonlWriter::write_connection(const flow::ConnectionRecord& record, uint64_t shard_seq) {
   if (!file_) return;
-  write_line(connection_json(record));
+  write_line(with_shard_seq(connection_json(record), shard_seq));
+}
+
+std::string JsonlWriter::with_shard_seq(std::string line, uint64_t shard_seq) {
+  if (shard_seq == 0 || line.empty() || line[0] != '{') return line;
+  return "{\"shard_seq\":" + std::to_string(shard_seq) + (line.size() > 2 ? "," : "") +
+         line.substr(1);
 }
 
 void JsonlWriter::write_line(std::string line) {

@@ -106,6 +106,8 @@ inline std::string_view counter_description(Counter c) {
 class Stats {
  public:
   void add(Counter c, uint64_t n = 1) { values_[static_cast<size_t>(c)] += n; }
+  // Takes back what add() counted (a --shard run uncounts other shards' flows).
+  void remove(Counter c, uint64_t n) { values_[static_cast<size_t>(c)] -= n; }
   uint64_t get(Counter c) const { return values_[static_cast<size_t>(c)]; }
   void merge(const Stats& other) {
     for (size_t i = 0; i < kCounterCount; ++i) values_[i] += other.values_[i];
