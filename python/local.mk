@@ -5,3 +5,9 @@ EXTRA_DIST += python/run_tests.sh python/tcpflow_report.py \
 	python/tests/test_tcpflow_report.py python/tests/test_flow_summary.py \
 	python/plugins/flow_summary.py \
 	python/tests/fixtures/report.xml python/tests/fixtures/flows.jsonl
+
+# Installed: the reader as a module (import tcpflow_report; python3 -m
+# tcpflow_report), the sample plugins under $(pkgdatadir)/plugins.
+python_PYTHON = python/tcpflow_report.py
+pluginsdir = $(pkgdatadir)/plugins
+dist_plugins_DATA = python/plugins/flow_summary.py

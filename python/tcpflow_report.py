@@ -105,6 +105,7 @@ class Flow:
     conflict_bytes: int = 0
     duplicate_bytes: int = 0
     bad_checksum_segments: int = 0
+    bad_ip_checksum_segments: int = 0
     bad_checksum_replaced: int = 0
     before_start_segments: int = 0
     capped_bytes: int = 0
@@ -184,7 +185,8 @@ class Report:
 _FLOW_INTS = ("src_port", "dst_port", "connection_id", "flow_id", "connection_count",
               "packets", "first_packet", "last_packet", "segments", "bytes", "gap_bytes",
               "duplicate_bytes", "conflict_count", "conflict_bytes", "bad_checksum_segments",
-              "bad_checksum_replaced", "before_start_segments", "capped_bytes",
+              "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments",
+              "capped_bytes",
               "spilled_blocks")
 _FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "direction",
                  "start_time", "end_time", "close_reason")

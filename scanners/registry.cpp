@@ -9,6 +9,7 @@
 
 #include "scanners/scan_http.h"
 #include "scanners/scan_md5.h"
+#include "scanners/scan_netviz.h"
 #include "scanners/scan_python.h"
 #include "util/error.h"
 
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Scanner>> all_scanners(const ScannerOptions& options
   list.push_back(make_md5_scanner());
   list.push_back(make_http_scanner(options));
   list.push_back(make_python_scanner(options));
+  list.push_back(make_netviz_scanner(options));
   return list;
 }
 
@@ -53,16 +55,28 @@ ScannerSet ScannerSet::select(const ScannerSelection& selection,
               (name == "md5" && selection.md5_every_flow);
     if (!selection.exclusive.empty()) on = selection.exclusive == name;
     if (contains(selection.disable, name) || contains(selection.disable, "all")) on = false;
-    if (on) set.scanners_.push_back(std::move(scanner));
+    if (!on) continue;
+    (scanner->reads_flows() ? set.scanners_ : set.run_scanners_).push_back(std::move(scanner));
   }
   for (auto& scanner : set.scanners_) scanner->setup();
+  for (auto& scanner : set.run_scanners_) scanner->setup();
   return set;
 }
 
 std::vector<std::string> ScannerSet::names() const {
   std::vector<std::string> out;
   for (const auto& s : scanners_) out.emplace_back(s->name());
+  for (const auto& s : run_scanners_) out.emplace_back(s->name());
   return out;
+}
+
+bool ScannerSet::enabled(std::string_view name) const {
+  for (const auto* list : {&scanners_, &run_scanners_}) {
+    for (const auto& s : *list) {
+      if (s->name() == name) return true;
+    }
+  }
+  return false;
 }
 
 bool ScannerSet::scan_file(const ScanTarget& target, ScanResult& result,

@@ -3,19 +3,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scanners/scanner.h"
 
 namespace tcpflow::scanners {
-
-struct ScannerSelection {
-  std::vector<std::string> enable;   // -e NAME ("all" enables every scanner)
-  std::vector<std::string> disable;  // -x NAME
-  std::string exclusive;             // -E NAME: only NAME
-  bool all = false;                  // -a
-  bool md5_every_flow = false;       // -FM
-};
 
 class ScannerSet {
  public:
@@ -23,15 +16,19 @@ class ScannerSet {
   static ScannerSet select(const ScannerSelection& selection,
                            const ScannerOptions& options = {});
 
+  // True when no enabled scanner reads flow files.
   bool empty() const { return scanners_.empty(); }
+  // Every enabled scanner, flow readers first.
   std::vector<std::string> names() const;
+  bool enabled(std::string_view name) const;
 
   // Runs every enabled scanner over the flow file `target.path`, in 64 KiB
   // reads. Returns false (and says why in `error`) when it cannot be read.
   bool scan_file(const ScanTarget& target, ScanResult& result, std::string& error) const;
 
  private:
-  std::vector<std::unique_ptr<Scanner>> scanners_;
+  std::vector<std::unique_ptr<Scanner>> scanners_;     // read flow files
+  std::vector<std::unique_ptr<Scanner>> run_scanners_;  // fed by the pipeline (netviz)
 };
 
 // Every scanner and what it does (-H).

@@ -11,22 +11,11 @@
 
 #include "flow/flow_info.h"
 #include "report/xml_child.h"
+#include "scanners/scanner_options.h"
 #include "util/byte_view.h"
 #include "util/stats.h"
 
 namespace tcpflow::scanners {
-
-// Run-wide settings scanners read (from -o, -Z and -S); plain data.
-struct ScannerOptions {
-  std::string outdir = ".";          // where scanners may write derived files
-  bool decompress_http = true;       // -Z clears: keep HTTP bodies as sent
-  uint64_t http_max_body = 64ull << 20;  // -S http_max_body: bytes per decoded body
-  std::string http_cmd;              // -S http_cmd: run on each extracted body
-  int http_alert_fd = -1;            // -S http_alert_fd: one line per extracted body
-  std::string py_path;               // -S py_path
-  std::string py_module;             // -S py_module
-  std::string py_function;           // -S py_function
-};
 
 // One closed flow direction to scan. Scanners run once the whole connection
 // has left the flow table, so the other direction (when it was recorded) is
@@ -68,6 +57,9 @@ class Scanner {
   // Called once when the scanner is enabled for a run, before any packet is
   // read; throws tcpflow::Error when it cannot work (python: no such module).
   virtual void setup() {}
+  // False for a scanner that draws on the whole run instead of reading flow
+  // files (netviz): the pipeline feeds it, and flows are not read for it.
+  virtual bool reads_flows() const { return true; }
   // Returns nullptr when the scanner has nothing to do for this flow.
   virtual std::unique_ptr<ScanRun> begin(const ScanTarget& target) = 0;
 };

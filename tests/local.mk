@@ -10,7 +10,8 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/run_e2e.py tests/e2e/e2e_lib.py \
 	tests/e2e/scenarios_tcp.py tests/e2e/scenarios_cli.py \
 	tests/e2e/scenarios_testdata.py tests/e2e/scenarios_console.py \
 	tests/e2e/scenarios_options.py tests/e2e/scenarios_scanners.py \
-	tests/e2e/scenarios_http.py \
+	tests/e2e/scenarios_http.py tests/e2e/scenarios_perf.py \
+	tests/e2e/scenarios_corrupt.py tests/e2e/scenarios_unprocessed.py \
 	tests/e2e/README.md \
 	tests/corpus/run.sh tests/corpus/run_corpus.py \
 	tests/gen/pcapgen.py tests/gen/conversation.py tests/gen/make_testdata.py \

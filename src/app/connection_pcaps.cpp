@@ -28,8 +28,8 @@ uint32_t to_linktype(int dlt) {
 }  // namespace
 
 ConnectionPcaps::ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache,
-                                 Stats& stats)
-    : namer_(namer), fd_cache_(fd_cache), stats_(stats) {}
+                                 output::WriteBuffers& buffers, Stats& stats)
+    : namer_(namer), writer_(fd_cache), buffers_(buffers), stats_(stats) {}
 
 ConnectionPcaps::~ConnectionPcaps() { close_all(); }
 
@@ -39,7 +39,7 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
   if (created) {
     flow::FlowInfo naming = direction;
     std::string path = namer_.assign(naming) + ".pcap";
-    file.sink = std::make_unique<output::FlowFileSink>(fd_cache_, nullptr, path, false, stats_);
+    file.sink = std::make_unique<output::FlowFileSink>(writer_, buffers_, path, false, stats_);
     file.link_type = record.link_type;
     uint8_t header[24] = {};
     put_le32(header, kNanosecondMagic);

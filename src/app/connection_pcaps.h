@@ -10,16 +10,20 @@
 
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
+#include "output/direct_file_writer.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
 #include "output/flow_file_sink.h"
+#include "output/write_buffers.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
 
 class ConnectionPcaps {
  public:
-  ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache, Stats& stats);
+  // Written on this thread, with descriptors from `fd_cache`.
+  ConnectionPcaps(output::FileNamer& namer, output::FdCache& fd_cache,
+                  output::WriteBuffers& buffers, Stats& stats);
   ~ConnectionPcaps();
 
   // Appends `record` to the pcap of the connection `direction` belongs to.
@@ -37,7 +41,8 @@ class ConnectionPcaps {
   };
 
   output::FileNamer& namer_;
-  output::FdCache& fd_cache_;
+  output::DirectFileWriter writer_;
+  output::WriteBuffers& buffers_;
   Stats& stats_;
   std::unordered_map<uint64_t, File> files_;
 };

@@ -1,131 +1,43 @@
 #include "app/flow_recorder.h"
 
-#include <cstdio>
-
+#include "output/discard_sink.h"
 #include "output/flow_file_sink.h"
 
 namespace tcpflow::app {
 
-namespace {
-
-// For -FX: the flow is named and recorded in the report, but nothing is stored.
-class DiscardSink : public reassembly::StreamSink {
- public:
-  void write(uint64_t offset, ByteView data, Timestamp) override {
-    if (offset + data.size() > size_) size_ = offset + data.size();
-  }
-  bool read_back(uint64_t, uint8_t*, size_t) override { return false; }
-  bool shift(uint64_t delta) override {
-    size_ += delta;
-    return true;
-  }
-  uint64_t size() const { return size_; }
-
- private:
-  uint64_t size_ = 0;
-};
-
-}  // namespace
-
-FlowRecorder::FlowRecorder(output::FileNamer& namer, output::FdCache& fd_cache,
-                           output::BackgroundWriter* background, bool store_files,
-                           bool write_index, Stats& stats)
-    : namer_(&namer),
-      fd_cache_(&fd_cache),
-      background_(background),
-      store_files_(store_files),
-      write_index_(write_index),
-      stats_(stats) {}
+FlowRecorder::FlowRecorder(const FlowFiles& files, ClosedFlows& closed, Stats& stats)
+    : files_(files), closed_(closed), stats_(stats) {}
 
 FlowRecorder::FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label,
-                           Stats& stats)
-    : console_(&console), console_label_(std::move(label)), stats_(stats) {}
+                           ClosedFlows& closed, Stats& stats)
+    : console_(&console), console_label_(std::move(label)), closed_(closed), stats_(stats) {}
 
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
   if (console_) {
     return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));
   }
-  std::string path = namer_->assign(info);
-  if (!store_files_) return std::make_unique<DiscardSink>();
-  if (opened_callback_) opened_callback_(path);
-  return std::make_unique<output::FlowFileSink>(*fd_cache_, background_, std::move(path),
-                                                write_index_, stats_);
+  std::string path = files_->namer.assign(info);
+  if (!files_->store) return std::make_unique<output::DiscardSink>();
+  files_->hooks.file_opened(path);
+  return std::make_unique<output::FlowFileSink>(files_->writer, files_->buffers, std::move(path),
+                                                files_->write_index, stats_);
 }
 
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
-  std::string path;
-  std::pair<uint64_t, uint64_t> tickets{0, 0};
-  if (auto* file = dynamic_cast<output::FlowFileSink*>(sink.get())) {
-    file->close(info.last_ts);
-    tickets = file->background_tickets();
-    info.file_size = file->size();
-    info.write_failed = file->failed();
-    info.write_error = file->error();
-    path = file->path();
-    stats_.add(Counter::kFlowFilesWritten);
-  } else if (auto* discard = dynamic_cast<DiscardSink*>(sink.get())) {
-    info.file_size = discard->size();
-  } else if (auto* console = dynamic_cast<output::ConsoleSink*>(sink.get())) {
-    info.file_size = console->printed_end();
-  }
+  reassembly::StreamEnd end = sink->close(info.last_ts);
   sink.reset();
-  if (tickets.second == 0 && held_.empty()) {
-    if (closed_callback_) closed_callback_(info, path);
-    return;
+  info.file_size = end.size;
+  if (!end.path.empty()) {
+    info.write_failed = end.failed;
+    info.write_error = std::move(end.error);
+    stats_.add(Counter::kFlowFilesWritten);
   }
-  Held held;
-  held.ticket = tickets.second ? tickets.second : background_->submitted();
-  held.writer_made_file = tickets.first != 0;
-  held.info = std::move(info);  // the flow table drops it after this call
-  held.path = std::move(path);
-  held_.push_back(std::move(held));
-  deliver_finished();
+  closed_.direction_closed(info, std::move(end.path), end.pending_job);
 }
 
 void FlowRecorder::connection_closed(uint64_t connection_id) {
-  if (held_.empty()) {
-    if (closed_connection_callback_) closed_connection_callback_(connection_id);
-    return;
-  }
-  Held held;
-  held.ticket = background_->submitted();
-  held.connection_id = connection_id;
-  held_.push_back(std::move(held));
-  deliver_finished();
-}
-
-void FlowRecorder::hand_on(Held& held) {
-  if (!held.info) {
-    if (closed_connection_callback_) closed_connection_callback_(held.connection_id);
-    return;
-  }
-  flow::FlowInfo& info = *held.info;
-  if (held.writer_made_file) {
-    if (std::optional<std::string> error = background_->take_error(held.ticket)) {
-      stats_.add(Counter::kWriteErrors);
-      info.write_failed = true;
-      info.write_error = *error;
-      std::fprintf(stderr, "tcpflow: %s: %s\n", held.path.c_str(), error->c_str());
-    }
-  }
-  if (closed_callback_) closed_callback_(info, held.path);
-}
-
-void FlowRecorder::deliver_finished() {
-  if (held_.empty()) return;
-  uint64_t finished = background_->finished();
-  while (!held_.empty() && held_.front().ticket <= finished) {
-    Held held = std::move(held_.front());
-    held_.pop_front();
-    hand_on(held);
-  }
-}
-
-void FlowRecorder::drain() {
-  if (!background_) return;
-  background_->wait_for(background_->submitted());
-  deliver_finished();
+  closed_.connection_closed(connection_id);
 }
 
 }  // namespace tcpflow::app

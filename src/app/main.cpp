@@ -3,6 +3,7 @@
 #include <exception>
 #include <iostream>
 
+#include "app/netviz_page.h"
 #include "app/options.h"
 #include "app/pipeline.h"
 #include "app/signals.h"
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
       case app::Action::kVersion:
         std::cout << app::version_text() << "\n";
         return 0;
+      case app::Action::kNetvizFrom:
+        return app::draw_netviz_from(parsed.config);
       case app::Action::kRun:
         break;
     }

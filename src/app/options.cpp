@@ -78,6 +78,8 @@ constexpr OptionDef kOptions[] = {
     {'Z', nullptr, nullptr, Section::kScanners, "leave gzip/deflate HTTP bodies compressed"},
     {'S', nullptr, "NAME=VALUE", Section::kScanners, "set a parameter (list with -hh); repeatable"},
     {'H', nullptr, nullptr, Section::kScanners, "describe the scanners and exit"},
+    {0, "netviz-from", "DIR", Section::kScanners,
+     "draw the netviz page from DIR/report.xml into DIR (no capture read)"},
     {'c', nullptr, nullptr, Section::kConsole,
      "print flows on stdout (no flow files), each chunk after its name"},
     {'C', nullptr, nullptr, Section::kConsole, "like -c but without the flow names"},
@@ -170,30 +172,30 @@ void apply_option(char letter, const std::string& v, Draft& d) {
     case 'T': d.template_text = v; break;
     case 'F': d.f_letters += v; break;
     case 'X': c.report_path = v; break;
-    case 'b': c.max_bytes = parse_number(letter, v, true, UINT64_MAX); break;
-    case 'm': c.max_seek = parse_number(letter, v, true, UINT64_MAX); break;
+    case 'b': c.table.reassembly.max_stored = parse_number(letter, v, true, UINT64_MAX); break;
+    case 'm': c.table.reassembly.max_seek = parse_number(letter, v, true, UINT64_MAX); break;
     case 'f': c.max_fds = static_cast<int>(parse_number(letter, v, false, INT_MAX)); break;
     case 'j': c.threads = static_cast<int>(parse_number(letter, v, false, 1024)); break;
     case 'I': c.write_findx = true; break;
     case 'K': c.split_pcap = true; break;
     case 'w': c.unprocessed_pcap = v; break;
-    case 'P': c.keep_closed_flows = true; break;
-    case 'e': c.enable_scanners.push_back(v); break;
-    case 'x': c.disable_scanners.push_back(v); break;
-    case 'E': c.exclusive_scanner = v; break;
-    case 'a': c.all_scanners = true; break;
+    case 'P': c.table.keep_closed = true; break;
+    case 'e': c.scanners.enable.push_back(v); break;
+    case 'x': c.scanners.disable.push_back(v); break;
+    case 'E': c.scanners.exclusive = v; break;
+    case 'a': c.scanners.all = true; break;
     case 'A': std::cerr << "tcpflow: -A is obsolete and ignored\n"; break;
-    case 'Z': c.gunzip_http = false; break;
+    case 'Z': c.scanner_options.decompress_http = false; break;
     case 'S': d.settings.push_back(v); break;
     case 'c': d.saw_c = true; break;
     case 'C': d.saw_C = true; break;
-    case '0': c.console_no_newline = true; break;
+    case '0': c.console_options.newline = false; break;
     case 's': d.saw_s = true; break;
-    case 'B': c.console_binary = true; break;
-    case 'D': c.console_hexdump = true; break;
-    case 'g': c.console_color = true; break;
-    case 'J': c.console_json = true; break;
-    case 'L': c.semaphore_name = v; break;
+    case 'B': c.console_options.binary = true; break;
+    case 'D': c.console_options.hexdump = true; break;
+    case 'g': c.console_options.color = true; break;
+    case 'J': c.console_options.json = true; break;
+    case 'L': c.console_options.semaphore_name = v; break;
     case 'U': c.drop_user = v; break;
     case 'z': c.chroot_dir = v; break;
     case 'd': c.debug_level = static_cast<int>(parse_number(letter, v, false, INT_MAX)); break;
@@ -213,7 +215,7 @@ std::string apply_f_letters(const std::string& letters, std::string tmpl, Config
       case 't': tmpl = "%tT" + tmpl; break;
       case 'T': tmpl = "%T" + tmpl; break;
       case 'X': c.store_flows = false; break;
-      case 'M': c.md5_every_flow = true; break;
+      case 'M': c.scanners.md5_every_flow = true; break;
       case 'k': tmpl = "%K/" + tmpl; break;
       case 'm': tmpl = "%M000-%M999/%M%K/" + tmpl; break;
       case 'g': tmpl = "%G000000-%G999999/%G%M000-%G%M999/%G%M%K/" + tmpl; break;
@@ -248,10 +250,18 @@ Config finalize(Draft d) {
   if (d.saw_c && d.saw_C) throw UsageError("-c and -C cannot be combined");
   if (d.saw_c) c.console = ConsoleMode::kWithHeader;
   if (d.saw_C) c.console = ConsoleMode::kNoHeader;
-  if (c.console_json && c.console == ConsoleMode::kNone) c.console = ConsoleMode::kWithHeader;
+  if (c.console_options.json && c.console == ConsoleMode::kNone) {
+    c.console = ConsoleMode::kWithHeader;
+  }
+  c.console_options.header = c.console == ConsoleMode::kWithHeader;
   c.console_strip_nonprintable =
-      !c.console_binary &&
-      (d.saw_s || (c.console != ConsoleMode::kNone && !c.console_hexdump));
+      !c.console_options.binary &&
+      (d.saw_s || (c.console != ConsoleMode::kNone && !c.console_options.hexdump));
+  if (c.console != ConsoleMode::kNone) {
+    // Printed bytes cannot be rewritten, so the console holds more out-of-order data.
+    c.table.reassembly.flow_buffer_limit = 64ull << 20;
+  }
+  c.scanner_options.outdir = c.outdir;
 
   // -j 0 (the default): one thread per core, never fewer than one.
   if (c.threads == 0) {
@@ -263,9 +273,9 @@ Config finalize(Draft d) {
   }
 
   if (d.overlap.empty() || d.overlap == "first") {
-    c.overlap = reassembly::OverlapPolicy::kFirstWins;
+    c.table.overlap = reassembly::OverlapPolicy::kFirstWins;
   } else if (d.overlap == "last") {
-    c.overlap = reassembly::OverlapPolicy::kLastWins;
+    c.table.overlap = reassembly::OverlapPolicy::kLastWins;
   } else {
     throw UsageError("--overlap expects 'first' or 'last', got '" + d.overlap + "'");
   }
@@ -359,12 +369,15 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.words.insert(draft.words.end(), opt.value.begin(), opt.value.end());
     } else if (opt.string_key == "overlap") {
       draft.overlap = value;
+    } else if (opt.string_key == "netviz-from") {
+      draft.config.netviz_from = value;
     } else {
       apply_option(letter_for_key(opt.string_key), value, draft);
     }
   }
   result.config = finalize(std::move(draft));
   result.config.command_line = shell_join(argc, argv);
+  if (!result.config.netviz_from.empty()) result.action = Action::kNetvizFrom;
   return result;
 }
 

@@ -10,7 +10,7 @@
 
 namespace tcpflow::app {
 
-enum class Action { kRun, kHelp, kMoreHelp, kScannerHelp, kVersion };
+enum class Action { kRun, kHelp, kMoreHelp, kScannerHelp, kVersion, kNetvizFrom };
 
 struct ParsedCommandLine {
   Action action = Action::kRun;

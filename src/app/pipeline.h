@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/end_of_run.h"
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
 #include "util/timestamp.h"
@@ -29,10 +30,7 @@ class Pipeline {
   void close_idle(Timestamp now);
   void process_file(const std::string& path, bool resume_only);
   void process_source(capture::PacketSource& source, const std::string& name);
-  void write_unprocessed(const capture::Record& record, uint32_t snaplen);
-  // Runs the scanners over a closed direction and writes its report entries.
-  void record_closed_flow(flow::FlowInfo& info, const std::string& path,
-                          const flow::FlowInfo* peer, const std::string* peer_path);
+  RunFigures figures(bool interrupted) const;
 
   const Config& config_;
   std::unique_ptr<State> state_;

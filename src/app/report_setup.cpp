@@ -58,10 +58,10 @@ std::unique_ptr<report::DfxmlWriter> open_report(const Config& config) {
   context.configuration.emplace_back("outdir", config.outdir);
   context.configuration.emplace_back("filename_template", config.filename_template);
   context.configuration.emplace_back(
-      "overlap", config.overlap == reassembly::OverlapPolicy::kFirstWins ? "first" : "last");
-  context.configuration.emplace_back("max_seek", std::to_string(config.max_seek));
-  if (config.max_bytes != UINT64_MAX) {
-    context.configuration.emplace_back("max_bytes", std::to_string(config.max_bytes));
+      "overlap", config.table.overlap == reassembly::OverlapPolicy::kFirstWins ? "first" : "last");
+  context.configuration.emplace_back("max_seek", std::to_string(config.table.reassembly.max_seek));
+  if (config.table.reassembly.max_stored != UINT64_MAX) {
+    context.configuration.emplace_back("max_bytes", std::to_string(config.table.reassembly.max_stored));
   }
   if (!config.bpf_expression.empty()) {
     context.configuration.emplace_back("bpf_expression", config.bpf_expression);

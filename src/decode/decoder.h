@@ -2,9 +2,12 @@
 // (through link, IP, defragmentation and TCP decoding), or says why not.
 #pragma once
 #include <memory>
+#include <optional>
 
 #include "decode/ip_defrag.h"
 #include "decode/packet.h"
+#include "decode/tunnel.h"
+#include "decode/tunnel_dispatch.h"
 #include "util/byte_view.h"
 #include "util/stats.h"
 #include "util/timestamp.h"
@@ -12,9 +15,10 @@
 namespace tcpflow::decode {
 
 struct DecodedPacket {
-  LinkLayer link;
-  IpPacket ip;      // the whole datagram (after defragmentation when it was fragmented)
-  TcpSegment tcp;   // valid only when decode() returned kTcp
+  LinkLayer link;      // the capture's link layer (MACs of an inner Ethernet frame when a tunnel carried one)
+  IpPacket ip;         // the innermost whole datagram (defragmented when it was fragmented)
+  TcpSegment tcp;      // valid only when decode() returned kTcp
+  TunnelChain tunnels; // the encapsulations crossed to reach `ip`, outermost first
 };
 
 enum class DecodeResult : uint8_t {
@@ -30,7 +34,7 @@ bool link_type_supported(int link_type);
 
 class PacketDecoder {
  public:
-  explicit PacketDecoder(const DefragLimits& limits);
+  explicit PacketDecoder(const DefragLimits& limits, const TunnelConfig& tunnels = {});
   ~PacketDecoder();
 
   // `frame` must stay valid until the next call; so must the views in `out`
@@ -42,7 +46,13 @@ class PacketDecoder {
   void expire(Timestamp now, Stats& stats);
 
  private:
+  std::optional<DecodeResult> decode_network(NetProto proto, ByteView l3, Timestamp ts, DecodedPacket& out,
+                                             Stats& stats, IpAddress& routed_dst);
+  std::optional<DecodeResult> enter_tunnel(const TunnelPayload& inner, DecodedPacket& out,
+                                           NetProto& proto, ByteView& l3, Stats& stats);
+
   IpDefragmenter defrag_;
+  TunnelDispatcher tunnels_;
 };
 
 }  // namespace tcpflow::decode

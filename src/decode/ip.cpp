@@ -58,11 +58,15 @@ IpStatus decode_ipv4(ByteView l3, IpPacket& out, Stats& stats) {
   out.payload_length = static_cast<uint32_t>(total - header_len);
   out.payload = l3.subview(header_len, out.payload_length);
 
-  // Checksum offload leaves bad header checksums in captures of the sending
-  // host, so a bad one is counted, not dropped.
+  // A bad header checksum marks a corrupted copy: it is counted and its
+  // bytes are kept, but any good copy of them wins later (as with a bad TCP
+  // checksum, which is also how an offloaded checksum ends up being treated).
   ChecksumAccumulator acc;
   acc.add(l3.first(header_len));
-  if (!acc.verifies()) stats.add(Counter::kBadIpChecksum);
+  if (!acc.verifies()) {
+    out.header_checksum_bad = true;
+    stats.add(Counter::kBadIpChecksum);
+  }
   return IpStatus::kOk;
 }
 

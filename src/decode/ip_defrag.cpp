@@ -26,7 +26,9 @@ struct FragKey {
 };
 
 // One datagram being rebuilt. Pieces are disjoint: where a fragment overlaps
-// bytes already held, only its new bytes are stored (the first copy wins).
+// bytes already held, only its new bytes are stored (the first copy wins),
+// except that a good fragment's bytes replace those that came from a
+// fragment whose IPv4 header checksum was wrong (a corrupted copy).
 struct FragSet {
   Timestamp created;
   std::list<FragKey>::iterator age_pos;
@@ -35,6 +37,10 @@ struct FragSet {
   uint32_t max_end = 0;  // highest end any accepted fragment claimed
   uint32_t end = 0;      // datagram length, once the last fragment was seen
   bool has_end = false;
+  // Per byte offset: 1 where the bytes held came from a bad-header fragment.
+  // Empty until such a fragment arrives; its size counts as held memory.
+  std::vector<uint8_t> weak;
+  uint32_t weak_bytes = 0;  // ones in `weak`
 };
 
 using SetMap = std::map<FragKey, FragSet>;
@@ -72,7 +78,7 @@ struct IpDefragmenter::Impl {
   std::vector<uint8_t> buffer;  // the last completed datagram, valid until the next add()
 
   void drop(SetMap::iterator it) {
-    held -= it->second.stored;
+    held -= it->second.stored + it->second.weak.size();
     by_age.erase(it->second.age_pos);
     sets.erase(it);
   }
@@ -107,25 +113,56 @@ struct IpDefragmenter::Impl {
 
   // Stores `bytes` at `at`, appending to a piece that ends exactly there so
   // fragments arriving in order become one piece.
-  void insert_piece(FragSet& set, uint32_t at, ByteView bytes) {
+  void insert_piece(FragSet& set, uint32_t at, ByteView bytes, bool bad) {
+    if (bad) mark_weak(set, at, static_cast<uint32_t>(bytes.size()));
+    set.stored += bytes.size();
+    held += bytes.size();
     auto next = set.pieces.lower_bound(at);
     if (next != set.pieces.begin()) {
       auto prev = std::prev(next);
       if (prev->first + prev->second.size() == at) {
         prev->second.insert(prev->second.end(), bytes.begin(), bytes.end());
-        set.stored += bytes.size();
-        held += bytes.size();
         return;
       }
     }
     set.pieces.emplace_hint(next, at, std::vector<uint8_t>(bytes.begin(), bytes.end()));
-    set.stored += bytes.size();
-    held += bytes.size();
   }
 
-  // Adds the bytes no earlier fragment supplied. Returns true when an overlap
-  // carried different bytes.
-  bool store(FragSet& set, uint32_t start, ByteView bytes) {
+  void mark_weak(FragSet& set, uint32_t at, uint32_t n) {
+    if (set.weak.size() < at + n) {
+      held += at + n - set.weak.size();
+      set.weak.resize(at + n, 0);
+    }
+    for (uint32_t i = at; i < at + n; ++i) {
+      set.weak_bytes += set.weak[i] == 0;
+      set.weak[i] = 1;
+    }
+  }
+
+  // `n` bytes at offset `at` are both held (`kept`) and in a new fragment
+  // (`fresh`). A good copy repairs bytes a bad-header fragment supplied; a bad
+  // copy never replaces good bytes. Returns true when copies equally trusted
+  // differ (the first is kept).
+  static bool overlap(FragSet& set, uint8_t* kept, uint32_t at, const uint8_t* fresh, uint32_t n,
+                      bool fresh_bad) {
+    if (set.weak_bytes == 0 && !fresh_bad) return std::memcmp(kept, fresh, n) != 0;
+    bool conflict = false;
+    for (uint32_t i = 0; i < n; ++i) {
+      const bool kept_bad = at + i < set.weak.size() && set.weak[at + i] != 0;
+      if (kept_bad && !fresh_bad) {
+        kept[i] = fresh[i];
+        set.weak[at + i] = 0;
+        --set.weak_bytes;
+      } else if (kept_bad == fresh_bad && kept[i] != fresh[i]) {
+        conflict = true;
+      }
+    }
+    return conflict;
+  }
+
+  // Adds the bytes no earlier fragment supplied and settles overlaps.
+  // Returns true when an overlap carried different bytes.
+  bool store(FragSet& set, uint32_t start, ByteView bytes, bool bad) {
     const uint32_t end = start + static_cast<uint32_t>(bytes.size());
     auto it = set.pieces.upper_bound(start);
     if (it != set.pieces.begin()) {
@@ -136,18 +173,18 @@ struct IpDefragmenter::Impl {
     uint32_t cur = start;
     while (cur < end) {
       if (it == set.pieces.end() || it->first >= end) {
-        insert_piece(set, cur, bytes.subview(cur - start, end - cur));
+        insert_piece(set, cur, bytes.subview(cur - start, end - cur), bad);
         break;
       }
       const uint32_t piece_start = it->first;
       const uint32_t piece_end = piece_start + static_cast<uint32_t>(it->second.size());
       if (piece_start > cur) {
-        insert_piece(set, cur, bytes.subview(cur - start, piece_start - cur));
+        insert_piece(set, cur, bytes.subview(cur - start, piece_start - cur), bad);
         cur = piece_start;
       }
       const uint32_t overlap_end = std::min(piece_end, end);
-      if (std::memcmp(it->second.data() + (cur - piece_start), bytes.data() + (cur - start),
-                      overlap_end - cur) != 0)
+      if (overlap(set, it->second.data() + (cur - piece_start), cur, bytes.data() + (cur - start),
+                  overlap_end - cur, bad))
         conflict = true;
       cur = overlap_end;
       ++it;
@@ -168,6 +205,7 @@ struct IpDefragmenter::Impl {
     out.fragment_id = fragment.fragment_id;
     out.payload = ByteView(buffer.data(), buffer.size());
     out.payload_length = set.end;
+    out.header_checksum_bad = set.weak_bytes > 0;
   }
 };
 
@@ -204,7 +242,8 @@ bool IpDefragmenter::add(const IpPacket& fragment, Timestamp ts, IpPacket& whole
   set.max_end = std::max(set.max_end, end);
   // A fragment cut by the snap length stores what was captured; the hole it
   // leaves keeps the set incomplete until another copy fills it.
-  if (im.store(set, fragment.fragment_offset, fragment.payload.first(fragment.payload_length)))
+  if (im.store(set, fragment.fragment_offset, fragment.payload.first(fragment.payload_length),
+               fragment.header_checksum_bad))
     stats.add(Counter::kFragmentOverlapConflicts);
 
   if (set.has_end && set.stored == set.end) {

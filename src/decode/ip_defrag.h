@@ -8,17 +8,12 @@
 #include <memory>
 #include <vector>
 
+#include "decode/defrag_limits.h"
 #include "decode/packet.h"
 #include "util/stats.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::decode {
-
-struct DefragLimits {
-  uint64_t max_bytes = 64ull << 20;  // fragment payload held at once, all sets together
-  uint32_t max_sets = 16384;         // incomplete sets held at once
-  int64_t timeout_sec = 60;          // capture-time age after which a set is dropped
-};
 
 class IpDefragmenter {
  public:

@@ -48,6 +48,10 @@ struct IpPacket {
   ByteView payload;            // transport bytes actually captured (never beyond the IP length)
   uint32_t payload_length = 0; // transport length the IP header claims
   bool length_from_capture = false;  // IPv4 total length 0 (TSO): captured length used instead
+  // The IPv4 header checksum is wrong (for a reassembled datagram: some of
+  // its bytes came only from fragments whose header checksum was wrong). The
+  // packet is a corrupted copy, like one with a bad TCP checksum.
+  bool header_checksum_bad = false;
   // Fragmentation (IPv4 MF/offset, IPv6 fragment header).
   bool is_fragment = false;
   uint32_t fragment_id = 0;

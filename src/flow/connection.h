@@ -24,6 +24,9 @@ class LazySink : public reassembly::StreamSink {
   void quiesce(Timestamp last_ts) override {
     if (real_) real_->quiesce(last_ts);
   }
+  reassembly::StreamEnd close(Timestamp last_ts) override {
+    return real_ ? real_->close(last_ts) : reassembly::StreamEnd{};
+  }
 
   bool opened() const { return opened_; }
   std::unique_ptr<reassembly::StreamSink> release() { return std::move(real_); }

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "decode/packet.h"
-#include "reassembly/reassembler.h"
+#include "decode/tunnel.h"
+#include "reassembly/reassembly_types.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {
@@ -67,6 +68,9 @@ struct FlowInfo {
   bool has_macs = false;
   decode::MacAddress src_mac{};
   decode::MacAddress dst_mac{};
+  // The encapsulations this direction's first packet crossed, outermost
+  // first; empty when it was not tunnelled (no allocation then).
+  std::vector<decode::TunnelLayer> tunnels;
 
   uint64_t connection_id = 0;   // the same for both directions of a connection, from 1
   uint64_t flow_id = 0;         // this direction's file, from 0, in creation order (%N/%K/%M/%G)

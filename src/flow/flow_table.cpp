@@ -6,15 +6,6 @@ namespace tcpflow::flow {
 
 using decode::TcpFlag;
 
-namespace {
-
-double seconds_between(Timestamp earlier, Timestamp later) {
-  return static_cast<double>(later.sec - earlier.sec) +
-         (static_cast<double>(later.nsec) - static_cast<double>(earlier.nsec)) / 1e9;
-}
-
-}  // namespace
-
 FlowTable::FlowTable(const FlowTableConfig& config, FlowHandler& handler,
                      reassembly::MemoryBudget& budget, Stats& stats)
     : config_(config), handler_(handler), budget_(budget), stats_(stats) {}
@@ -24,7 +15,8 @@ FlowTable::~FlowTable() = default;
 const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
                                    const PacketContext& context) {
   const decode::TcpSegment& tcp = packet.tcp;
-  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan};
+  FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan,
+              decode::tunnel_key_of(packet.tunnels)};
   Side side;
   ConnKey conn_key = make_conn_key(key, side);
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
@@ -49,6 +41,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   segment.flags = tcp.flags;
   segment.payload = tcp.payload;
   segment.checksum_bad = tcp.checksum == decode::ChecksumStatus::kBad;
+  segment.ip_header_bad = packet.ip.header_checksum_bad;
   segment.ts = context.ts;
   DirectionState& state = *dir.state;
   if (!state.reassembler && !state.has_pending_syn && is_bare_syn(segment)) {
@@ -104,6 +97,8 @@ void FlowTable::init_direction(Connection& conn, Direction& dir, const FlowKey& 
   info.has_macs = packet.link.has_macs;
   info.src_mac = packet.link.src_mac;
   info.dst_mac = packet.link.dst_mac;
+  const decode::TunnelChain& chain = packet.tunnels;
+  info.tunnels.assign(chain.layers.begin(), chain.layers.begin() + chain.depth);
   info.connection_id = conn.id;
   info.first_ts = context.ts;
   info.first_packet_number = context.packet_number;
@@ -150,6 +145,7 @@ void FlowTable::restart_direction(Connection& conn, Direction& dir, const Packet
   fresh.has_macs = old.has_macs;
   fresh.src_mac = old.src_mac;
   fresh.dst_mac = old.dst_mac;
+  fresh.tunnels = old.tunnels;
   fresh.connection_id = conn.id;
   fresh.is_client = old.is_client;
   fresh.direction_known = old.direction_known;

@@ -14,21 +14,13 @@
 #include "flow/connection.h"
 #include "flow/flow_handler.h"
 #include "flow/flow_key.h"
+#include "flow/flow_table_config.h"
 #include "reassembly/memory_budget.h"
 #include "reassembly/reassembler.h"
 #include "util/stats.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::flow {
-
-struct FlowTableConfig {
-  reassembly::ReassemblyLimits reassembly;
-  reassembly::OverlapPolicy overlap = reassembly::OverlapPolicy::kFirstWins;
-  uint64_t max_connections = 1000000;  // oldest idle connection is closed beyond this
-  uint64_t max_linger = 1000;         // closed connections kept for late packets
-  double idle_timeout_sec = 0;         // 0: never
-  bool keep_closed = false;            // -P: closed connections stay until the end
-};
 
 struct PacketContext {
   Timestamp ts;

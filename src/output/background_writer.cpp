@@ -9,13 +9,12 @@
 #include <cstring>
 
 #include "output/file_io.h"
+#include "output/write_buffers.h"
 #include "util/hash.h"
 
 namespace tcpflow::output {
 
 namespace {
-
-std::string describe(const char* what, int err) { return std::string(what) + ": " + std::strerror(err); }
 
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
@@ -108,7 +107,7 @@ BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
   }
   Batch batch;
   batch.jobs.reserve(limits_.batch_jobs);
-  batch.bytes.reserve(limits_.batch_bytes + FdCache::kLargeBufferSize);
+  batch.bytes.reserve(limits_.batch_bytes + WriteBuffers::kLargeBufferSize);
   return batch;
 }
 
@@ -174,7 +173,7 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
   file.path = path;
   file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
   if (file.fd < 0) {
-    file.error = describe("cannot create", errno);
+    file.error = describe_error("cannot create", errno);
   } else {
     file.created = true;
   }
@@ -186,16 +185,16 @@ void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* d
   if (file.fd >= 0) {
     shard.cache.touch(file);
   } else if ((file.fd = shard.cache.open(file, file.path, kReopenFlags, 0)) < 0) {
-    file.error = describe("cannot reopen", errno);
+    file.error = describe_error("cannot reopen", errno);
     return;
   }
-  if (int err = write_fully(file.fd, data, size, offset)) file.error = describe("write failed", err);
+  if (int err = write_fully(file.fd, data, size, offset)) file.error = describe_error("write failed", err);
 }
 
 void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) {
   if (file.fd >= 0) shard.cache.forget(file);
   int close_error = close_stamped(file.fd, file.path.c_str(), file.created ? job.mtime : Timestamp{});
-  if (close_error != 0 && file.error.empty()) file.error = describe("close failed", close_error);
+  if (close_error != 0 && file.error.empty()) file.error = describe_error("close failed", close_error);
   file.fd = -1;
   if (!file.error.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
@@ -69,6 +71,7 @@ std::string address_text(const decode::IpAddress& addr) {
 
 ConsoleWriter::ConsoleWriter(std::FILE* out, const ConsoleOptions& options)
     : out_(out), options_(options) {
+  options_.color = options.color && (options.force_color || ::isatty(::fileno(out)));
   if (!options_.semaphore_name.empty()) {
     std::string name = options_.semaphore_name;
     if (name[0] != '/') name.insert(name.begin(), '/');

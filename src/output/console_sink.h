@@ -11,19 +11,10 @@
 #include <string>
 
 #include "flow/flow_info.h"
+#include "output/console_options.h"
 #include "reassembly/stream_sink.h"
 
 namespace tcpflow::output {
-
-struct ConsoleOptions {
-  bool header = true;          // -c prints "label: " before each chunk; -C does not
-  bool binary = false;         // -B: bytes as they are
-  bool hexdump = false;        // -D
-  bool newline = true;         // -0 clears: no newline after each chunk
-  bool color = false;          // -g, already resolved against isatty()
-  bool json = false;           // -J
-  std::string semaphore_name;  // -L
-};
 
 class ConsoleWriter {
  public:
@@ -63,7 +54,11 @@ class ConsoleSink : public reassembly::StreamSink {
   void write(uint64_t offset, ByteView data, Timestamp ts) override;
   bool read_back(uint64_t, uint8_t*, size_t) override { return false; }
   bool shift(uint64_t) override { return false; }  // printed bytes cannot move
-  uint64_t printed_end() const { return printed_end_; }
+  reassembly::StreamEnd close(Timestamp) override {
+    reassembly::StreamEnd end;
+    end.size = printed_end_;
+    return end;
+  }
 
  private:
   ConsoleWriter& writer_;

@@ -81,13 +81,6 @@ bool FdCache::evict_one() {
   return true;
 }
 
-std::unique_ptr<uint8_t[]> FdCache::reserve_large_buffer() {
-  // Only while a quarter of the small buffers are free: with thousands of
-  // flows open at once, memory goes to buffering many flows, not a few.
-  if (small_.in_use() * 4 > small_.max_buffers() * 3) return nullptr;
-  return large_.reserve();
-}
-
 void FdCache::evict_all() {
   while (evict_one()) {
   }

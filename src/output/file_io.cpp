@@ -1,6 +1,7 @@
 #include "output/file_io.h"
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include <fcntl.h>
@@ -20,6 +21,25 @@ int write_fully(int fd, const uint8_t* data, size_t len, uint64_t offset) {
     offset += static_cast<uint64_t>(n);
   }
   return 0;
+}
+
+bool read_fully(int fd, uint8_t* out, size_t len, uint64_t offset) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd, out + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) {
+      std::memset(out + done, 0, len - done);
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string describe_error(const char* what, int err) {
+  return std::string(what) + ": " + std::strerror(err);
 }
 
 int close_stamped(int fd, const char* path, Timestamp mtime) {

@@ -14,3 +14,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/reassembler_property_test.cpp \
 	tests/unit/reassembler_test.cpp \
 	tests/unit/reassembly_test_util.h
+
+# Headers (listed so that `make dist` ships them; add new ones here).
+noinst_HEADERS += src/reassembly/reassembly_types.h

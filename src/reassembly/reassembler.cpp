@@ -44,7 +44,7 @@ AddStatus Reassembler::add(const Segment& segment) {
   const bool fin = (segment.flags & kFinFlag) != 0;
   const ByteView payload = segment.payload.first(kMaxPayload);
   if (payload.empty() && !syn && !fin) {  // pure ACK
-    if (segment.checksum_bad) ++stats_.bad_checksum_segments;
+    count_corruption(segment);
     return AddStatus::kDuplicate;
   }
 
@@ -76,7 +76,7 @@ AddStatus Reassembler::add(const Segment& segment) {
     ++stats_.segments;
     stats_.payload_bytes += payload.size();
   }
-  if (segment.checksum_bad) ++stats_.bad_checksum_segments;
+  count_corruption(segment);
   if (payload.empty() && !fin) return news ? AddStatus::kAccepted : AddStatus::kDuplicate;
 
   const int64_t start = data_seq64 - base_seq64_;
@@ -86,6 +86,11 @@ AddStatus Reassembler::add(const Segment& segment) {
     return AddStatus::kDuplicate;
   }
   return place(segment, start, payload, news);
+}
+
+void Reassembler::count_corruption(const Segment& segment) {
+  if (segment.checksum_bad) ++stats_.bad_checksum_segments;
+  if (segment.ip_header_bad) ++stats_.bad_ip_checksum_segments;
 }
 
 bool Reassembler::is_jump(int64_t start, int64_t end) const {
@@ -143,7 +148,7 @@ AddStatus Reassembler::place(const Segment& segment, int64_t start, ByteView pay
   if (offset == next_offset_ && held_.empty() && in_sink_.empty()) {
     // In order with nothing pending: hand the packet's bytes straight through.
     write_sink(offset, payload, segment.ts);
-    if (segment.checksum_bad) weak_.add(offset, end);
+    if (segment.corrupted()) weak_.add(offset, end);
     next_offset_ = end;
     highest_end_ = std::max(highest_end_, end);
     return AddStatus::kAccepted;

@@ -6,8 +6,9 @@
 // held, within a per-flow and a shared budget (past either, they are written
 // to the sink early). Overlaps keep the first copy (or the last, with
 // OverlapPolicy::kLastWins); each contiguous overlap whose bytes differ is one
-// conflict. Bytes from bad-checksum segments are used but stay "weak": a later
-// good copy replaces them, a bad copy never replaces good bytes. Holes never
+// conflict. Bytes from corrupted copies (a bad TCP checksum or a bad IPv4
+// header checksum) are used but stay "weak": a later good copy replaces them,
+// a bad copy never replaces good bytes. Holes never
 // filled become gaps. When the sink cannot read back (console), overlapping
 // bytes cannot be compared and count as duplicates.
 #pragma once
@@ -18,6 +19,7 @@
 
 #include "reassembly/interval_set.h"
 #include "reassembly/memory_budget.h"
+#include "reassembly/reassembly_types.h"
 #include "reassembly/stream_sink.h"
 #include "util/byte_view.h"
 #include "util/stats.h"
@@ -25,43 +27,15 @@
 
 namespace tcpflow::reassembly {
 
-enum class OverlapPolicy : uint8_t { kFirstWins, kLastWins };
-
-struct ReassemblyLimits {
-  uint64_t max_seek = 16ull << 20;          // -m: a jump this large starts a new stream
-  uint64_t max_stored = UINT64_MAX;         // -b: bytes stored per direction
-  uint64_t flow_buffer_limit = 8ull << 20;  // out-of-order bytes held per direction
-};
-
-struct ByteRange {
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  friend bool operator==(const ByteRange& a, const ByteRange& b) {
-    return a.offset == b.offset && a.length == b.length;
-  }
-};
-
-struct ReassemblyStats {
-  uint64_t segments = 0;         // segments given to add()
-  uint64_t payload_bytes = 0;    // payload bytes given to add(), duplicates included
-  uint64_t duplicate_bytes = 0;  // bytes that were already present with the same content
-  uint64_t conflict_count = 0;   // overlaps whose bytes differed
-  uint64_t conflict_bytes = 0;
-  uint64_t bad_checksum_segments = 0;
-  uint64_t bad_checksum_replaced = 0;  // bad-checksum bytes later replaced by a good copy
-  uint64_t before_start_segments = 0;  // dropped: before ISN+1 after a SYN
-  uint64_t capped_bytes = 0;           // not stored because of max_stored
-  uint64_t spilled_blocks = 0;         // out-of-order blocks written early by the budget
-  std::vector<ByteRange> gaps;         // holes written as zeros, in offset order
-  std::vector<ByteRange> conflicts;    // ranges where copies differed (merged, capped in count)
-};
-
 struct Segment {
   uint32_t seq = 0;
   uint8_t flags = 0;  // decode::TcpFlag bits
   ByteView payload;
-  bool checksum_bad = false;
+  bool checksum_bad = false;   // TCP checksum wrong
+  bool ip_header_bad = false;  // IPv4 header checksum wrong (in any of its fragments)
   Timestamp ts;
+  // A corrupted copy: its bytes are weak (see above).
+  bool corrupted() const { return checksum_bad || ip_header_bad; }
 };
 
 enum class AddStatus : uint8_t {
@@ -130,6 +104,7 @@ class Reassembler {
     bool changed = false;  // new bytes stored, or stored bytes replaced
   };
 
+  void count_corruption(const Segment& segment);
   bool is_jump(int64_t start, int64_t end) const;
   void note_first_syn(uint32_t seq, int64_t syn_seq64);
   bool rebase(uint64_t delta);

@@ -87,7 +87,7 @@ void Reassembler::compare_existing(AddContext& ctx, uint64_t from, uint64_t to, 
 void Reassembler::overlap(AddContext& ctx, uint64_t at, ByteView fresh, uint8_t* held,
                           bool existing_weak) {
   const uint64_t n = fresh.size();
-  const bool fresh_weak = ctx.segment.checksum_bad;
+  const bool fresh_weak = ctx.segment.corrupted();
   uint64_t differing = 0;
   bool comparable = true;
   if (held) {
@@ -202,7 +202,7 @@ void Reassembler::store_new(AddContext& ctx, uint64_t from, uint64_t to) {
     ++stats_.spilled_blocks;
     in_sink_.add(from, to);
   }
-  if (ctx.segment.checksum_bad) weak_.add(from, to);
+  if (ctx.segment.corrupted()) weak_.add(from, to);
   highest_end_ = std::max(highest_end_, to);
   ctx.changed = true;
 }

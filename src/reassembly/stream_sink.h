@@ -1,11 +1,25 @@
-// Where one direction's reassembled bytes go (flow file, console, scanner).
+// Where one direction's reassembled bytes go: a flow file, the console, or
+// nowhere (-FX). Whoever closes a sink needs only this interface.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "util/byte_view.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::reassembly {
+
+// What a stream left behind once its sink closed.
+struct StreamEnd {
+  uint64_t size = 0;    // bytes the stream covers, holes included (console: printed)
+  std::string path;     // the file holding them; empty when nothing lasting was kept
+  bool failed = false;  // not every byte could be stored
+  std::string error;    // why, when failed
+  // Nonzero when the file is still being written by writer threads: it is
+  // complete once the file writer has finished this job (the ticket rule in
+  // output/file_writer.h).
+  uint64_t pending_job = 0;
+};
 
 class StreamSink {
  public:
@@ -29,6 +43,12 @@ class StreamSink {
   // its latest packet so far): write out anything buffered and give back
   // scarce resources (descriptor, buffer). Later writes must still work.
   virtual void quiesce(Timestamp /*last_ts*/) {}
+
+  // The stream is complete: write out anything buffered, close, and stamp
+  // the file with `last_ts` (the direction's latest packet). Nothing is
+  // written after; a second call returns an empty StreamEnd. Only a sink
+  // that keeps nothing (a test's) may leave this out.
+  virtual StreamEnd close(Timestamp /*last_ts*/) { return StreamEnd{}; }
 };
 
 }  // namespace tcpflow::reassembly

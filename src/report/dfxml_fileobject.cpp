@@ -125,6 +125,7 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   xml.attribute("conflict_count", r.conflict_count);
   xml.attribute("conflict_bytes", r.conflict_bytes);
   xml.attribute("bad_checksum_segments", r.bad_checksum_segments);
+  xml.attribute("bad_ip_checksum_segments", r.bad_ip_checksum_segments);
   xml.attribute("bad_checksum_replaced", r.bad_checksum_replaced);
   xml.attribute("before_start_segments", r.before_start_segments);
   xml.attribute("capped_bytes", r.capped_bytes);

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reassembly/reassembler.h"
+#include "reassembly/reassembly_types.h"
 
 namespace tcpflow::report {
 

@@ -17,7 +17,7 @@ constexpr std::string_view kStandardKeys[] = {
     "start_time", "end_time", "start_epoch", "end_epoch", "packets", "first_packet",
     "last_packet", "segments", "bytes", "input_files", "close_reason", "gaps", "gap_count",
     "gap_bytes", "conflicts", "conflict_count", "conflict_bytes", "duplicate_bytes",
-    "bad_checksum_segments", "bad_checksum_replaced", "before_start_segments", "capped_bytes",
+    "bad_checksum_segments", "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments", "capped_bytes",
     "spilled_blocks", "write_error",
 };
 
@@ -88,6 +88,7 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
   json.add("conflict_bytes", r.conflict_bytes);
   json.add("duplicate_bytes", r.duplicate_bytes);
   json.add("bad_checksum_segments", r.bad_checksum_segments);
+  json.add("bad_ip_checksum_segments", r.bad_ip_checksum_segments);
   json.add("bad_checksum_replaced", r.bad_checksum_replaced);
   json.add("before_start_segments", r.before_start_segments);
   json.add("capped_bytes", r.capped_bytes);

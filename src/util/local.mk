@@ -1,3 +1,15 @@
 libtcpflow_a_SOURCES += src/util/bounded_queue.h src/util/command_words.cpp src/util/child_runner.cpp \
 	src/util/alert_fd.cpp
-tests_unit_tests_SOURCES += tests/unit/util_test.cpp tests/unit/util_command_test.cpp
+tests_unit_tests_SOURCES += tests/unit/util_test.cpp tests/unit/util_command_test.cpp tests/unit/timestamp_test.cpp
+
+# Headers (listed so that `make dist` ships them; add new ones here).
+noinst_HEADERS += src/util/alert_fd.h \
+	src/util/byte_view.h \
+	src/util/child_runner.h \
+	src/util/command_words.h \
+	src/util/error.h \
+	src/util/hash.h \
+	src/util/reader.h \
+	src/util/seq32.h \
+	src/util/stats.h \
+	src/util/timestamp.h

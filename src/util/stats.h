@@ -22,6 +22,19 @@ namespace tcpflow {
   X(kIpLengthZero, "ip_length_zero", "IPv4 total length 0 (TSO): captured length used")      \
   X(kIpLengthBeyondCapture, "ip_length_beyond_capture", "IP length larger than the captured bytes") \
   X(kIpv6ExtHeaderBad, "ipv6_ext_header_bad", "IPv6 extension header chains that could not be walked") \
+  X(kTunnelIp4InIp, "tunnel_ip4_in_ip", "packets that crossed an IPv4-in-IP tunnel (protocol 4)") \
+  X(kTunnelIp6InIp, "tunnel_ip6_in_ip", "packets that crossed an IPv6-in-IP tunnel (protocol 41)") \
+  X(kTunnelGre, "tunnel_gre", "packets that crossed a GRE tunnel")                         \
+  X(kTunnelErspan, "tunnel_erspan", "packets that crossed an ERSPAN (GRE) mirror session")  \
+  X(kTunnelVxlan, "tunnel_vxlan", "packets that crossed a VXLAN tunnel")                   \
+  X(kTunnelGeneve, "tunnel_geneve", "packets that crossed a Geneve tunnel")                \
+  X(kTunnelGtpu, "tunnel_gtpu", "packets that crossed a GTP-U tunnel")                     \
+  X(kTunnelTeredo, "tunnel_teredo", "packets that crossed a Teredo tunnel")                \
+  X(kTunnelControl, "tunnel_control", "tunnel messages without user data (GTP-U echo, end marker)") \
+  X(kTunnelTruncated, "tunnel_truncated", "tunnel headers cut short by the capture")       \
+  X(kTunnelMalformed, "tunnel_malformed", "tunnel headers with an impossible version, flag or length") \
+  X(kTunnelUnknownNext, "tunnel_unknown_next", "tunnels carrying a protocol we do not decode") \
+  X(kTunnelTooDeep, "tunnel_too_deep", "packets nested in more tunnels than the depth limit (8)") \
   X(kFragments, "fragments", "IP fragments received")                                        \
   X(kFragmentsReassembled, "fragments_reassembled", "datagrams rebuilt from fragments")      \
   X(kFragmentsTimedOut, "fragments_timed_out", "fragment sets dropped after the timeout")    \
@@ -32,7 +45,7 @@ namespace tcpflow {
   X(kBadTcpHeader, "bad_tcp_header", "TCP headers with an impossible data offset")           \
   X(kTcpChecksumBad, "tcp_checksum_bad", "TCP segments whose checksum is wrong")             \
   X(kTcpChecksumUnverified, "tcp_checksum_unverified", "TCP segments not complete enough to verify") \
-  X(kTcpChecksumBadReplaced, "tcp_checksum_bad_replaced", "bad-checksum bytes replaced by a good copy") \
+  X(kTcpChecksumBadReplaced, "tcp_checksum_bad_replaced", "bytes of corrupted copies (bad TCP or IPv4 header checksum) replaced by a good copy") \
   X(kTcpPayloadTruncated, "tcp_payload_truncated", "TCP payload cut short by the capture snap length") \
   X(kFlowsCreated, "flows_created", "flow directions created")                               \
   X(kConnectionsCreated, "connections_created", "connections created")                       \

@@ -21,6 +21,8 @@ ends the run with status 99. A run FAILS, naming the capture, on:
   * a timeout (default 20 s, TCPFLOW_CORPUS_TIMEOUT);
   * any file or directory created outside out/ in the working directory;
   * an out/report.xml that is not well-formed XML (plain and -a modes);
+  * -a mode, when the binary has netviz (cairo): no whole out/report.pdf and
+    out/report.png (the netviz page is drawn for every capture);
   * output too large, which means a sequence number was misread as a huge
     offset. Sizes are apparent sizes (holes count); C = capture size,
     G = the gap bytes report.xml declares (sum of gap_bytes="N" on each
@@ -192,7 +194,33 @@ class Result:
         self.stderr_text = ""
 
 
-def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, env):
+def netviz_built(binary):
+    """Whether the binary draws the netviz page (-H says "not built" otherwise)."""
+    out = subprocess.run([binary, "-H"], capture_output=True, text=True).stdout
+    line = next((ln for ln in out.splitlines() if ln.strip().startswith("netviz")), "")
+    return bool(line) and "not built" not in line
+
+
+def page_problems(outdir):
+    """-a draws the netviz page: report.pdf and report.png must be there and whole."""
+    problems = []
+    for name, magic in (("report.pdf", b"%PDF-"), ("report.png", b"\x89PNG\r\n\x1a\n")):
+        path = os.path.join(outdir, name)
+        try:
+            with open(path, "rb") as f:
+                head = f.read(len(magic))
+                f.seek(-16, os.SEEK_END)
+                tail = f.read()
+        except OSError:
+            problems.append("-a drew no netviz %s" % name)
+            continue
+        whole = b"%%EOF" in tail if name.endswith(".pdf") else tail.endswith(b"IEND\xaeB`\x82")
+        if head != magic or not whole:
+            problems.append("netviz %s is not a whole %s file" % (name, name[-3:].upper()))
+    return problems
+
+
+def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, env, expect_page=False):
     path = row["path"]
     capture = os.path.join(corpus, path)
     res = Result(path, mode)
@@ -258,6 +286,8 @@ def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, env):
                 report = report_flows(os.path.join(outdir, "report.xml"))
             except (ET.ParseError, ValueError) as e:
                 res.problems.append("report.xml is not well-formed: %s" % e)
+        if mode == "a" and expect_page and rc is not None and 0 <= rc < 128:
+            res.problems += page_problems(outdir)
         stdout_bytes = os.path.getsize(os.path.join(side, "stdout")) if mode == "c" else 0
         res.problems += size_problems(res, sizes, stdout_bytes, report, size)
         if "File too large" in text:
@@ -332,8 +362,9 @@ def main():
     t0 = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
     try:
+        expect_page = "a" in modes and netviz_built(binary)
         futs = [pool.submit(run_one, binary, wrapper, args.corpus, r, m, scratch, args.timeout,
-                            env) for m in modes for r in rows]
+                            env, expect_page) for m in modes for r in rows]
         for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
             res = fut.result()
             results.append(res)

@@ -42,6 +42,10 @@ import scenarios_console  # noqa: E402,F401
 import scenarios_scanners  # noqa: E402,F401
 import scenarios_http     # noqa: E402,F401
 import scenarios_perf     # noqa: E402,F401
+import scenarios_tunnel   # noqa: E402,F401
+import scenarios_netviz   # noqa: E402,F401
+import scenarios_corrupt  # noqa: E402,F401
+import scenarios_unprocessed  # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 

@@ -24,4 +24,6 @@ fuzz-clean:
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/run_fuzz.py tests/fuzz/make_seeds.py \
 	tests/fuzz/fuzz_decode.cpp tests/fuzz/fuzz_reassembler.cpp tests/fuzz/fuzz_filename.cpp \
 	tests/fuzz/fuzz_http.cpp \
+	tests/fuzz/regressions/fuzz_http/resync-after-chunk-line-too-long \
+	tests/fuzz/regressions/fuzz_http/resync-start-line-cut \
 	tests/fuzz/README.md

@@ -95,6 +95,40 @@ def decode_seeds(out, corpus, sample):
     return len(files)
 
 
+def tunnel_seeds(out):
+    """Tunnelled frames (every encapsulation, nested ones) in the record format,
+    and bare encapsulation headers for the direct mode (0xFE)."""
+    sys.path.insert(0, os.path.join(REPO, "tests", "gen"))
+    import pcapgen as pg
+    d = os.path.join(out, "fuzz_decode")
+    inner4 = pg.ipv4("10.0.0.1", "10.0.0.2", pg.tcp("10.0.0.1", "10.0.0.2", 1000, 80, 1, 0,
+                                                    pg.ACK, b"payload"))
+    inner6 = pg.ipv6("2001:db8::1", "2001:db8::2", pg.tcp("2001:db8::1", "2001:db8::2", 1000, 80,
+                                                          1, 0, pg.ACK, b"payload"))
+    stacks = [[pg.Encap(k, tid=7)] for k in ("ipip", "gre", "gre-eth", "erspan1", "erspan2",
+                                              "erspan3", "vxlan", "geneve", "gtpu")]
+    stacks += [[pg.Encap("teredo")], [pg.Encap("gre", tid=1), pg.Encap("vxlan", tid=2)],
+               [pg.Encap("gtpu", tid=3, gtpu_ext=[(0x85, b"\x01")]), pg.Encap("ipip")],
+               [pg.Encap("vxlan", tid=4, frag=64)]]
+    eth = LINKS.index(1)
+    for stack in stacks:
+        inner = inner6 if stack[-1].kind == "teredo" else inner4
+        frames = [inner]
+        for layer in reversed(stack):
+            frames = [o for f in frames for o in layer.wrap(f, 0)]
+        blob = b""
+        for l3 in frames:
+            frame = pg.ethernet(l3, pg.ETH_IPV4 if l3[0] >> 4 == 4 else pg.ETH_IPV6)
+            blob += bytes([eth]) + struct.pack("<H", len(frame)) + frame
+        put(d, blob)
+    frame = pg.ethernet(inner4, pg.ETH_IPV4)
+    headers = [(0, inner4), (1, inner6), (2, pg.gre(inner4, 0x800, key=5, seq=6, checksum=True)),
+               (3, pg.vxlan(frame, 100)), (4, pg.geneve(inner4, 9, 0x800, b"\0" * 8)),
+               (5, pg.gtpu(inner4, 1, seq=2, ext=[(0x85, b"\x01\x02")])), (6, inner6)]
+    for index, header in headers:
+        put(d, b"\xfe" + bytes([index]) + header)
+
+
 def reasm_seeds(out):
     d = os.path.join(out, "fuzz_reassembler")
     rng = random.Random(2)
@@ -199,6 +233,7 @@ def main():
     ap.add_argument("--sample", type=int, default=60)
     args = ap.parse_args()
     n = decode_seeds(args.outdir, args.corpus, args.sample)
+    tunnel_seeds(args.outdir)
     reasm_seeds(args.outdir)
     filename_seeds(args.outdir)
     http_seeds(args.outdir)

@@ -10,7 +10,7 @@ output is derived from the construction, not from parsing the capture:
 
 * ``expected_output(conversations, ...)`` replays the generated packets in
   capture order through the output rules of the spec (first copy wins,
-  good checksums beat bad ones, holes are zeros, ``-m`` splits, ``-b`` caps,
+  good checksums (TCP, and the IPv4 header's) beat bad ones, holes are zeros, ``-m`` splits, ``-b`` caps,
   ``%c`` counters per file name) and returns ``{filename: bytes}`` and
   ``{filename: mtime_ns}``.
 * ``records(conversations, linktype, ...)`` frames the packets for a link
@@ -41,6 +41,7 @@ class Seg:
         self.payload = payload
         self.off = off                # stream offset of payload[0] (sequence space)
         self.good = True              # TCP checksum correct
+        self.ip_good = True           # IPv4 header checksum correct (in every fragment)
         self.frag = None              # fragmentation request, see Conversation.fragment
         self.tso = False              # IPv4 total length 0
         self.ts_ns = None             # first frame
@@ -57,7 +58,7 @@ class Seg:
     def copy(self, kind=None):
         s = Seg(self.conv, self.dir, kind or self.kind, self.seq, self.ack, self.flags,
                 self.payload, self.off)
-        s.good, s.frag, s.tso = self.good, self.frag, self.tso
+        s.good, s.frag, s.tso, s.ip_good = self.good, self.frag, self.tso, self.ip_good
         return s
 
 
@@ -90,14 +91,19 @@ class Conversation:
     vlan_tags: list of pcapgen.vlan_tag(), outermost first.
     ipv6_ext: extension headers put in every IPv6 packet.
     ipv4_options: IPv4 options on every IPv4 packet.
+    encap: pcapgen.Encap layers every datagram is wrapped in, outermost first.
+    name_suffix: per direction, text tcpflow appends to the base name (the
+    tunnel tag of a name that would collide with another tunnel's).
     """
 
     def __init__(self, client=("10.0.0.1", 40000), server=("10.0.0.2", 80),
                  client_data=b"", server_data=b"", isn=(1000, 5000), mss=1000,
                  handshake=True, skip=(0, 0), syn_data=0, close="fin", jump=None,
                  vlan_tags=(), ipv6_ext=(), ipv4_options=b"", tcp_timestamps=False,
-                 interleave=False):
+                 interleave=False, encap=()):
         self.ends = (tuple(client), tuple(server))
+        self.encap = list(encap)
+        self.name_suffix = ["", ""]
         self.data = (bytes(client_data), bytes(server_data))
         self.isn = (isn[0] & 0xFFFFFFFF, isn[1] & 0xFFFFFFFF)
         self.mss = (mss, mss) if isinstance(mss, int) else tuple(mss)
@@ -275,6 +281,27 @@ class Conversation:
         orig.good = False
         return self._insert_after(orig, good, later)
 
+    def ip_bad_then_good(self, d, idx, later=2):
+        """Segment idx first arrives corrupted with a wrong IPv4 header
+        checksum (its TCP checksum is right for the corrupted bytes); a good
+        copy follows ``later`` packets on."""
+        assert self.version == 4
+        orig = self.data_segs(d)[idx]
+        good = orig.copy("retrans")
+        orig.payload = bytes(b ^ 0x20 for b in orig.payload)
+        orig.ip_good = False
+        return self._insert_after(orig, good, later)
+
+    def ip_bad_after_good(self, d, idx, later=1):
+        """A corrupted copy of segment idx (wrong IPv4 header checksum, TCP
+        checksum right for its bytes) ``later`` packets after the good one."""
+        assert self.version == 4
+        orig = self.data_segs(d)[idx]
+        bad = orig.copy("retrans")
+        bad.payload = bytes(b ^ 0x20 for b in orig.payload)
+        bad.ip_good = False
+        return self._insert_after(orig, bad, later)
+
     def bad_checksum(self, d, idx):
         """Segment idx keeps its bytes but has a wrong checksum (only copy)."""
         self.data_segs(d)[idx].good = False
@@ -302,13 +329,20 @@ class Conversation:
         anchor = self.data_segs(0)[later_than_data_idx + (1 if orig.payload else 0)]
         return self._insert_after(anchor, orig.copy("syn-again"))
 
-    def fragment(self, d, idx, size=16, order="in", dup=(), overlap=0):
+    def fragment(self, d, idx, size=16, order="in", dup=(), overlap=0, corrupt_before=(),
+                 corrupt_after=()):
         """Sends data segment idx as IP fragments of ``size`` bytes. order:
         "in", "reverse", "shuffle", or a list of fragment indices; dup: indices sent
         twice (at the end); overlap: bytes each fragment re-sends of the
-        previous one."""
+        previous one. corrupt_before/corrupt_after (IPv4): fragment indices
+        sent once more as a corrupted copy (payload flipped, wrong header
+        checksum) just before / just after their good copy; the datagram's
+        truth stays the good bytes (the good copy always arrives before the
+        datagram is complete: keep a corrupted copy away from the last
+        fragment sent)."""
         self.data_segs(d)[idx].frag = dict(size=size, order=order, dup=tuple(dup),
-                                           overlap=overlap)
+                                           overlap=overlap, corrupt_before=tuple(corrupt_before),
+                                           corrupt_after=tuple(corrupt_after))
 
     def fragment_seg(self, seg, **kw):
         seg.frag = dict(size=kw.get("size", 16), order=kw.get("order", "in"),
@@ -342,6 +376,13 @@ class Conversation:
                       options=opts, bad_checksum=not p.good)
 
     def _l3(self, p):
+        """The datagrams that carry p: its own, each wrapped in self.encap."""
+        out = self._inner_l3(p)
+        for layer in reversed(self.encap):
+            out = [outer for l3 in out for outer in layer.wrap(l3, p.dir)]
+        return out
+
+    def _inner_l3(self, p):
         src, dst = self.ends[p.dir][0], self.ends[1 - p.dir][0]
         seg = self._tcp_bytes(p)
         ident = self.ident[p.dir]
@@ -351,8 +392,11 @@ class Conversation:
                 frags = pg.ipv4_fragments(src, dst, seg, ident=ident, frag_size=p.frag["size"],
                                           overlap=p.frag["overlap"], options=self.ipv4_options)
             else:
-                return [pg.ipv4(src, dst, seg, ident=ident, options=self.ipv4_options,
-                                total_length=0 if p.tso else None)]
+                l3 = pg.ipv4(src, dst, seg, ident=ident, options=self.ipv4_options,
+                             total_length=0 if p.tso else None)
+                return [l3 if p.ip_good else pg.bad_header_checksum(l3)]
+            if not p.ip_good:
+                frags = [pg.bad_header_checksum(f) for f in frags]
         else:
             if p.frag:
                 unfrag = [e for e in self.ipv6_ext if e[0] in (pg.IPV6_HOPOPTS, pg.IPV6_ROUTING)]
@@ -376,7 +420,14 @@ class Conversation:
             idx = list(order)
             assert sorted(idx) == list(range(len(frags))), "order must be a permutation"
         idx += list(p.frag["dup"])
-        return [frags[i] for i in idx]
+        out = []
+        for i in idx:
+            if i in p.frag.get("corrupt_before", ()):
+                out.append(pg.corrupt_ipv4(frags[i]))
+            out.append(frags[i])
+            if i in p.frag.get("corrupt_after", ()):
+                out.append(pg.corrupt_ipv4(frags[i]))
+        return out
 
     def vlan(self):
         """The VLAN id tcpflow names the flow with (outermost tag), or None."""
@@ -384,7 +435,7 @@ class Conversation:
 
     def name(self, d):
         src, dst = self.ends[d], self.ends[1 - d]
-        return base_name(src[0], src[1], dst[0], dst[1], self.vlan())
+        return base_name(src[0], src[1], dst[0], dst[1], self.vlan()) + self.name_suffix[d]
 
 
 # ---------------------------------------------------------------------------
@@ -471,7 +522,7 @@ def _resolve(f, overlap, max_bytes):
     buf = bytearray(end - base)
     rank = bytearray(end - base)     # 0 nothing, 1 bad checksum, 2 good
     for s in f.segs:
-        g = 2 if s.good else 1
+        g = 2 if s.good and s.ip_good else 1
         lo = s.off - base
         hi = lo + len(s.payload)
         if lo < 0:

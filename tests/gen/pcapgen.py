@@ -142,6 +142,23 @@ def ipv4(src, dst, payload, proto=PROTO_TCP, **kw):
     return ipv4_header(src, dst, proto, len(payload), **kw) + payload
 
 
+def corrupt_ipv4(packet):
+    """A corrupted copy of an IPv4 packet or fragment: every payload byte
+    flipped (0x20) and a wrong header checksum. A TCP checksum inside is not
+    recomputed, so a whole segment's own TCP checksum no longer verifies
+    unless the caller builds it over the flipped bytes."""
+    ihl = (packet[0] & 0x0F) * 4
+    csum = struct.unpack("!H", packet[10:12])[0] ^ 0x5A5A
+    return (packet[:10] + struct.pack("!H", csum) + packet[12:ihl]
+            + bytes(b ^ 0x20 for b in packet[ihl:]))
+
+
+def bad_header_checksum(packet):
+    """The same IPv4 packet with a wrong header checksum (bytes unchanged)."""
+    csum = struct.unpack("!H", packet[10:12])[0] ^ 0x5A5A
+    return packet[:10] + struct.pack("!H", csum) + packet[12:]
+
+
 def ipv4_fragments(src, dst, payload, proto=PROTO_TCP, ident=0x4242, frag_size=24,
                    overlap=0, ttl=64, options=b""):
     """Splits one datagram's payload into fragments of frag_size bytes (a
@@ -326,6 +343,183 @@ def frame(linktype, l3, vlan_tags=(), pad=True, fcs=False, null_family=None,
     if linktype == LINKTYPE_USER0:
         return b"\xde\xad\xbe\xef" + l3
     raise ValueError("no framer for link type %d" % linktype)
+
+
+# ---------------------------------------------------------------------------
+# Tunnels: encapsulation headers, and Encap layers a Conversation wraps its
+# datagrams in (Conversation(encap=[outermost, ..., innermost])).
+PROTO_IPIP = 4
+PROTO_IPV6_IN_IP = 41
+PROTO_GRE = 47
+PROTO_UDP = 17
+ETH_TEB = 0x6558          # transparent Ethernet bridging
+ETH_ERSPAN2 = 0x88BE      # ERSPAN type I (no sequence) and II
+ETH_ERSPAN3 = 0x22EB
+PORT_VXLAN, PORT_VXLAN_LINUX, PORT_GENEVE, PORT_GTPU, PORT_TEREDO = 4789, 8472, 6081, 2152, 3544
+
+
+def udp(src, dst, sport, dport, payload, checksum=True):
+    """A UDP datagram with a correct checksum over src/dst (or 0 = none, IPv4 only)."""
+    hdr = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    if not checksum:
+        return hdr + payload
+    csum = inet_checksum(pseudo_header(src, dst, PROTO_UDP, 8 + len(payload)) + hdr + payload)
+    return hdr[:6] + struct.pack("!H", csum or 0xFFFF) + payload
+
+
+def gre(payload, proto, key=None, seq=None, checksum=False):
+    """GRE version 0 with the optional checksum, key and sequence fields."""
+    flags = (0x8000 if checksum else 0) | (0x2000 if key is not None else 0) | \
+        (0x1000 if seq is not None else 0)
+    hdr = struct.pack("!HH", flags, proto)
+    opt = b""
+    if checksum:
+        opt += b"\0\0\0\0"
+    if key is not None:
+        opt += struct.pack("!I", key)
+    if seq is not None:
+        opt += struct.pack("!I", seq)
+    if checksum:
+        csum = inet_checksum(hdr + opt + payload)
+        opt = struct.pack("!H", csum) + opt[2:]
+    return hdr + opt + payload
+
+
+def erspan2(frame, session, vlan=0, index=0):
+    return struct.pack("!II", (1 << 28) | (vlan << 16) | session, index) + frame
+
+
+def erspan3(frame, session, timestamp=0x01020304, subheader=None):
+    """subheader: 8 platform-specific bytes (sets the O flag) or None."""
+    word3 = 1 if subheader is not None else 0
+    return struct.pack("!III", (2 << 28) | session, timestamp, word3) + (subheader or b"") + frame
+
+
+def vxlan(frame, vni):
+    return struct.pack("!BxxxI", 0x08, vni << 8) + frame
+
+
+def geneve(payload, vni, proto=ETH_TEB, options=b""):
+    assert len(options) % 4 == 0
+    return struct.pack("!BBHI", len(options) // 4, 0, proto, vni << 8) + options + payload
+
+
+def gtpu(payload, teid, msg_type=0xFF, seq=None, ext=()):
+    """GTPv1-U. ext: [(type, content)] extension headers; content is padded
+    so each header is a multiple of 4 bytes (length + content + next type)."""
+    opt = b""
+    if seq is not None or ext:
+        exts = b""
+        types = [t for t, _ in ext] + [0]
+        for i, (_t, content) in enumerate(ext):
+            body = content + b"\0" * ((-(len(content) + 2)) % 4)
+            exts += bytes([(len(body) + 2) // 4]) + body + bytes([types[i + 1]])
+        opt = struct.pack("!HBB", seq or 0, 0, types[0]) + exts
+    flags = 0x30 | (0x04 if ext else 0) | (0x02 if seq is not None else 0)
+    return struct.pack("!BBHI", flags, msg_type, len(opt) + len(payload), teid) + opt + payload
+
+
+def teredo(ipv6_packet, origin=None):
+    """origin: (port, ipv4 text) for an origin indication, or None."""
+    if origin is None:
+        return ipv6_packet
+    port, addr = origin
+    obf = bytes(b ^ 0xFF for b in _ip_bytes(addr))
+    return struct.pack("!HH", 0, port ^ 0xFFFF) + obf + ipv6_packet
+
+
+def outer_ip(src, dst, payload, proto, ident=1, frag_size=None, order="in"):
+    """The delivering IP datagram (IPv4 or IPv6 by address), optionally cut into
+    fragments of frag_size bytes sent in `order` ("in" or "reverse")."""
+    if frag_size is None:
+        return [ipv4(src, dst, payload, proto=proto, ident=ident, df=False)
+                if ip_version(src) == 4 else ipv6(src, dst, payload, proto=proto)]
+    if ip_version(src) == 4:
+        frags = ipv4_fragments(src, dst, payload, proto=proto, ident=ident, frag_size=frag_size)
+    else:
+        frags = ipv6_fragments(src, dst, payload, proto=proto, ident=ident, frag_size=frag_size)
+    return frags[::-1] if order == "reverse" else frags
+
+
+class Encap:
+    """One encapsulation around a conversation's datagrams.
+
+    kind: "ipip" (protocol 4 or 41 by the inner version), "gre", "gre-eth",
+    "erspan1", "erspan2", "erspan3", "vxlan", "geneve", "gtpu", "teredo".
+    outer: (client-side endpoint, server-side endpoint) addresses; the
+    server-to-client direction swaps them. tid: VNI / GRE key / TEID / ERSPAN
+    session, or a (client->server, server->client) pair (GTP-U TEIDs differ
+    per direction). port: UDP destination port. frag: cut the delivering
+    datagram into fragments of this many bytes (order frag_order)."""
+
+    def __init__(self, kind, outer=("192.0.2.1", "192.0.2.2"), tid=None, port=None,
+                 frag=None, frag_order="in", gre_seq=False, gre_checksum=False,
+                 geneve_options=b"", gtpu_ext=(), inner_macs=("02:aa:00:00:00:01",
+                                                             "02:aa:00:00:00:02")):
+        self.kind = kind
+        self.outer = outer
+        self.tid = tid
+        self.port = port
+        self.frag = frag
+        self.frag_order = frag_order
+        self.gre_seq = gre_seq
+        self.gre_checksum = gre_checksum
+        self.geneve_options = geneve_options
+        self.gtpu_ext = gtpu_ext
+        self.inner_macs = inner_macs
+        self._ident = 0x3000
+        self._seq = 0
+
+    def id_for(self, d):
+        return self.tid[d] if isinstance(self.tid, tuple) else self.tid
+
+    def _eth(self, l3, d):
+        a, b = self.inner_macs
+        src, dst = (a, b) if d == 0 else (b, a)
+        return ethernet(l3, ETH_IPV4 if l3[0] >> 4 == 4 else ETH_IPV6, src, dst, pad=False)
+
+    def header(self, l3, d):
+        """(IP protocol, encapsulated bytes) for one inner datagram of direction d."""
+        k, tid = self.kind, self.id_for(d)
+        src, dst = (self.outer if d == 0 else self.outer[::-1])
+        inner_proto = ETH_IPV4 if l3[0] >> 4 == 4 else ETH_IPV6
+        self._seq += 1
+        seq = self._seq if self.gre_seq else None
+        if k == "ipip":
+            return (PROTO_IPIP if l3[0] >> 4 == 4 else PROTO_IPV6_IN_IP), l3
+        if k == "gre":
+            return PROTO_GRE, gre(l3, inner_proto, tid, seq, self.gre_checksum)
+        if k == "gre-eth":
+            return PROTO_GRE, gre(self._eth(l3, d), ETH_TEB, tid, seq, self.gre_checksum)
+        if k == "erspan1":
+            return PROTO_GRE, gre(self._eth(l3, d), ETH_ERSPAN2)
+        if k == "erspan2":
+            return PROTO_GRE, gre(erspan2(self._eth(l3, d), tid), ETH_ERSPAN2, seq=self._seq)
+        if k == "erspan3":
+            return PROTO_GRE, gre(erspan3(self._eth(l3, d), tid, subheader=b"\x11" * 8),
+                                  ETH_ERSPAN3, seq=self._seq)
+        if k in ("vxlan", "geneve", "gtpu", "teredo"):
+            if k == "vxlan":
+                body, port = vxlan(self._eth(l3, d), tid), PORT_VXLAN
+            elif k == "geneve":
+                body, port = geneve(l3, tid, inner_proto, self.geneve_options), PORT_GENEVE
+            elif k == "gtpu":
+                body, port = gtpu(l3, tid, seq=self._seq, ext=self.gtpu_ext), PORT_GTPU
+            else:
+                body, port = teredo(l3, origin=(40000, "198.51.100.7") if d else None), PORT_TEREDO
+            port = self.port or port
+            sport = 50000 + d if k in ("vxlan", "geneve") else port
+            sp, dp = (sport, port) if k != "teredo" or d == 0 else (port, 40000)
+            return PROTO_UDP, udp(src, dst, sp, dp, body)
+        raise ValueError("unknown encapsulation %r" % k)
+
+    def wrap(self, l3, d):
+        """The delivering datagram(s) for one inner datagram of direction d."""
+        proto, body = self.header(l3, d)
+        src, dst = (self.outer if d == 0 else self.outer[::-1])
+        self._ident += 1
+        return outer_ip(src, dst, body, proto, ident=self._ident, frag_size=self.frag,
+                        order=self.frag_order)
 
 
 # ---------------------------------------------------------------------------

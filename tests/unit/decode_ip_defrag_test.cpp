@@ -14,10 +14,12 @@ namespace {
 
 using namespace test;
 
-// One IPv4 fragment carrying `bytes` at `offset`.
+// One IPv4 fragment carrying `bytes` at `offset` (with a wrong header
+// checksum when `corrupt`).
 Bytes frag4(uint32_t offset, const Bytes& bytes, bool more, uint16_t id = 7, uint8_t proto = 6,
-            IpAddress src = v4(192, 168, 1, 10)) {
+            IpAddress src = v4(192, 168, 1, 10), bool corrupt = false) {
   V4 spec;
+  spec.corrupt_checksum = corrupt;
   spec.frag_offset = offset;
   spec.mf = more;
   spec.id = id;
@@ -366,6 +368,67 @@ TEST(IpDefrag, SingleSetLargerThanTheByteLimit) {
   Harness h(limits);
   EXPECT_FALSE(h.add(frag4(0, Bytes(80, 1), true)));
   EXPECT_EQ(h.defrag.held_sets(), 0u);
+  EXPECT_EQ(h.defrag.held_bytes(), 0u);
+  EXPECT_EQ(h.stats.get(Counter::kFragmentsOverLimit), 1u);
+}
+
+// A fragment whose header checksum is wrong is a corrupted copy: its bytes
+// are used only until a good fragment covers them.
+Bytes bad_frag4(uint32_t offset, const Bytes& bytes, bool more) {
+  return frag4(offset, bytes, more, 7, 6, v4(192, 168, 1, 10), /*corrupt=*/true);
+}
+
+Bytes flipped(Bytes b) {
+  for (auto& x : b) x ^= 0x20;
+  return b;
+}
+
+Bytes slice(const Bytes& b, size_t from, size_t n) {
+  return Bytes(b.begin() + from, b.begin() + from + n);
+}
+
+TEST(IpDefrag, GoodFragmentReplacesBadHeaderCopy) {
+  Harness h;
+  EXPECT_FALSE(h.add(bad_frag4(0, flipped(slice(kData, 0, 32)), true)));
+  EXPECT_FALSE(h.add(frag4(0, slice(kData, 0, 32), true)));  // good copy after the bad one
+  ASSERT_TRUE(h.add(frag4(32, slice(kData, 32, 68), false)));
+  EXPECT_EQ(h.payload(), kData);
+  EXPECT_FALSE(h.whole.header_checksum_bad);
+  EXPECT_EQ(h.stats.get(Counter::kFragmentOverlapConflicts), 0u);  // a repair, not a conflict
+}
+
+TEST(IpDefrag, BadHeaderCopyNeverReplacesGoodBytes) {
+  Harness h;
+  EXPECT_FALSE(h.add(frag4(0, slice(kData, 0, 32), true)));
+  EXPECT_FALSE(h.add(bad_frag4(0, flipped(slice(kData, 0, 32)), true)));
+  ASSERT_TRUE(h.add(frag4(32, slice(kData, 32, 68), false)));
+  EXPECT_EQ(h.payload(), kData);
+  EXPECT_FALSE(h.whole.header_checksum_bad);
+  EXPECT_EQ(h.stats.get(Counter::kFragmentOverlapConflicts), 0u);
+}
+
+TEST(IpDefrag, PartlyRepairedBadFragmentMarksTheDatagram) {
+  Harness h;
+  // A bad copy of bytes 0-47, then a good fragment of 0-31 only: 32-47 stay
+  // from the corrupted copy, so the datagram is a corrupted copy too.
+  EXPECT_FALSE(h.add(bad_frag4(0, flipped(slice(kData, 0, 48)), true)));
+  EXPECT_FALSE(h.add(frag4(0, slice(kData, 0, 32), true)));
+  ASSERT_TRUE(h.add(frag4(48, slice(kData, 48, 52), false)));
+  Bytes want = kData;
+  for (size_t i = 32; i < 48; ++i) want[i] ^= 0x20;
+  EXPECT_EQ(h.payload(), want);
+  EXPECT_TRUE(h.whole.header_checksum_bad);
+}
+
+TEST(IpDefrag, BadHeaderFragmentsCountAgainstTheByteLimit) {
+  DefragLimits limits;
+  limits.max_bytes = 100;
+  Harness h(limits);
+  // 32 payload bytes plus a 32-byte mark of which bytes are weak.
+  EXPECT_FALSE(h.add(bad_frag4(0, slice(kData, 0, 32), true)));
+  EXPECT_EQ(h.defrag.held_bytes(), 64u);
+  EXPECT_FALSE(h.add(bad_frag4(32, slice(kData, 32, 32), true)));
+  EXPECT_EQ(h.defrag.held_sets(), 0u);  // 128 > 100: dropped
   EXPECT_EQ(h.defrag.held_bytes(), 0u);
   EXPECT_EQ(h.stats.get(Counter::kFragmentsOverLimit), 1u);
 }

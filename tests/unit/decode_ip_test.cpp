@@ -148,6 +148,24 @@ TEST(DecodeIpv4, BadChecksumCountedNotDropped) {
   IpRun r = run4(ipv4_packet(spec, pattern(8)));
   EXPECT_EQ(r.status, IpStatus::kOk);
   EXPECT_EQ(r.stats.get(Counter::kBadIpChecksum), 1u);
+  EXPECT_TRUE(r.ip.header_checksum_bad);  // a corrupted copy: its bytes stay weak
+  EXPECT_EQ(bytes_of(r.ip.payload), pattern(8));
+}
+
+TEST(DecodeIpv4, GoodChecksumIsNotMarked) {
+  IpRun r = run4(ipv4_packet(V4{}, pattern(8)));
+  EXPECT_FALSE(r.ip.header_checksum_bad);
+}
+
+TEST(DecodeIpv4, EachFragmentHeaderIsChecked) {
+  V4 spec;
+  spec.mf = true;
+  spec.corrupt_checksum = true;
+  IpRun r = run4(ipv4_packet(spec, pattern(16)));
+  ASSERT_EQ(r.status, IpStatus::kOk);
+  EXPECT_TRUE(r.ip.is_fragment);
+  EXPECT_TRUE(r.ip.header_checksum_bad);
+  EXPECT_EQ(r.stats.get(Counter::kBadIpChecksum), 1u);
 }
 
 TEST(DecodeIpv4, FragmentFields) {

@@ -48,9 +48,9 @@ TEST(Options, DefaultsWithOneFile) {
   EXPECT_EQ(c.console, ConsoleMode::kNone);
   EXPECT_FALSE(c.console_strip_nonprintable);
   EXPECT_EQ(c.bpf_expression, "");
-  EXPECT_EQ(c.max_bytes, UINT64_MAX);
-  EXPECT_EQ(c.max_seek, 16u << 20);
-  EXPECT_EQ(c.overlap, reassembly::OverlapPolicy::kFirstWins);
+  EXPECT_EQ(c.table.reassembly.max_stored, UINT64_MAX);
+  EXPECT_EQ(c.table.reassembly.max_seek, 16u << 20);
+  EXPECT_EQ(c.table.overlap, reassembly::OverlapPolicy::kFirstWins);
   EXPECT_EQ(c.debug_level, 1);
   EXPECT_TRUE(c.settings.empty());
 }
@@ -104,12 +104,12 @@ TEST(Options, BpfExpressionIsJoinedWithSingleSpaces) {
 }
 
 TEST(Options, StickyAndSeparateValues) {
-  EXPECT_EQ(run({"-r", "x", "-b100"}).max_bytes, 100u);
-  EXPECT_EQ(run({"-r", "x", "-b", "100"}).max_bytes, 100u);
-  EXPECT_EQ(run({"-r", "x", "-b0"}).max_bytes, 0u);
-  EXPECT_EQ(run({"-r", "x", "-b", "64K"}).max_bytes, 65536u);
-  EXPECT_EQ(run({"-r", "x", "-m16M"}).max_seek, 16u << 20);
-  EXPECT_EQ(run({"-r", "x", "-m", "1g"}).max_seek, 1ull << 30);
+  EXPECT_EQ(run({"-r", "x", "-b100"}).table.reassembly.max_stored, 100u);
+  EXPECT_EQ(run({"-r", "x", "-b", "100"}).table.reassembly.max_stored, 100u);
+  EXPECT_EQ(run({"-r", "x", "-b0"}).table.reassembly.max_stored, 0u);
+  EXPECT_EQ(run({"-r", "x", "-b", "64K"}).table.reassembly.max_stored, 65536u);
+  EXPECT_EQ(run({"-r", "x", "-m16M"}).table.reassembly.max_seek, 16u << 20);
+  EXPECT_EQ(run({"-r", "x", "-m", "1g"}).table.reassembly.max_seek, 1ull << 30);
   EXPECT_EQ(run({"-r", "x", "-f2"}).max_fds, 2);
   EXPECT_EQ(run({"-rx", "-oout"}).outdir, "out");
   EXPECT_EQ(run({"-r", "x", "-T%A/%a"}).filename_template, "%A/%a%C%c");
@@ -118,8 +118,8 @@ TEST(Options, StickyAndSeparateValues) {
 
 TEST(Options, GroupedSwitches) {
   Config c = run({"-aBcs", "-r", "x"});
-  EXPECT_TRUE(c.all_scanners);
-  EXPECT_TRUE(c.console_binary);
+  EXPECT_TRUE(c.scanners.all);
+  EXPECT_TRUE(c.console_options.binary);
   EXPECT_EQ(c.console, ConsoleMode::kWithHeader);
   EXPECT_FALSE(c.console_strip_nonprintable);  // -B wins over -s
   Config d = run({"-pqIKPZ", "-r", "x"});
@@ -127,8 +127,8 @@ TEST(Options, GroupedSwitches) {
   EXPECT_TRUE(d.quiet);
   EXPECT_TRUE(d.write_findx);
   EXPECT_TRUE(d.split_pcap);
-  EXPECT_TRUE(d.keep_closed_flows);
-  EXPECT_FALSE(d.gunzip_http);
+  EXPECT_TRUE(d.table.keep_closed);
+  EXPECT_FALSE(d.scanner_options.decompress_http);
   // A grouped switch followed by an option that takes a value.
   Config e = run({"-cFk", "-r", "x"});
   EXPECT_EQ(e.console, ConsoleMode::kWithHeader);
@@ -163,7 +163,7 @@ TEST(Options, EveryFLetter) {
   EXPECT_FALSE(x.store_flows);
   EXPECT_EQ(x.filename_template, kDefault);
   Config m = run({"-r", "x", "-FM"});
-  EXPECT_TRUE(m.md5_every_flow);
+  EXPECT_TRUE(m.scanners.md5_every_flow);
   EXPECT_EQ(m.filename_template, kDefault);
   EXPECT_EQ(run({"-r", "x", "-Fk"}).filename_template, std::string("%K/") + kDefault);
   EXPECT_EQ(run({"-r", "x", "-Fm"}).filename_template,
@@ -181,7 +181,7 @@ TEST(Options, FLettersPrefixInTheOrderGiven) {
   Config all = run({"-r", "x", "-FcXMk"});
   EXPECT_TRUE(all.always_count);
   EXPECT_FALSE(all.store_flows);
-  EXPECT_TRUE(all.md5_every_flow);
+  EXPECT_TRUE(all.scanners.md5_every_flow);
   EXPECT_EQ(all.filename_template, std::string("%K/") + kDefault);
 }
 
@@ -221,15 +221,15 @@ TEST(Options, ConsoleModes) {
   EXPECT_EQ(error_of({"-c", "-C"}), "-c and -C cannot be combined");
   EXPECT_EQ(error_of({"-cC"}), "-c and -C cannot be combined");
   Config j = run({"-J", "-r", "x"});
-  EXPECT_TRUE(j.console_json);
+  EXPECT_TRUE(j.console_options.json);
   EXPECT_EQ(j.console, ConsoleMode::kWithHeader);
   EXPECT_EQ(run({"-J", "-C", "-r", "x"}).console, ConsoleMode::kNoHeader);
   Config h = run({"-c", "-D", "-0", "-g", "-L", "sem", "-r", "x"});
-  EXPECT_TRUE(h.console_hexdump);
+  EXPECT_TRUE(h.console_options.hexdump);
   EXPECT_FALSE(h.console_strip_nonprintable);
-  EXPECT_TRUE(h.console_no_newline);
-  EXPECT_TRUE(h.console_color);
-  EXPECT_EQ(h.semaphore_name, "sem");
+  EXPECT_FALSE(h.console_options.newline);
+  EXPECT_TRUE(h.console_options.color);
+  EXPECT_EQ(h.console_options.semaphore_name, "sem");
   // The modifiers alone do not switch to console output (as in 1.6.1).
   Config alone = run({"-D", "-g", "-r", "x"});
   EXPECT_EQ(alone.console, ConsoleMode::kNone);
@@ -252,13 +252,13 @@ TEST(Options, PrivilegesAndChroot) {
 
 TEST(Options, RepeatableScannersAndSettings) {
   Config c = run({"-e", "http", "-emd5", "-x", "tcpdemux", "-x", "netviz", "-E", "md5", "-r", "x"});
-  EXPECT_EQ(c.enable_scanners, (std::vector<std::string>{"http", "md5"}));
-  EXPECT_EQ(c.disable_scanners, (std::vector<std::string>{"tcpdemux", "netviz"}));
-  EXPECT_EQ(c.exclusive_scanner, "md5");
+  EXPECT_EQ(c.scanners.enable, (std::vector<std::string>{"http", "md5"}));
+  EXPECT_EQ(c.scanners.disable, (std::vector<std::string>{"tcpdemux", "netviz"}));
+  EXPECT_EQ(c.scanners.exclusive, "md5");
   Config s = run({"-S", "tcp_timeout=30", "-Smax_flows=10", "-S", "enable_report=NO", "-S",
                   "tcp_timeout=45", "-r", "x"});
-  EXPECT_DOUBLE_EQ(s.tcp_timeout_sec, 45);
-  EXPECT_EQ(s.max_flows, 10u);
+  EXPECT_DOUBLE_EQ(s.table.idle_timeout_sec, 45);
+  EXPECT_EQ(s.table.max_connections, 10u);
   EXPECT_FALSE(s.report_enabled);
   EXPECT_EQ(s.settings.size(), 3u);
   EXPECT_EQ(s.settings.at("tcp_timeout"), "45");
@@ -285,8 +285,8 @@ TEST(Options, BoolSettingForms) {
 }
 
 TEST(Options, Overlap) {
-  EXPECT_EQ(run({"--overlap=last", "-r", "x"}).overlap, reassembly::OverlapPolicy::kLastWins);
-  EXPECT_EQ(run({"--overlap", "first", "-r", "x"}).overlap, reassembly::OverlapPolicy::kFirstWins);
+  EXPECT_EQ(run({"--overlap=last", "-r", "x"}).table.overlap, reassembly::OverlapPolicy::kLastWins);
+  EXPECT_EQ(run({"--overlap", "first", "-r", "x"}).table.overlap, reassembly::OverlapPolicy::kFirstWins);
   EXPECT_EQ(error_of({"--overlap=middle"}), "--overlap expects 'first' or 'last', got 'middle'");
 }
 

@@ -15,33 +15,11 @@
 
 #include "output/background_writer.h"
 #include "output/fd_cache.h"
-#include "output/flow_file_sink.h"
 #include "output/name_counter.h"
+#include "output_test_util.h"
 
 namespace tcpflow::output {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/tcpflow-output-test-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-ByteView view(const std::string& s) { return ByteView(s); }
 
 TEST(NameCounter, CountsEachNameSeparately) {
   NameCounter counter;
@@ -78,87 +56,9 @@ TEST(NameCounter, NearIdenticalFlowNamesAreDistinct) {
   EXPECT_EQ(counter.size(), 200005u);
 }
 
-TEST(FlowFileSink, CoalescesAndWritesOutOfOrderInPlace) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  std::string path = dir.path() + "/flow";
-  {
-    FlowFileSink sink(cache, nullptr, path, false, stats);
-    sink.write(0, view("hello "), Timestamp{1, 0});
-    sink.write(10, view("XYZ"), Timestamp{2, 0});  // leaves a hole of 4 bytes
-    sink.write(6, view("wor"), Timestamp{3, 0});
-    uint8_t back[3];
-    ASSERT_TRUE(sink.read_back(10, back, 3));
-    EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "XYZ");
-    sink.close(Timestamp{1234567890, 500});
-    EXPECT_EQ(sink.size(), 13u);
-  }
-  EXPECT_EQ(slurp(path), std::string("hello wor\0XYZ", 13));
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mtim.tv_sec, 1234567890);
-  EXPECT_EQ(st.st_mtim.tv_nsec, 500);
-}
 
-TEST(FlowFileSink, ShiftMovesContentLater) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  std::string path = dir.path() + "/flow";
-  FlowFileSink sink(cache, nullptr, path, true, stats);
-  sink.write(0, view("world"), Timestamp{5, 0});
-  ASSERT_TRUE(sink.shift(6));
-  sink.write(0, view("hello "), Timestamp{4, 0});
-  sink.close(Timestamp{5, 0});
-  EXPECT_EQ(slurp(path), "hello world");
-  EXPECT_EQ(slurp(path + ".findx"), "0|4.000000|6\n6|5.000000|5\n");
-}
 
-TEST(FlowFileSink, RerunTruncatesAnExistingFile) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  std::string path = dir.path() + "/flow";
-  std::ofstream(path) << "old content that is longer";
-  FlowFileSink sink(cache, nullptr, path, false, stats);
-  sink.write(0, view("new"), Timestamp{1, 0});
-  sink.close(Timestamp{1, 0});
-  EXPECT_EQ(slurp(path), "new");
-}
 
-TEST(FdCache, TwoDescriptorsServeHundredFlowsIdentically) {
-  TempDir dir;
-  Stats stats;
-  FdCache small(2);
-  FdCache large(1000);
-  std::vector<std::unique_ptr<FlowFileSink>> a, b;
-  std::vector<std::string> truth(100);
-  for (int i = 0; i < 100; ++i) {
-    a.push_back(std::make_unique<FlowFileSink>(small, nullptr, dir.path() + "/a" + std::to_string(i),
-                                               false, stats));
-    b.push_back(std::make_unique<FlowFileSink>(large, nullptr, dir.path() + "/b" + std::to_string(i),
-                                               false, stats));
-  }
-  std::mt19937 rng(7);
-  for (int round = 0; round < 2000; ++round) {
-    int flow = static_cast<int>(rng() % 100);
-    std::string chunk(1 + rng() % 3000, static_cast<char>('a' + rng() % 26));
-    uint64_t offset = truth[flow].size();
-    truth[flow] += chunk;
-    a[flow]->write(offset, view(chunk), Timestamp{round, 0});
-    b[flow]->write(offset, view(chunk), Timestamp{round, 0});
-    EXPECT_LE(small.open_count(), 2u);
-  }
-  for (int i = 0; i < 100; ++i) {
-    a[i]->close(Timestamp{1, 0});
-    b[i]->close(Timestamp{1, 0});
-    EXPECT_EQ(slurp(dir.path() + "/a" + std::to_string(i)), truth[i]) << i;
-    EXPECT_EQ(slurp(dir.path() + "/b" + std::to_string(i)), truth[i]) << i;
-  }
-  EXPECT_GT(small.evictions(), 100u);
-  EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
-}
 
 TEST(FdCache, DefaultBudgetRaisesTheSoftLimitTowardsTheHardOne) {
   struct rlimit saved {};
@@ -177,29 +77,6 @@ TEST(FdCache, DefaultBudgetRaisesTheSoftLimitTowardsTheHardOne) {
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
-TEST(FlowFileSink, UnwritableDirectoryFailsCleanly) {
-  Stats stats;
-  FdCache cache(4);
-  FlowFileSink sink(cache, nullptr, "/nonexistent-dir-for-tcpflow/flow", false, stats);
-  sink.write(0, view("data"), Timestamp{1, 0});
-  sink.close(Timestamp{1, 0});
-  EXPECT_TRUE(sink.failed());
-  EXPECT_NE(sink.error().find("cannot create"), std::string::npos);
-  EXPECT_GE(stats.get(Counter::kWriteErrors), 1u);
-}
-
-int64_t mtime_sec(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : -1;
-}
-
-BackgroundWriter::Limits small_limits(size_t max_open, size_t batch_jobs) {
-  BackgroundWriter::Limits limits;
-  limits.max_open = max_open;
-  limits.batch_jobs = batch_jobs;
-  limits.queue_batches = 2;
-  return limits;
-}
 
 TEST(BackgroundWriter, RunsJobsInOrderAndKeepsAFileFailureUnderItsClose) {
   TempDir dir;
@@ -342,130 +219,9 @@ TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
   EXPECT_EQ(slurp(dir.path() + "/a"), "x");
 }
 
-// A long contiguous flow trades its 16 KiB buffer for a 128 KiB one after a
-// few fills; the file is the same, and both go back to the pool at close.
-TEST(FlowFileSink, ALongFlowMovesToALargeBuffer) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  std::string path = dir.path() + "/long";
-  std::string expected;
-  {
-    FlowFileSink sink(cache, nullptr, path, false, stats);
-    uint64_t offset = 0;
-    for (int i = 0; offset < 600 * 1024; ++i) {
-      std::string segment(1448, static_cast<char>('a' + i % 26));
-      sink.write(offset, view(segment), Timestamp{1, 0});
-      expected += segment;
-      offset += segment.size();
-      if (offset < 3 * FdCache::kBufferSize) {  // three fills at most: still small
-        EXPECT_EQ(cache.large_buffers_in_use(), 0u);
-      }
-    }
-    EXPECT_EQ(cache.large_buffers_in_use(), 1u);
-    EXPECT_EQ(cache.buffers_in_use(), 0u);
-    uint8_t back[4];
-    ASSERT_TRUE(sink.read_back(expected.size() - 4, back, 4));  // from the large buffer
-    EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4), expected.substr(expected.size() - 4));
-    sink.close(Timestamp{2, 0});
-  }
-  EXPECT_EQ(cache.large_buffers_in_use(), 0u);
-  EXPECT_EQ(slurp(path), expected);
-}
 
-// Large buffers are refused while most small ones are taken (many flows at
-// once) and beyond their own cap.
-TEST(FdCache, LargeBuffersOnlyWhileSmallOnesAreFree) {
-  FdCache cache(4);
-  std::vector<std::unique_ptr<uint8_t[]>> small;
-  for (int i = 0; i < 768; ++i) small.push_back(cache.reserve_buffer());
-  std::unique_ptr<uint8_t[]> granted = cache.reserve_large_buffer();
-  EXPECT_NE(granted, nullptr);  // exactly three quarters in use
-  cache.release_large_buffer(std::move(granted));
-  small.push_back(cache.reserve_buffer());
-  EXPECT_EQ(cache.reserve_large_buffer(), nullptr);
-  for (auto& b : small) cache.release_buffer(std::move(b));
-  std::vector<std::unique_ptr<uint8_t[]>> large;
-  while (auto b = cache.reserve_large_buffer()) large.push_back(std::move(b));
-  EXPECT_GE(large.size(), 16u);
-  EXPECT_EQ(cache.large_buffers_in_use(), large.size());
-  for (auto& b : large) cache.release_large_buffer(std::move(b));
-  EXPECT_EQ(cache.large_buffers_in_use(), 0u);
-}
 
-TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  BackgroundWriter writer(small_limits(1, 1));  // one descriptor: files are evicted
-  std::string path = dir.path() + "/flow";
-  std::ofstream(path) << "old content that is longer";
-  FlowFileSink sink(cache, &writer, path, false, stats);
-  sink.write(0, view("GET / "), Timestamp{1, 0});
-  sink.write(6, view("HTTP/1.1"), Timestamp{2, 0});
-  uint8_t back[3];
-  EXPECT_TRUE(sink.read_back(2, back, 3));  // from the buffer: no job yet
-  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "T /");
-  EXPECT_EQ(writer.submitted(), 0u);
-  EXPECT_EQ(slurp(path), "old content that is longer");
-  sink.quiesce(Timestamp{2, 0});  // the connection closed: the bytes go to the writer
-  EXPECT_EQ(cache.buffers_in_use(), 0u);
-  auto [first, last] = sink.background_tickets();
-  EXPECT_EQ(first, 1u);
-  EXPECT_EQ(last, 2u);  // create, write
-  writer.wait_for(last);
-  EXPECT_EQ(slurp(path), "GET / HTTP/1.1");
 
-  // Another file takes the writer's only descriptor.
-  std::string other = dir.path() + "/other";
-  FlowFileSink second(cache, &writer, other, false, stats);
-  std::string big(40000, 'q');  // more than a buffer: straight to the writer
-  second.write(0, view(big), Timestamp{5, 0});
-  second.write(big.size(), view("tail"), Timestamp{6, 0});
-
-  EXPECT_TRUE(sink.read_back(0, back, 3));  // a late retransmission is compared on disk
-  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 3), "GET");
-  sink.write(14, view("\r\n"), Timestamp{3, 0});  // late bytes: reopened in place
-  sink.close(Timestamp{1234567890, 0});
-  second.close(Timestamp{1500000000, 0});
-  writer.wait_for(second.background_tickets().second);
-  EXPECT_GT(sink.background_tickets().second, last);
-  EXPECT_EQ(slurp(path), "GET / HTTP/1.1\r\n");
-  EXPECT_EQ(mtime_sec(path), 1234567890);  // set by path: its descriptor was evicted
-  EXPECT_EQ(slurp(other), big + "tail");
-  EXPECT_EQ(mtime_sec(other), 1500000000);
-
-  // Bytes before the first one seen: the file is shifted, through the writer.
-  std::string shifted = dir.path() + "/shifted";
-  FlowFileSink moved(cache, &writer, shifted, false, stats);
-  moved.write(0, view("abc"), Timestamp{1, 0});
-  moved.quiesce(Timestamp{1, 0});
-  EXPECT_TRUE(moved.shift(2));
-  moved.write(0, view("xy"), Timestamp{1, 0});
-  moved.close(Timestamp{1600000000, 0});
-  writer.wait_for(moved.background_tickets().second);
-  EXPECT_EQ(slurp(shifted), "xyabc");
-  EXPECT_EQ(mtime_sec(shifted), 1600000000);
-
-  EXPECT_EQ(cache.buffers_in_use(), 0u);
-  EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
-  for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
-}
-
-TEST(FlowFileSink, WithABackgroundWriterTheIndexIsWrittenOnThisThread) {
-  TempDir dir;
-  Stats stats;
-  FdCache cache(4);
-  BackgroundWriter writer(small_limits(4, 8));
-  std::string indexed = dir.path() + "/indexed";
-  FlowFileSink sink(cache, &writer, indexed, true, stats);
-  sink.write(0, view("xy"), Timestamp{1, 0});
-  sink.close(Timestamp{2, 0});
-  EXPECT_EQ(slurp(indexed + ".findx"), "0|1.000000|2\n");
-  writer.wait_for(sink.background_tickets().second);
-  EXPECT_EQ(slurp(indexed), "xy");
-  EXPECT_EQ(writer.submitted(), 3u);  // create, write, close
-}
 
 }  // namespace
 }  // namespace tcpflow::output

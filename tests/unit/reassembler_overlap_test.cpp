@@ -175,6 +175,49 @@ TEST(ReassemblerOverlap, GoodCopyReplacesBadDeliveredBytes) {
   EXPECT_EQ(rig.sink.bytes, s);
 }
 
+// A bad IPv4 header checksum makes a corrupted copy just like a bad TCP
+// checksum: the good copy wins whether it comes before or after, and the
+// corrupted copies are counted apart from the TCP ones.
+TEST(ReassemblerOverlap, BadIpHeaderCopyLosesToGoodCopyBeforeAndAfter) {
+  const std::vector<uint8_t> s = random_bytes(300, 17);
+  const std::vector<uint8_t> g = corrupt(s, 0, 300);
+  auto ip_bad = [](Segment segment) {
+    segment.ip_header_bad = true;
+    return segment;
+  };
+  Rig<> rig;
+  ASSERT_EQ(rig.r.add(syn_seg(kIsn)), AddStatus::kAccepted);
+  ASSERT_EQ(rig.r.add(ip_bad(data_seg(kFirst, g, {0, 100}))), AddStatus::kAccepted);
+  ASSERT_EQ(rig.r.add(data_seg(kFirst, s, {0, 100})), AddStatus::kAccepted);  // repairs
+  EXPECT_EQ(rig.r.add(ip_bad(data_seg(kFirst, g, {0, 100}))), AddStatus::kDuplicate);
+  ASSERT_EQ(rig.r.add(data_seg(kFirst, s, {100, 200})), AddStatus::kAccepted);
+  EXPECT_EQ(rig.r.add(ip_bad(data_seg(kFirst, g, {100, 100}))), AddStatus::kDuplicate);
+  Segment ack = seg(kFirst + 300, nullptr, 0);
+  ack.ip_header_bad = true;
+  EXPECT_EQ(rig.r.add(ack), AddStatus::kDuplicate);
+  const ReassemblyStats& st = rig.r.stats();
+  EXPECT_EQ(st.bad_ip_checksum_segments, 4u);  // pure ACK included, as for TCP checksums
+  EXPECT_EQ(st.bad_checksum_segments, 0u);
+  EXPECT_EQ(st.bad_checksum_replaced, 100u);
+  EXPECT_EQ(st.conflict_count, 0u);
+  rig.r.finish();
+  EXPECT_EQ(rig.sink.bytes, s);
+}
+
+TEST(ReassemblerOverlap, BadIpHeaderCopyAloneIsUsed) {
+  const std::vector<uint8_t> s = random_bytes(200, 18);
+  Rig<> rig;
+  ASSERT_EQ(rig.r.add(syn_seg(kIsn)), AddStatus::kAccepted);
+  Segment only = data_seg(kFirst, s, {0, 200});
+  only.ip_header_bad = true;
+  only.checksum_bad = true;  // both kinds of damage at once count once each
+  ASSERT_EQ(rig.r.add(only), AddStatus::kAccepted);
+  EXPECT_EQ(rig.r.stats().bad_ip_checksum_segments, 1u);
+  EXPECT_EQ(rig.r.stats().bad_checksum_segments, 1u);
+  rig.r.finish();
+  EXPECT_EQ(rig.sink.bytes, s);
+}
+
 TEST(ReassemblerOverlap, GoodCopyReplacesBadHeldBytes) {
   const std::vector<uint8_t> s = random_bytes(300, 8);
   const std::vector<uint8_t> g = corrupt(s, 0, 300);

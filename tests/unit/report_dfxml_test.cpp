@@ -169,7 +169,7 @@ TEST_F(DfxmlReport, Ipv4ClientFlowWithVlanMacsAndHash) {
       {"last_packet", "9"}, {"segments", "5"}, {"bytes", "420"}, {"close_reason", "fin"},
       {"gap_count", "0"}, {"gap_bytes", "0"}, {"duplicate_bytes", "0"},
       {"conflict_count", "0"}, {"conflict_bytes", "0"}, {"bad_checksum_segments", "0"},
-      {"bad_checksum_replaced", "0"}, {"before_start_segments", "0"}, {"capped_bytes", "0"},
+      {"bad_ip_checksum_segments", "0"}, {"bad_checksum_replaced", "0"}, {"before_start_segments", "0"}, {"capped_bytes", "0"},
       {"spilled_blocks", "0"}, {"write_failed", "<absent>"}};
   for (const auto& [name, value] : expected) EXPECT_EQ(attr(f, name), value) << name;
   auto inputs = children(f, "tcpflow:input");
@@ -196,6 +196,7 @@ TEST_F(DfxmlReport, ServerFlowListsGapsConflictsAndByteRuns) {
   EXPECT_EQ(attr(f, "conflict_count"), "1");
   EXPECT_EQ(attr(f, "conflict_bytes"), "4");
   EXPECT_EQ(attr(f, "bad_checksum_segments"), "2");
+  EXPECT_EQ(attr(f, "bad_ip_checksum_segments"), "3");
   EXPECT_EQ(attr(f, "bad_checksum_replaced"), "1");
   auto gaps = children(f, "tcpflow:gap");
   ASSERT_EQ(gaps.size(), 2u);

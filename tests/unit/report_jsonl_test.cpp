@@ -165,7 +165,8 @@ TEST(JsonlWriter, Ipv4FlowLineIsExact) {
             R"("segments":12,"bytes":960,"input_files":["in.pcap"],"close_reason":"rst",)"
             R"("gaps":[[100,20],[300,50]],"gap_count":2,"gap_bytes":70,"conflicts":[[10,4]],)"
             R"("conflict_count":1,"conflict_bytes":4,"duplicate_bytes":30,)"
-            R"("bad_checksum_segments":2,"bad_checksum_replaced":1,"before_start_segments":0,)"
+            R"("bad_checksum_segments":2,"bad_ip_checksum_segments":3,)"
+            R"("bad_checksum_replaced":1,"before_start_segments":0,)"
             R"("capped_bytes":0,"spilled_blocks":0,"write_error":null,"md5":"0123abcd"})");
 }
 

@@ -122,6 +122,7 @@ inline std::vector<flow::FlowInfo> sample_flows() {
   server.reassembly.conflicts = {{10, 4}};
   server.reassembly.gaps = {{100, 20}, {300, 50}};
   server.reassembly.bad_checksum_segments = 2;
+  server.reassembly.bad_ip_checksum_segments = 3;
   server.reassembly.bad_checksum_replaced = 1;
 
   flow::FlowInfo& v6 = flows[2];

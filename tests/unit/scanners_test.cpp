@@ -31,9 +31,13 @@ TEST(ScannerSet, SelectionRules) {
   ScannerSelection all_but;
   all_but.all = true;
   all_but.disable = {"md5"};
-  EXPECT_EQ(ScannerSet::select(all_but).names(), std::vector<std::string>{"http"});
+  // -a includes netviz, which reads no flow files (empty() is about those).
+  EXPECT_EQ(ScannerSet::select(all_but).names(), (std::vector<std::string>{"http", "netviz"}));
   all_but.disable = {"md5", "http"};
   EXPECT_TRUE(ScannerSet::select(all_but).empty());
+  EXPECT_TRUE(ScannerSet::select(all_but).enabled("netviz"));
+  all_but.disable = {"md5", "http", "netviz"};
+  EXPECT_TRUE(ScannerSet::select(all_but).names().empty());
   ScannerSelection bad;
   bad.enable = {"nosuch"};
   EXPECT_THROW(ScannerSet::select(bad), UsageError);
@@ -66,6 +70,27 @@ TEST(ScannerSet, HashesAFileLargerThanOneChunk) {
   EXPECT_EQ(result.jsonl[0].second, expected);
   ::unlink(path);
   ::unlink((std::string(path) + ".sum").c_str());
+}
+
+}  // namespace
+}  // namespace tcpflow::scanners
+
+namespace tcpflow::scanners {
+namespace {
+
+TEST(ScannerSet, NetvizIsAScannerNameAndChecksItsFormats) {
+  ScannerSelection netviz;
+  netviz.enable = {"netviz"};
+  ScannerSet set = ScannerSet::select(netviz);
+  EXPECT_TRUE(set.enabled("netviz"));
+  EXPECT_TRUE(set.empty());  // no flow file is read for it
+  ScannerOptions bad;
+  bad.netviz_formats = "pdf,jpeg";
+  EXPECT_THROW(ScannerSet::select(netviz, bad), UsageError);
+  ScannerSelection x;
+  x.enable = {"all"};
+  x.disable = {"netviz"};
+  EXPECT_FALSE(ScannerSet::select(x, bad).enabled("netviz"));  // not set up when off
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"max_fragment_bytes", "67108864"}, {"fragment_timeout", "60"},
       {"max_linger", "1000"},      {"py_path", ""},
       {"py_module", ""},            {"py_function", ""},
+      {"netviz_formats", "pdf,png"},
       {"sha256_inputs", "NO"},      {"force_color", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());
@@ -60,21 +61,21 @@ TEST(Settings, DefaultsAgreeWithConfigDefaults) {
   EXPECT_EQ(applied.jsonl_path, fresh.jsonl_path);
   EXPECT_EQ(applied.tdelta_sec, fresh.tdelta_sec);
   EXPECT_EQ(applied.packet_buffer_timeout_ms, fresh.packet_buffer_timeout_ms);
-  EXPECT_EQ(applied.tcp_timeout_sec, fresh.tcp_timeout_sec);
+  EXPECT_EQ(applied.table.idle_timeout_sec, fresh.table.idle_timeout_sec);
   EXPECT_EQ(applied.tcp_cmd, fresh.tcp_cmd);
   EXPECT_EQ(applied.tcp_cmd_jobs, fresh.tcp_cmd_jobs);
   EXPECT_EQ(applied.tcp_alert_fd, fresh.tcp_alert_fd);
-  EXPECT_EQ(applied.http_cmd, fresh.http_cmd);
-  EXPECT_EQ(applied.http_alert_fd, fresh.http_alert_fd);
-  EXPECT_EQ(applied.http_max_body, fresh.http_max_body);
-  EXPECT_EQ(applied.max_flows, fresh.max_flows);
+  EXPECT_EQ(applied.scanner_options.http_cmd, fresh.scanner_options.http_cmd);
+  EXPECT_EQ(applied.scanner_options.http_alert_fd, fresh.scanner_options.http_alert_fd);
+  EXPECT_EQ(applied.scanner_options.http_max_body, fresh.scanner_options.http_max_body);
+  EXPECT_EQ(applied.table.max_connections, fresh.table.max_connections);
   EXPECT_EQ(applied.max_held_bytes, fresh.max_held_bytes);
-  EXPECT_EQ(applied.max_fragment_bytes, fresh.max_fragment_bytes);
-  EXPECT_EQ(applied.fragment_timeout_sec, fresh.fragment_timeout_sec);
-  EXPECT_EQ(applied.max_linger, fresh.max_linger);
-  EXPECT_EQ(applied.py_path, fresh.py_path);
-  EXPECT_EQ(applied.py_module, fresh.py_module);
-  EXPECT_EQ(applied.py_function, fresh.py_function);
+  EXPECT_EQ(applied.defrag.max_bytes, fresh.defrag.max_bytes);
+  EXPECT_EQ(applied.defrag.timeout_sec, fresh.defrag.timeout_sec);
+  EXPECT_EQ(applied.table.max_linger, fresh.table.max_linger);
+  EXPECT_EQ(applied.scanner_options.py_path, fresh.scanner_options.py_path);
+  EXPECT_EQ(applied.scanner_options.py_module, fresh.scanner_options.py_module);
+  EXPECT_EQ(applied.scanner_options.py_function, fresh.scanner_options.py_function);
   EXPECT_EQ(applied.sha256_inputs, fresh.sha256_inputs);
 }
 
@@ -145,20 +146,20 @@ TEST(Settings, TypedValuesReachConfig) {
   EXPECT_EQ(c.jsonl_path, "/tmp/index.jsonl");
   EXPECT_DOUBLE_EQ(c.tdelta_sec, -1.5);
   EXPECT_EQ(c.packet_buffer_timeout_ms, 25);
-  EXPECT_DOUBLE_EQ(c.tcp_timeout_sec, 2.5);
+  EXPECT_DOUBLE_EQ(c.table.idle_timeout_sec, 2.5);
   EXPECT_EQ(c.tcp_cmd, "echo closed");
   EXPECT_EQ(c.tcp_alert_fd, 3);
-  EXPECT_EQ(c.http_cmd, "file");
-  EXPECT_EQ(c.http_alert_fd, 4);
-  EXPECT_EQ(c.http_max_body, 1u << 20);
-  EXPECT_EQ(c.max_flows, 500u);
+  EXPECT_EQ(c.scanner_options.http_cmd, "file");
+  EXPECT_EQ(c.scanner_options.http_alert_fd, 4);
+  EXPECT_EQ(c.scanner_options.http_max_body, 1u << 20);
+  EXPECT_EQ(c.table.max_connections, 500u);
   EXPECT_EQ(c.max_held_bytes, 1ull << 30);
-  EXPECT_EQ(c.max_fragment_bytes, 4096u);
-  EXPECT_DOUBLE_EQ(c.fragment_timeout_sec, 30);
-  EXPECT_EQ(c.max_linger, 0u);
-  EXPECT_EQ(c.py_path, "python/plugins");
-  EXPECT_EQ(c.py_module, "sample");
-  EXPECT_EQ(c.py_function, "scan");
+  EXPECT_EQ(c.defrag.max_bytes, 4096u);
+  EXPECT_EQ(c.defrag.timeout_sec, 30);
+  EXPECT_EQ(c.table.max_linger, 0u);
+  EXPECT_EQ(c.scanner_options.py_path, "python/plugins");
+  EXPECT_EQ(c.scanner_options.py_module, "sample");
+  EXPECT_EQ(c.scanner_options.py_function, "scan");
   EXPECT_TRUE(c.sha256_inputs);
   // The raw text is kept for the report.
   EXPECT_EQ(c.settings.at("enable_report"), "no");
@@ -170,7 +171,7 @@ TEST(Settings, LaterValueWins) {
   Config c;
   apply_setting("tcp_timeout", "5", c);
   apply_setting("tcp_timeout", "7", c);
-  EXPECT_DOUBLE_EQ(c.tcp_timeout_sec, 7);
+  EXPECT_DOUBLE_EQ(c.table.idle_timeout_sec, 7);
   EXPECT_EQ(c.settings.at("tcp_timeout"), "7");
 }
 
@@ -208,7 +209,7 @@ TEST(Settings, ErrorsLeaveNoRawEntry) {
   Config c;
   EXPECT_THROW(apply_setting("max_flows", "x", c), UsageError);
   EXPECT_EQ(c.settings.count("max_flows"), 0u);
-  EXPECT_EQ(c.max_flows, 1000000u);
+  EXPECT_EQ(c.table.max_connections, 1000000u);
 }
 
 TEST(Settings, HelpListsEverySetting) {

@@ -1,0 +1,24 @@
+#include "app/flow_reporter.h"
+
+#include <cstdio>
+
+namespace tcpflow::app {
+
+void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
+                          const flow::FlowInfo* peer, const std::string* peer_path) {
+  scanners::ScanResult result;
+  if (!path.empty() && !info.write_failed && !scanners_.empty()) {
+    std::string error;
+    scanners::ScanTarget target{info, path, peer, peer_path};
+    if (!scanners_.scan_file(target, result, error)) {
+      std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
+    }
+  }
+  if (report_) report_->write_fileobject(info, result.xml);
+  if (jsonl_) jsonl_->write(info, result.jsonl);
+  stats_.merge(result.stats);
+  hooks_.flow_recorded(info, path);
+  if (netviz_) netviz_->add_flow(info);
+}
+
+}  // namespace tcpflow::app

@@ -1,0 +1,54 @@
+// The end of a closed flow's path: once the closed-flow stage releases a
+// direction, runs the scanners over its file and writes its report entries
+// (DFXML, JSON Lines), and tells the hooks (-S tcp_alert_fd, tcp_cmd); once
+// it releases a connection, closes the connection's -K pcap.
+#pragma once
+#include <string>
+
+#include "app/closed_flows.h"
+#include "app/connection_pcaps.h"
+#include "app/flow_hooks.h"
+#include "app/netviz_page.h"
+#include "report/dfxml_writer.h"
+#include "report/jsonl_writer.h"
+#include "scanners/registry.h"
+#include "util/stats.h"
+
+namespace tcpflow::app {
+
+class FlowReporter : public ClosedFlows::Consumer {
+ public:
+  // Any of `report`, `jsonl`, `connection_pcaps` and `netviz` may be null
+  // (not asked for).
+  FlowReporter(const scanners::ScannerSet& scanners, report::DfxmlWriter* report,
+               report::JsonlWriter* jsonl, FlowHooks& hooks, ConnectionPcaps* connection_pcaps,
+               NetvizPage* netviz, Stats& stats)
+      : scanners_(scanners),
+        report_(report),
+        jsonl_(jsonl),
+        hooks_(hooks),
+        connection_pcaps_(connection_pcaps),
+        netviz_(netviz),
+        stats_(stats) {}
+
+  void file_complete(const flow::FlowInfo& info, const std::string& path) override {
+    hooks_.file_closed(info, path);
+  }
+  void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
+              const std::string* peer_path) override;
+  void connection_complete(uint64_t connection_id) override {
+    if (connection_pcaps_) connection_pcaps_->close(connection_id);
+    if (netviz_) netviz_->connection_closed(connection_id);
+  }
+
+ private:
+  const scanners::ScannerSet& scanners_;
+  report::DfxmlWriter* report_;
+  report::JsonlWriter* jsonl_;
+  FlowHooks& hooks_;
+  ConnectionPcaps* connection_pcaps_;
+  NetvizPage* netviz_;
+  Stats& stats_;
+};
+
+}  // namespace tcpflow::app

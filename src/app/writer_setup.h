@@ -1,0 +1,18 @@
+// Which file writer a run uses: writer threads (-j 2 and up) or the packet
+// thread itself, and how the descriptor budget is shared between them.
+#pragma once
+#include <memory>
+
+#include "app/config.h"
+#include "output/fd_cache.h"
+#include "output/file_writer.h"
+
+namespace tcpflow::app {
+
+// A DirectFileWriter on `fd_cache` (the packet thread's), or a
+// BackgroundFileWriter: then `fd_cache` is lowered to what the packet
+// thread still needs (reading back, -K pcaps) and the writers get the rest.
+std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
+                                                     output::FdCache& fd_cache);
+
+}  // namespace tcpflow::app
