@@ -1,0 +1,158 @@
+#include "attrib/process_index.h"
+
+#include <dirent.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+namespace tcpflow::attrib {
+
+namespace {
+
+struct DirCloser {
+  void operator()(DIR* dir) const {
+    if (dir) ::closedir(dir);
+  }
+};
+using DirHandle = std::unique_ptr<DIR, DirCloser>;
+
+std::optional<int> parse_pid(const char* name) {
+  if (!name || !*name) return std::nullopt;
+  int value = 0;
+  for (const char* p = name; *p; ++p) {
+    if (*p < '0' || *p > '9' || value > 100000000) return std::nullopt;
+    value = value * 10 + (*p - '0');
+  }
+  return value;
+}
+
+std::optional<std::string> read_link(const std::string& path) {
+  std::vector<char> buffer(4096);
+  ssize_t n = ::readlink(path.c_str(), buffer.data(), buffer.size());
+  if (n < 0) return std::nullopt;
+  return std::string(buffer.data(), static_cast<size_t>(n));
+}
+
+// "socket:[12345]" -> 12345
+std::optional<uint64_t> socket_inode(const std::string& target) {
+  static constexpr char kPrefix[] = "socket:[";
+  constexpr size_t kPrefixLength = sizeof kPrefix - 1;
+  if (target.size() <= kPrefixLength + 1 || target.compare(0, kPrefixLength, kPrefix) != 0 ||
+      target.back() != ']') {
+    return std::nullopt;
+  }
+  uint64_t inode = 0;
+  for (size_t i = kPrefixLength; i + 1 < target.size(); ++i) {
+    char c = target[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    inode = inode * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return inode;
+}
+
+std::string read_small_file(const std::string& path, size_t cap) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data(cap, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(cap));
+  data.resize(static_cast<size_t>(in.gcount()));
+  return data;
+}
+
+}  // namespace
+
+std::string user_name(uint32_t uid) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(4096);
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) {
+    return found->pw_name;
+  }
+  return std::to_string(uid);
+}
+
+ProcessIndex::ProcessIndex(std::string proc_root, std::chrono::milliseconds min_rescan_interval)
+    : root_(std::move(proc_root)), min_interval_(min_rescan_interval) {}
+
+void ProcessIndex::rescan() {
+  ++scans_;
+  scanned_ = true;
+  last_scan_ = std::chrono::steady_clock::now();
+  owner_of_inode_.clear();
+  unreadable_ = 0;
+  DirHandle proc(::opendir(root_.c_str()));
+  if (!proc) return;
+  while (dirent* entry = ::readdir(proc.get())) {
+    std::optional<int> pid = parse_pid(entry->d_name);
+    if (!pid) continue;
+    std::string fd_dir = root_ + "/" + entry->d_name + "/fd";
+    DirHandle fds(::opendir(fd_dir.c_str()));
+    if (!fds) {
+      ++unreadable_;
+      continue;
+    }
+    while (dirent* fd = ::readdir(fds.get())) {
+      if (fd->d_name[0] == '.') continue;
+      std::optional<std::string> target = read_link(fd_dir + "/" + fd->d_name);
+      if (!target) continue;
+      std::optional<uint64_t> inode = socket_inode(*target);
+      if (!inode) continue;
+      auto [it, inserted] = owner_of_inode_.emplace(*inode, *pid);
+      if (!inserted && *pid < it->second) it->second = *pid;
+    }
+  }
+}
+
+std::optional<ProcessInfo> ProcessIndex::find_socket(uint64_t inode) {
+  if (inode == 0) return std::nullopt;
+  auto it = owner_of_inode_.find(inode);
+  bool may_rescan =
+      !scanned_ || std::chrono::steady_clock::now() - last_scan_ >= min_interval_;
+  if ((it == owner_of_inode_.end() || !describe(it->second)) && may_rescan) {
+    rescan();
+    it = owner_of_inode_.find(inode);
+  }
+  if (it == owner_of_inode_.end()) return std::nullopt;
+  return describe(it->second);
+}
+
+std::optional<ProcessInfo> ProcessIndex::describe(int pid) const {
+  std::string dir = root_ + "/" + std::to_string(pid);
+  std::ifstream status(dir + "/status");
+  if (!status) return std::nullopt;
+  ProcessInfo info;
+  info.pid = pid;
+  bool have_uid = false;
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.compare(0, 5, "Name:") == 0) {
+      std::istringstream(line.substr(5)) >> info.cmd;
+    } else if (line.compare(0, 5, "PPid:") == 0) {
+      std::istringstream(line.substr(5)) >> info.ppid;
+    } else if (line.compare(0, 4, "Uid:") == 0) {
+      std::istringstream(line.substr(4)) >> info.uid;  // the real uid
+      have_uid = true;
+    }
+  }
+  if (!have_uid) return std::nullopt;
+  // comm is exact (status escapes some characters); prefer it when readable.
+  std::string comm = read_small_file(dir + "/comm", 64);
+  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  if (!comm.empty()) info.cmd = comm;
+  info.exe = read_link(dir + "/exe").value_or("");
+  std::string argv = read_small_file(dir + "/cmdline", kMaxCmdline + 1);
+  while (!argv.empty() && argv.back() == '\0') argv.pop_back();
+  if (argv.size() > kMaxCmdline) argv.resize(kMaxCmdline);
+  for (char& c : argv) {
+    if (c == '\0') c = ' ';
+  }
+  info.cmdline = argv;
+  info.user = user_name(info.uid);
+  return info;
+}
+
+}  // namespace tcpflow::attrib

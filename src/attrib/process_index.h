@@ -1,0 +1,53 @@
+// Maps a socket inode to the process that holds it, and describes a process
+// (uid, user, pid, ppid, comm, exe, cmdline), from a /proc tree. The inode
+// map is a cache: a miss rescans every /proc/PID/fd at most once per
+// `min_rescan_interval`, so a burst of unknown sockets costs one scan.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "flow/process_info.h"
+
+namespace tcpflow::attrib {
+
+using flow::ProcessInfo;
+
+class ProcessIndex {
+ public:
+  static constexpr size_t kMaxCmdline = 1024;
+
+  explicit ProcessIndex(std::string proc_root = "/proc",
+                        std::chrono::milliseconds min_rescan_interval =
+                            std::chrono::milliseconds(20));
+
+  // The process holding socket `inode` (the lowest pid when several share
+  // it, e.g. after fork), or nullopt when none does (gone, or not visible).
+  std::optional<ProcessInfo> find_socket(uint64_t inode);
+
+  // Reads one process's description; nullopt when it has gone.
+  std::optional<ProcessInfo> describe(int pid) const;
+
+  // Entries of /proc/PID/fd that could not be read (other users' processes
+  // without CAP_SYS_PTRACE) during the latest scan.
+  size_t unreadable_processes() const { return unreadable_; }
+  size_t scans() const { return scans_; }
+
+ private:
+  void rescan();
+
+  std::string root_;
+  std::chrono::milliseconds min_interval_;
+  std::chrono::steady_clock::time_point last_scan_{};
+  bool scanned_ = false;
+  std::unordered_map<uint64_t, int> owner_of_inode_;
+  size_t unreadable_ = 0;
+  size_t scans_ = 0;
+};
+
+// The user name for `uid`, or its number as text.
+std::string user_name(uint32_t uid);
+
+}  // namespace tcpflow::attrib
