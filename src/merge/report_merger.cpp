@@ -287,6 +287,7 @@ MergeResult merge_reports(const MergeRequest& request) {
   std::stable_sort(entries.begin(), entries.end(),
                    [](const TailEntry& a, const TailEntry& b) { return a.seq < b.seq; });
   out.lines(combined_rusage(tails));
+  const uint64_t connection_records = entries.size();
   if (!entries.empty()) out.line("");  // the writer puts an empty line before them
   for (const TailEntry& entry : entries) out.lines(entry.lines);
   out.lines(combined_summary(tails, result.fileobjects));
@@ -294,7 +295,8 @@ MergeResult merge_reports(const MergeRequest& request) {
   out.line("");
 
   if (!jsonl_path.empty()) {
-    result.jsonl_lines = merge_jsonl(jsonl_path, count, result.fileobjects);
+    // Flow and connection lines; a scanner's extra record lines are not counted.
+    result.jsonl_lines = merge_jsonl(jsonl_path, count, result.fileobjects + connection_records);
     result.jsonl_path = jsonl_path;
   }
   out.commit();

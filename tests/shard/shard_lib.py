@@ -38,7 +38,10 @@ def flow_outputs(outdir, reports=()):
                     x.match(rel) for x in skip):
                 continue
             with open(p, "rb") as fh:
-                mtime = None if rel.endswith(".findx") else os.stat(p).st_mtime_ns
+                # .findx indexes and http body files are stamped as written, not
+                # with packet times: their mtimes are not defined.
+                undefined = rel.endswith(".findx") or "-HTTPBODY-" in rel
+                mtime = None if undefined else os.stat(p).st_mtime_ns
                 out[rel] = (fh.read(), mtime)
     return out
 
