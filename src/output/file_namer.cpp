@@ -20,7 +20,7 @@ FileNamer::FileNamer(std::string outdir, FilenameTemplate name_template)
   if (!template_.has_tunnel_code() && text.size() >= kCountSuffix.size() &&
       text.compare(text.size() - kCountSuffix.size(), kCountSuffix.size(), kCountSuffix) == 0) {
     const std::string head = text.substr(0, text.size() - kCountSuffix.size());
-    tunnel_template_ = FilenameTemplate::parse(head + "--%U" + std::string(kCountSuffix),
+    tunnel_template_ = FilenameTemplate::parse(head + "--%W" + std::string(kCountSuffix),
                                                template_.always_count());
   }
 }

@@ -31,8 +31,8 @@ class FileNamer {
 
   std::string outdir_;
   FilenameTemplate template_;
-  // For templates without %U that end in %C%c (the default among them): the
-  // same with "--%U" before the count, used by a tunnelled flow whose name was
+  // For templates without %W that end in %C%c (the default among them): the
+  // same with "--%W" before the count, used by a tunnelled flow whose name was
   // taken by a flow of another tunnel (or of none). Absent otherwise.
   std::optional<FilenameTemplate> tunnel_template_;
   // Base-name hash -> the tunnel of the first tunnelled flow that used it.

@@ -43,7 +43,7 @@ constexpr CodeInfo kCodes[] = {
     {'G', Code::kFlowIdG, 3},
     {'S', Code::kConnectionId, 20},
     // kind, id, '_', two addresses and '-'
-    {'U', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
+    {'W', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
 };
 
 }  // namespace

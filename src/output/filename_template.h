@@ -34,7 +34,7 @@ class FilenameTemplate {
     kFlowIdM,       // %M
     kFlowIdG,       // %G
     kConnectionId,  // %S
-    kTunnel,        // %U: the innermost tunnel, e.g. vxlan100_192.0.2.1-192.0.2.2 (empty if none)
+    kTunnel,        // %W ("wrapper"): the innermost tunnel, e.g. vxlan100_192.0.2.1-192.0.2.2 (empty if none)
   };
 
   // The marker the count codes render as in render_base(). A control

@@ -1,4 +1,4 @@
-// File names of tunnelled flows: %U, and the default template's rule that a
+// File names of tunnelled flows: %W, and the default template's rule that a
 // name taken by another tunnel gets "--<tunnel>" instead of a count.
 #include <gtest/gtest.h>
 
@@ -42,7 +42,7 @@ constexpr const char* kDefault = "%A.%a-%B.%b%V%v%C%c";
 const std::string kBase = "010.000.000.001.40000-010.000.000.002.00080";
 
 TEST(TunnelNaming, PercentURendersTheInnermostTunnel) {
-  auto t = FilenameTemplate::parse("%U");
+  auto t = FilenameTemplate::parse("%W");
   EXPECT_TRUE(t.has_tunnel_code());
   EXPECT_EQ(t.render(flow_in({})), "");
   const auto gre = layer(decode::TunnelKind::kGre, 7, v4(172, 16, 0, 1), v4(172, 16, 0, 2));
@@ -82,7 +82,7 @@ TEST(TunnelNaming, AFlowOutsideTunnelsFirstMakesTheTunnelledOneTagged) {
 TEST(TunnelNaming, TemplatesWithPercentUOrAnotherEndingKeepTheCount) {
   const auto a = layer(decode::TunnelKind::kVxlan, 1, v4(1, 1, 1, 1), v4(2, 2, 2, 2));
   const auto b = layer(decode::TunnelKind::kVxlan, 2, v4(1, 1, 1, 1), v4(2, 2, 2, 2));
-  FileNamer with_u(".", FilenameTemplate::parse("%A-%B_%U%C%c"));
+  FileNamer with_u(".", FilenameTemplate::parse("%A-%B_%W%C%c"));
   auto x = flow_in({a}), y = flow_in({b});
   EXPECT_EQ(with_u.assign(x), "010.000.000.001-010.000.000.002_vxlan1_1.1.1.1-2.2.2.2");
   EXPECT_EQ(with_u.assign(y), "010.000.000.001-010.000.000.002_vxlan2_1.1.1.1-2.2.2.2");
