@@ -1,6 +1,7 @@
 #include "merge/summary_combiner.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -52,12 +53,26 @@ std::string replace_leaf_text(const std::string& line, const std::string& text) 
   return line.substr(0, open_end + 1) + text + line.substr(close);
 }
 
+// The statuses of a shard whose run read its inputs to the end, worst first
+// (FORMAT.md): every shard sees the same inputs, so one truncated or failed
+// input marks every shard, and the merged report takes the worst status.
+// An interrupted or unfinished shard has not seen every packet: refused.
+constexpr const char* kFinishedStatuses[] = {"inputs_failed", "output_failed", "truncated",
+                                             "complete"};
+
+size_t status_rank(const std::string& status) {
+  for (size_t i = 0; i < std::size(kFinishedStatuses); ++i) {
+    if (status == kFinishedStatuses[i]) return i;
+  }
+  return std::size(kFinishedStatuses);
+}
+
 void check_complete(const ShardTail& shard) {
   const std::string& first = shard.summary.empty() ? std::string() : shard.summary.front();
-  if (attribute_of(first, "status").value_or("") != "complete") {
+  std::string status = attribute_of(first, "status").value_or("missing");
+  if (status_rank(status) == std::size(kFinishedStatuses)) {
     throw Error(shard.report_name + ": the shard's run did not complete (its summary says \"" +
-                attribute_of(first, "status").value_or("missing") +
-                "\"); run that shard again before merging");
+                status + "\"); run that shard again before merging");
   }
 }
 
@@ -150,6 +165,12 @@ std::vector<std::string> combined_summary(const std::vector<ShardTail>& shards,
     elapsed = std::max(elapsed, number_of(attribute_of(shard.summary.front(), "elapsed_seconds")));
   }
   std::string first = model.front();
+  std::string worst = "complete";
+  for (const ShardTail& shard : shards) {
+    std::string status = attribute_of(shard.summary.front(), "status").value_or("complete");
+    if (status_rank(status) < status_rank(worst)) worst = status;
+  }
+  first = with_attribute(first, "status", worst);
   if (attribute_of(first, "stop_reason")) first = with_attribute(first, "stop_reason", stop_reason);
   first = with_attribute(first, "fileobjects", std::to_string(fileobjects));
   first = with_attribute(first, "connection_records", std::to_string(connection_records));

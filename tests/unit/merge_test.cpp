@@ -158,6 +158,25 @@ TEST(SummaryCombiner, InputCountedOnceOutputSummed) {
   EXPECT_THROW(combined_summary(shards, 7), Error);
 }
 
+TEST(SummaryCombiner, FinishedStatusesMergeToTheWorstInterruptedIsRefused) {
+  std::vector<ShardTail> shards = {tail("s0", 100, 3, 1, "1", "1"),
+                                   tail("s1", 100, 4, 2, "1", "1")};
+  auto set_status = [](ShardTail& shard, const std::string& status) {
+    std::string& line = shard.summary[0];
+    size_t at = line.find("status=\"complete\"");
+    ASSERT_NE(at, std::string::npos);
+    line.replace(at, std::string("status=\"complete\"").size(), "status=\"" + status + "\"");
+  };
+  EXPECT_EQ(attribute_of(combined_summary(shards, 7)[0], "status"), "complete");
+  set_status(shards[1], "truncated");  // a truncated input: every shard read to its end
+  EXPECT_EQ(attribute_of(combined_summary(shards, 7)[0], "status"), "truncated");
+  set_status(shards[0], "inputs_failed");
+  EXPECT_EQ(attribute_of(combined_summary(shards, 7)[0], "status"), "inputs_failed");
+  shards[1] = tail("s1", 100, 4, 2, "1", "1");
+  set_status(shards[1], "interrupted");  // stopped early: not every packet seen
+  EXPECT_THROW(combined_summary(shards, 7), Error);
+}
+
 TEST(JsonlMerger, OrdersBySequenceAndDropsIt) {
   TempDir dir;
   dir.write("f.shard-0-of-2.jsonl", "{\"shard_seq\":1,\"a\":1}\n{\"shard_seq\":4,\"a\":4}\n");
