@@ -220,7 +220,10 @@ std::unique_ptr<Scanner> make_python_scanner(const ScannerOptions& options) {
 
 // CPython keeps allocations for the life of the process on purpose (interned
 // strings, static types, caches); LeakSanitizer would report them at exit in
-// the sanitizer build. Only libpython's own allocations are excused.
+// the sanitizer build. So does fontconfig, which cairo loads to draw the
+// netviz page (its configuration and font caches; FcFini would abort while
+// cairo still holds a font). Only those libraries' own allocations are
+// excused. The hook lives here because every tcpflow program links this file.
 #if defined(__SANITIZE_ADDRESS__)
 #define TCPFLOW_LSAN_SUPPRESSIONS 1
 #elif defined(__has_feature)
@@ -229,7 +232,9 @@ std::unique_ptr<Scanner> make_python_scanner(const ScannerOptions& options) {
 #endif
 #endif
 #ifdef TCPFLOW_LSAN_SUPPRESSIONS
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpython3\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libpython3\nleak:libfontconfig.so\n";
+}
 // Without this, every run that used them lists the suppressions on stderr.
 extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
 #endif
