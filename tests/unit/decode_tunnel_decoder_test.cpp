@@ -11,9 +11,13 @@ namespace {
 
 using namespace test;
 
+// `out` points into the bytes decoded, and callers often pass a temporary:
+// the last input is kept here until the next call.
 TunnelStatus run(TunnelDecodeFn fn, const Bytes& b, TunnelPayload& out) {
+  static Bytes last_input;
+  last_input = b;
   out = TunnelPayload{};
-  return fn(view(b), out);
+  return fn(view(last_input), out);
 }
 
 // Every strict prefix of a valid header (up to `header` bytes) is truncated.

@@ -53,9 +53,13 @@ Bytes over_vxlan(uint32_t vni, const Bytes& inner_l3, IpAddress src = v4(192, 0,
 }
 
 struct TunnelFixture : ::testing::Test {
+  // Keeps its own copy of the frame: `out` points into it after the call,
+  // and callers often pass a temporary.
   DecodeResult decode(const Bytes& frame, int link = kEthernet) {
-    return decoder->decode(link, view(frame), Timestamp{50, 0}, out, stats);
+    frame_ = frame;
+    return decoder->decode(link, view(frame_), Timestamp{50, 0}, out, stats);
   }
+  Bytes frame_;
   void configure(const TunnelConfig& config) {
     decoder = std::make_unique<PacketDecoder>(DefragLimits{}, config);
   }
