@@ -18,6 +18,7 @@ Prints one line per case, then "N passed, N failed"; exit 1 on failure.
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -104,6 +105,52 @@ def report(result):
         print("PASS %s (%.1fs)" % (name, dt), flush=True)
 
 
+def mem_available():
+    """Bytes the kernel could hand out now (MemAvailable), or 0 when unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def choose_scratch(big_connections):
+    """tmpfs for the hundreds of thousands of small files of the big case,
+    but only with ample room: tmpfs pages are memory, and a run that fills
+    it gets the whole machine's processes OOM-killed (it did, in CI, when
+    killed runs had left gigabytes behind). Otherwise the default temp dir."""
+    need = (2 << 30) + big_connections * 80 * 1024   # ~8 GB at 100,000
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        st = os.statvfs("/dev/shm")
+        if st.f_bavail * st.f_frsize > need and mem_available() > need + (4 << 30):
+            return "/dev/shm"
+    return None
+
+
+def prune_stale(parent):
+    """Removes tcpflow-shard-* directories left by runs that were killed
+    (their owner.pid names a process that no longer exists)."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(parent, name)
+        if not name.startswith("tcpflow-shard-") or not os.path.isdir(path):
+            continue
+        try:
+            with open(os.path.join(path, "owner.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if pid != os.getpid() and not os.path.exists("/proc/%d" % pid):
+            print("removing %s, left by killed run %d" % (path, pid), flush=True)
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("tcpflow", nargs="?", default=os.environ.get("TCPFLOW"))
@@ -115,13 +162,12 @@ def main():
     if not args.tcpflow:
         ap.error("no binary: give TCPFLOW as an argument or in the environment")
     binary = os.path.abspath(args.tcpflow)
-    # Hundreds of thousands of small files: tmpfs when there is one with room.
-    scratch = os.environ.get("TCPFLOW_SHARD_TMP")
-    if not scratch and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
-        st = os.statvfs("/dev/shm")
-        if st.f_bavail * st.f_frsize > 4 << 30:
-            scratch = "/dev/shm"
+    scratch = os.environ.get("TCPFLOW_SHARD_TMP") or choose_scratch(args.big_connections)
+    prune_stale(scratch or tempfile.gettempdir())
     top = tempfile.mkdtemp(prefix="tcpflow-shard-", dir=scratch)
+    with open(os.path.join(top, "owner.pid"), "w") as f:
+        f.write("%d\n" % os.getpid())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
     results = []
     try:
         for name, fn in shard_cases.CASES:
