@@ -13,6 +13,7 @@
 #include "flow/shard.h"
 #include "flow/flow_table_config.h"
 #include "output/console_options.h"
+#include "proxy/proxy_options.h"
 #include "scanners/scanner_options.h"
 
 namespace tcpflow::app {
@@ -28,6 +29,7 @@ struct Config {
   bool promiscuous = true;                // -p clears
   std::string bpf_expression;             // trailing words, joined by spaces
   bool merge_inputs = false;              // --merge-inputs: -r files read as one, by packet time
+  proxy::ProxyOptions proxy;              // --proxy/--proxy-to...: relay and record, no capture
 
   // Sharding (doc/SHARDING.md): report_path and jsonl_path already carry the
   // ".shard-K-of-N" infix when shard.active().
@@ -74,6 +76,7 @@ struct Config {
   int threads = 0;             // -j (0: the number of cores; 1: everything on one thread)
   bool quiet = false;          // -q
   std::string command_line;    // argv joined, for the report
+  std::string pidfile;         // --pidfile
 
   // -S name=value settings, after validation against the settings registry.
   std::map<std::string, std::string> settings;

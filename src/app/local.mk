@@ -36,3 +36,7 @@ libapp_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
 	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp
 noinst_HEADERS += src/app/shard_options.h src/app/merge_command.h
+# --proxy (issue 15): the recording proxy's wiring; the proxy itself is src/proxy.
+libapp_a_SOURCES += src/app/proxy_flags.cpp src/app/proxy_flags.h \
+	src/app/proxy_recorder.cpp src/app/proxy_recorder.h \
+	src/app/proxy_run.cpp src/app/proxy_run.h

@@ -8,6 +8,7 @@
 #include "app/options.h"
 #include "app/pipeline.h"
 #include "app/signals.h"
+#include "proxy/signal_fd.h"
 #include "scanners/registry.h"
 #include "util/error.h"
 
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
     }
     if (parsed.config.merge_reports) return app::run_merge_reports(parsed.config);
     app::install_signal_handlers();
+    // Before any thread starts: the proxy takes its stop signals from a signalfd.
+    if (parsed.config.proxy.active()) proxy::block_proxy_signals();
     app::Pipeline pipeline(parsed.config);
     return pipeline.run();
   } catch (const UsageError& e) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/settings.h"
+#include "app/proxy_flags.h"
 #include "app/shard_options.h"
 #include "output/filename_template.h"
 #include "util/error.h"
@@ -55,6 +56,13 @@ constexpr OptionDef kOptions[] = {
      "one of N workers: keep the connections whose key hashes to K (0 <= K < N)"},
     {0, "merge-reports", nullptr, Section::kInput,
      "merge the reports of a sharded run in -o DIR into DIR/report.xml, then exit"},
+    {0, "proxy", "[HOST:]PORT", Section::kInput,
+     "be a recording proxy listening on PORT (all addresses without HOST); repeatable"},
+    {0, "proxy-to", "HOST:PORT", Section::kInput, "where the matching --proxy forwards"},
+    {0, "proxy-allow", "ADDR[/PREFIX]", Section::kInput,
+     "--proxy serves only these clients; repeatable"},
+    {0, "proxy-record", "WHICH", Section::kInput,
+     "--proxy records both (default), client, server or none"},
     {'o', nullptr, "DIR", Section::kOutput, "write flow files under DIR (default .)"},
     {'T', nullptr, "TEMPLATE", Section::kOutput,
      "flow file name template (default %A.%a-%B.%b%V%v%C%c)"},
@@ -104,6 +112,7 @@ constexpr OptionDef kOptions[] = {
     {'j', "threads", "N", Section::kProcess,
      "threads (default: the number of cores); 2 or more write the flow files on N "
      "threads (at most 8) and decompress gzip input on another"},
+    {0, "pidfile", "FILE", Section::kProcess, "write the process id to FILE (removed at exit)"},
     {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
     {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},
     {'q', nullptr, nullptr, Section::kProcess, "quiet: fewer warnings"},
@@ -153,6 +162,7 @@ struct Draft {
   bool saw_s = false;
   std::string overlap;
   ShardFlags shard;  // --shard, --merge-inputs, --merge-reports
+  ProxyFlags proxy;  // --proxy, --proxy-to, --proxy-allow, --proxy-record
   std::vector<std::string> words;  // positional arguments
   std::vector<std::string> settings;
 };
@@ -258,8 +268,9 @@ Config finalize(Draft d) {
     throw UsageError("-i cannot be combined with input files (-r, -R, -l)");
   }
   check_shard_flags(d.shard, c);
+  apply_proxy_flags(d.proxy, c);
   // tcpflow's default: the default device (not when merging reports: no capture at all).
-  if (!c.live && !have_files && !d.shard.merge_reports) c.live = true;
+  if (!c.live && !have_files && !d.shard.merge_reports && !c.proxy.active()) c.live = true;
 
   if (d.saw_c && d.saw_C) throw UsageError("-c and -C cannot be combined");
   if (d.saw_c) c.console = ConsoleMode::kWithHeader;
@@ -393,6 +404,16 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.shard.merge_inputs = true;
     } else if (opt.string_key == "merge-reports") {
       draft.shard.merge_reports = true;
+    } else if (opt.string_key == "proxy") {
+      draft.proxy.listen.push_back(value);
+    } else if (opt.string_key == "proxy-to") {
+      draft.proxy.to.push_back(value);
+    } else if (opt.string_key == "proxy-allow") {
+      draft.proxy.allow.push_back(value);
+    } else if (opt.string_key == "proxy-record") {
+      draft.proxy.record = value;
+    } else if (opt.string_key == "pidfile") {
+      draft.config.pidfile = value;
     } else {
       apply_option(letter_for_key(opt.string_key), value, draft);
     }

@@ -13,6 +13,7 @@
 #include "app/flow_reporter.h"
 #include "app/netviz_page.h"
 #include "app/paths.h"
+#include "app/proxy_run.h"
 #include "app/report_setup.h"
 #include "app/run_feedback.h"
 #include "app/signals.h"
@@ -307,7 +308,10 @@ void Pipeline::process_file(const std::string& path, bool resume_only) {
 
 int Pipeline::run() {
   State& s = *state_;
-  if (config_.live) {
+  if (config_.proxy.active()) {
+    run_proxy(config_, *s.recorder, *s.closed_flows, s.report.get(),
+              [this] { drop_privileges_once(); });
+  } else if (config_.live) {
     std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
         config_.bpf_expression);

@@ -122,6 +122,21 @@ const std::vector<Entry>& entries() {
       {{"force_color", "NO", SettingType::kBool,
         "with -g, colour the console even when it is not a terminal"},
        [](Config& c, const Value& v) { c.console_options.force_color = v.flag; }},
+      {{"proxy_buffer", "262144", SettingType::kInteger,
+        "--proxy: bytes held per connection and direction for a slow reader", 1, kMaxCount, true},
+       [](Config& c, const Value& v) { c.proxy.buffer_bytes = static_cast<size_t>(v.integer); }},
+      {{"proxy_grace", "10", SettingType::kDouble,
+        "--proxy: seconds open connections may finish after SIGTERM/SIGINT", 0, kMaxSeconds},
+       [](Config& c, const Value& v) { c.proxy.grace_sec = v.real; }},
+      {{"proxy_idle_timeout", "0", SettingType::kDouble,
+        "--proxy: close connections idle this many seconds (0: never)", 0, kMaxSeconds},
+       [](Config& c, const Value& v) { c.proxy.idle_timeout_sec = v.real; }},
+      {{"proxy_times", "YES", SettingType::kBool,
+        "--proxy: list byte offset -> time of each read in the report"},
+       [](Config& c, const Value& v) { c.proxy.record_times = v.flag; }},
+      {{"printable_only", "NO", SettingType::kBool,
+        "--proxy: record only printable bytes (one space for a run of others)"},
+       [](Config& c, const Value& v) { c.proxy.printable_only = v.flag; }},
   };
   return kEntries;
 }

@@ -1,0 +1,22 @@
+// --proxy: the proxy's event loop wired to the flow recorder, with the
+// --pidfile written once the listeners are open.
+#pragma once
+#include <functional>
+
+#include "app/closed_flows.h"
+#include "app/config.h"
+#include "flow/flow_handler.h"
+
+namespace tcpflow::report {
+class DfxmlWriter;
+}
+
+namespace tcpflow::app {
+
+// Serves until SIGTERM/SIGINT and the grace period; every connection's flows
+// are closed on return. `listening` runs once the listeners are open (to
+// drop privileges). Throws tcpflow::Error when it cannot listen.
+void run_proxy(const Config& config, flow::FlowHandler& handler, ClosedFlows& closed,
+               report::DfxmlWriter* report, const std::function<void()>& listening);
+
+}  // namespace tcpflow::app
