@@ -12,14 +12,14 @@ namespace tcpflow::proxy {
 
 namespace {
 
-bool parse_port(const std::string& text, uint16_t& port) {
+bool parse_port(const std::string& text, bool allow_zero, uint16_t& port) {
   if (text.empty() || text.size() > 5) return false;
   unsigned value = 0;
   for (char ch : text) {
     if (ch < '0' || ch > '9') return false;
     value = value * 10 + static_cast<unsigned>(ch - '0');
   }
-  if (value == 0 || value > 65535) return false;
+  if ((value == 0 && !allow_zero) || value > 65535) return false;
   port = static_cast<uint16_t>(value);
   return true;
 }
@@ -79,7 +79,8 @@ HostPort parse_host_port(const std::string& text, bool host_optional, const char
       ok = !hp.host.empty() && hp.host.find(':') == std::string::npos;
     }
   }
-  if (!ok || !parse_port(port_text, hp.port)) {
+  // Port 0 lets the system choose a listening port (the proxy prints it).
+  if (!ok || !parse_port(port_text, host_optional, hp.port)) {
     throw UsageError(std::string(option) + " expects " + (host_optional ? "[HOST:]PORT" : "HOST:PORT") +
                      " (an IPv6 address in brackets, [::1]:8080), got '" + text + "'");
   }

@@ -18,7 +18,8 @@ struct Endpoint {
   uint16_t port = 0;
 };
 
-// HOST:PORT, [V6HOST]:PORT or (when `host_optional`) PORT alone. The host is
+// HOST:PORT, [V6HOST]:PORT or (when `host_optional`, for listening) PORT
+// alone, and then port 0 (any free port) too. The host is
 // kept as text (a name is resolved later); empty means every address.
 struct HostPort {
   std::string host;

@@ -35,7 +35,9 @@ TEST(ProxyAddress, ParsesPortAloneHostAndBracketedV6) {
 }
 
 TEST(ProxyAddress, RejectsMalformed) {
-  for (const char* bad : {"", "0", "65536", "host:", ":80", "::1:80", "[::1]80", "[::1]:",
+  EXPECT_EQ(parse_host_port("0", true, "--proxy").port, 0);
+  EXPECT_THROW(parse_host_port("h:0", false, "--proxy-to"), UsageError);
+  for (const char* bad : {"", "65536", "host:", ":80", "::1:80", "[::1]80", "[::1]:",
                           "[1.2.3.4]:80", "a:b", "80x"}) {
     EXPECT_THROW(parse_host_port(bad, true, "--proxy"), UsageError) << bad;
   }
