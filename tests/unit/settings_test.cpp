@@ -36,6 +36,9 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"py_module", ""},            {"py_function", ""},
       {"netviz_formats", "pdf,png"},
       {"sha256_inputs", "NO"},      {"force_color", "NO"},
+      {"proxy_buffer", "262144"},   {"proxy_grace", "10"},
+      {"proxy_idle_timeout", "0"},  {"proxy_times", "YES"},
+      {"printable_only", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
