@@ -73,7 +73,10 @@ void ProxyRecorder::opened(uint64_t id, const proxy::Endpoint& client,
     info.is_client = from_client;
     info.direction_known = true;
     info.first_ts = info.last_ts = now;
-    if (options_.record_times) info.write_times = std::make_shared<flow::WriteTimes>();
+    if (options_.record_times) {
+      info.write_times = std::make_shared<flow::WriteTimes>();
+      info.list_write_times = true;
+    }
   }
   flow::ConnectionRecord& record = c.record;
   record.connection_id = id;
@@ -110,7 +113,11 @@ void ProxyRecorder::received(uint64_t id, proxy::Sender from, ByteView data, Tim
     d.printable.filter(data, filtered_);
     kept = ByteView(filtered_.data(), filtered_.size());
   }
-  if (info.write_times) info.write_times->note(d.offset, kept.size(), now);
+  // Capped per direction: thousands of long connections keep memory bounded.
+  constexpr size_t kMaxReadTimes = 10000;
+  if (info.write_times && info.write_times->entries() < kMaxReadTimes) {
+    info.write_times->note(d.offset, kept.size(), now);
+  }
   d.sink->write(d.offset, kept, now);
   d.offset += kept.size();
 }

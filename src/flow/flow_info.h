@@ -100,6 +100,9 @@ struct FlowInfo {
   // Packet time of each delivered byte, when FlowTableConfig::record_write_times
   // (the http scanner); shared by copies of this struct, sealed at close.
   std::shared_ptr<WriteTimes> write_times;
+  // The report lists write_times entry by entry (--proxy: the time of each
+  // read beside the data, which stays clean).
+  bool list_write_times = false;
 };
 
 }  // namespace tcpflow::flow

@@ -30,12 +30,15 @@ class WriteTimes {
   size_t entries() const { return entries_.size(); }
   bool full() const { return full_; }
 
- private:
   struct Entry {
     uint64_t offset;
     uint64_t end;
     Timestamp ts;
   };
+  // Every entry, by offset once sealed (the report lists a proxy's reads).
+  const std::vector<Entry>& list() const { return entries_; }
+
+ private:
   std::vector<Entry> entries_;
   bool full_ = false;
 };

@@ -95,6 +95,24 @@ void emit_ranges(XmlEmitter& xml, const char* element,
   }
 }
 
+// --proxy: the stream offset and time of each read (the proxy caps how many
+// it keeps); `listed` < `count` says the later reads were left out.
+void emit_read_times(XmlEmitter& xml, const flow::FlowInfo& info) {
+  const std::vector<flow::WriteTimes::Entry>& entries = info.write_times->list();
+  size_t listed = entries.size();
+  xml.open("tcpflow:reads");
+  xml.attribute("count", info.packets);
+  xml.attribute("listed", listed);
+  for (size_t i = 0; i < listed; ++i) {
+    xml.open("tcpflow:read");
+    xml.attribute("offset", entries[i].offset);
+    xml.attribute("length", entries[i].end - entries[i].offset);
+    xml.attribute("time", iso8601_utc(entries[i].ts));
+    xml.close();
+  }
+  xml.close();
+}
+
 void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   const reassembly::ReassemblyStats& r = info.reassembly;
   xml.open("tcpflow:flow");
@@ -138,6 +156,7 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   }
   emit_ranges(xml, "tcpflow:gap", r.gaps);
   emit_ranges(xml, "tcpflow:conflict", r.conflicts);
+  if (info.list_write_times && info.write_times) emit_read_times(xml, info);
   xml.close();
 }
 

@@ -518,6 +518,58 @@ def case_usage_errors(work):
         assert message in done.stderr, (args, done.stderr)
 
 
+def case_read_times_and_md5(work):
+    """The report lists each read's offset and time; -e md5 hashes the recorded bytes."""
+    import xml.etree.ElementTree as ET
+    server = Server("127.0.0.1")
+    proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{server.port}")], ["-e", "md5"])
+    sock = socket.create_connection(("127.0.0.1", proxy.ports[0]))
+    local = sock.getsockname()[1]
+    parts = [HEADER.pack(81, 10, MODE_AFTER_EOF), b"first", b"second!"]
+    times = []
+    for part in parts:
+        times.append(time.time())
+        sock.sendall(part)
+        time.sleep(0.15)  # separate reads at the proxy
+    sock.shutdown(socket.SHUT_WR)
+    while sock.recv(65536):
+        pass
+    sock.close()
+    assert proxy.stop() == 0
+    sent = b"".join(parts)
+    assert proxy.recorded(local, "client") == sent
+    ns = {"d": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML",
+          "t": "http://github.com/simsong/tcpflow"}
+    root = ET.parse(os.path.join(proxy.out, "report.xml")).getroot()
+    found = False
+    for fo in root.iter():
+        if not fo.tag.endswith("fileobject"):
+            continue
+        flow = [e for e in fo.iter() if e.tag.endswith("}flow")][0]
+        if flow.get("direction") != "client" or int(flow.get("src_port")) != local:
+            continue
+        found = True
+        reads = [e for e in fo.iter() if e.tag.endswith("}read")]
+        assert [int(r.get("offset")) for r in reads] == [0, len(parts[0]), len(parts[0]) + len(parts[1])], \
+            [r.attrib for r in reads]
+        assert [int(r.get("length")) for r in reads] == [len(p) for p in parts]
+        stamps = [r.get("time") for r in reads]
+        assert stamps == sorted(stamps), stamps
+        digests = [e.text for e in fo.iter() if e.tag.endswith("hashdigest")]
+        assert hashlib.md5(sent).hexdigest() in digests, digests
+    assert found
+    # -S proxy_times=NO: no times listed.
+    server2 = Server("127.0.0.1")
+    work2 = os.path.join(work, "second")
+    os.mkdir(work2)
+    quiet = Proxy(work2, [("127.0.0.1:0", f"127.0.0.1:{server2.port}")], ["-S", "proxy_times=NO"])
+    client_exchange("127.0.0.1", quiet.ports[0], 82, 100, 100)
+    assert quiet.stop() == 0
+    with open(os.path.join(quiet.out, "report.xml")) as f:
+        text = f.read()
+    assert "<tcpflow:flow" in text and "tcpflow:reads" not in text
+
+
 CASES = [(name[5:], fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 
