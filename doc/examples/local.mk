@@ -3,4 +3,5 @@
 # install puts where).
 examplesdir = $(docdir)/examples
 dist_examples_DATA = doc/examples/README \
-	doc/examples/tcpflow-capture@.service
+	doc/examples/tcpflow-capture@.service \
+	doc/examples/tcpflow-proxy@.service

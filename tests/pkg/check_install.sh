@@ -37,6 +37,7 @@ $pkgdatadir/plugins/flow_summary.py
 $bashcompletiondir/tcpflow
 $docdir/examples/README
 $docdir/examples/tcpflow-capture@.service
+$docdir/examples/tcpflow-proxy@.service
 EOF
 sort -o "$tmp/want" "$tmp/want"
 (cd "$dest" && find . -type f ! -name '*.pyc' | sed 's/^\.//' | sort) > "$tmp/got"
