@@ -114,7 +114,7 @@ void ProxyRecorder::received(uint64_t id, proxy::Sender from, ByteView data, Tim
     kept = ByteView(filtered_.data(), filtered_.size());
   }
   // Capped per direction: thousands of long connections keep memory bounded.
-  constexpr size_t kMaxReadTimes = 10000;
+  constexpr size_t kMaxReadTimes = 4096;
   if (info.write_times && info.write_times->entries() < kMaxReadTimes) {
     info.write_times->note(d.offset, kept.size(), now);
   }

@@ -570,6 +570,21 @@ def case_read_times_and_md5(work):
     assert "<tcpflow:flow" in text and "tcpflow:reads" not in text
 
 
+def case_all_addresses_and_named_destination(work):
+    """--proxy PORT listens on IPv4 and IPv6; --proxy-to localhost tries each address."""
+    server = Server("127.0.0.1")
+    proxy = Proxy(work, [("0", f"localhost:{server.port}")])
+    expectations = []
+    for tag, host in ((91, "127.0.0.1"), (92, "::1")):
+        local, sent, received = client_exchange(host, proxy.ports[0], tag, 1234, 4321)
+        expectations.append(check_exchange(proxy, server, tag, local, sent, received, 4321))
+    assert proxy.stop() == 0
+    check_recorded(proxy, expectations)
+    clients = sorted((r["src_ip"], r["dst_ip"], r["dst_port"]) for r in proxy.flows()
+                     if r["direction"] == "client")
+    assert clients == [("127.0.0.1", "127.0.0.1", server.port), ("::1", "127.0.0.1", server.port)], clients
+
+
 CASES = [(name[5:], fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 
