@@ -18,6 +18,10 @@ void apply_proxy_flags(const ProxyFlags& flags, Config& c) {
     throw UsageError("--proxy records the connections it relays and reads no capture "
                      "(drop -r, -R, -l and -i)");
   }
+  // No packets pass through a proxy, and none are made up.
+  if (c.split_pcap || !c.unprocessed_pcap.empty()) {
+    throw UsageError("--proxy relays streams, not packets: -K and -w have nothing to write");
+  }
   for (size_t i = 0; i < flags.listen.size(); ++i) {
     proxy::Route route;
     route.listen = proxy::parse_host_port(flags.listen[i], true, "--proxy");

@@ -56,6 +56,8 @@ TEST(ProxyOptions, RejectsUnpairedOrConflictingUse) {
   EXPECT_THROW(parse_proxy({"--proxy", "80", "--proxy-to", "h:1", "-r", "x.pcap"}), UsageError);
   EXPECT_THROW(parse_proxy({"--proxy", "80", "--proxy-to", "h:1", "--proxy-record", "x"}),
                UsageError);
+  EXPECT_THROW(parse_proxy({"--proxy", "80", "--proxy-to", "h:1", "-K"}), UsageError);
+  EXPECT_THROW(parse_proxy({"--proxy", "80", "--proxy-to", "h:1", "-w", "x.pcap"}), UsageError);
   EXPECT_THROW(parse_proxy({"--proxy", "80", "--proxy-to", "h:1", "-S", "proxy_buffer=0"}),
                UsageError);
 }
