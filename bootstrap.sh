@@ -15,7 +15,7 @@ mode=${1:-demo}
 packages=(build-essential autoconf automake pkg-config libpcap-dev zlib1g-dev libssl-dev
           libtinyxml2-dev libboost-program-options-dev libgtest-dev python3 python3-dev
           libxml2-utils libcairo2-dev
-          poppler-utils python3-yaml)  # tests only: netviz reads its page back (pdfinfo, pdftotext); the Kubernetes recipe test parses YAML
+          poppler-utils python3-yaml socat)  # tests only: netviz reads its page back (pdfinfo, pdftotext); the Kubernetes recipe test parses YAML; the proxy benchmark compares with socat
 
 missing=()
 for p in "${packages[@]}"; do

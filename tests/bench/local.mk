@@ -19,7 +19,8 @@ tests_bench_readfloor_LDADD = $(PCAP_LIBS)
 tests_bench_writefloor_SOURCES = tests/bench/writefloor.cpp
 tests_bench_writefloor_LDADD =
 
-EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/README.md
+EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/README.md \
+	tests/bench/proxy_bench.py
 CLEANFILES += $(BENCH_BINS)
 
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick";
@@ -36,4 +37,10 @@ bench: $(BENCH_BINS) tcpflow$(EXEEXT)
 # Only the bench programs, without tcpflow (for working on the benchmark).
 bench-programs: $(BENCH_BINS)
 
-.PHONY: bench bench-programs
+# The recording proxy against socat (issue 15): make bench-proxy
+# BENCH_ARGS="--quick" for a smoke check.
+bench-proxy: tcpflow$(EXEEXT)
+	py='$(PYTHON3)'; $${py:-python3} $(srcdir)/tests/bench/proxy_bench.py \
+	"$${TCPFLOW:-./tcpflow$(EXEEXT)}" $(BENCH_ARGS)
+
+.PHONY: bench bench-programs bench-proxy
