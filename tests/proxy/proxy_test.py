@@ -585,6 +585,42 @@ def case_all_addresses_and_named_destination(work):
     assert clients == [("127.0.0.1", "127.0.0.1", server.port), ("::1", "127.0.0.1", server.port)], clients
 
 
+def case_http_scanner(work):
+    """-e http over proxied flows: the body the client got is extracted."""
+    import http.server
+    body = payload(99, 3000)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{httpd.server_address[1]}")], ["-e", "http"])
+    sock = socket.create_connection(("127.0.0.1", proxy.ports[0]))
+    sock.sendall(b"GET /x HTTP/1.0\r\nHost: test\r\n\r\n")
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    httpd.shutdown()
+    assert got.endswith(body)
+    assert proxy.stop() == 0
+    bodies = [f for f in os.listdir(proxy.out) if "HTTPBODY" in f]
+    assert len(bodies) == 1, os.listdir(proxy.out)
+    with open(os.path.join(proxy.out, bodies[0]), "rb") as f:
+        assert f.read() == body
+
+
 CASES = [(name[5:], fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 
