@@ -53,6 +53,14 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
                                                 files_->write_index, stats_);
 }
 
+std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_unstored(flow::FlowInfo& info) {
+  if (files_) {
+    files_->namer.assign(info);
+    info.filename.clear();
+  }
+  return std::make_unique<output::DiscardSink>();
+}
+
 void FlowRecorder::close_stream(flow::FlowInfo& info,
                                 std::unique_ptr<reassembly::StreamSink> sink) {
   if (dynamic_cast<OtherShardSink*>(sink.get())) uncount_reassembly(stats_, info.reassembly);

@@ -46,6 +46,9 @@ class FlowRecorder : public flow::FlowHandler {
   void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
+  // A direction whose bytes are not kept (--proxy-record): it takes its flow
+  // id, as a stored one would, and gets a report entry without a file.
+  std::unique_ptr<reassembly::StreamSink> open_unstored(flow::FlowInfo& info);
   void close_stream(flow::FlowInfo& info, std::unique_ptr<reassembly::StreamSink> sink) override;
   void connection_closed(const flow::ConnectionRecord& record) override;
 

@@ -41,7 +41,7 @@ flow::CloseReason close_reason(proxy::EndKind kind) {
 
 }  // namespace
 
-ProxyRecorder::ProxyRecorder(const proxy::ProxyOptions& options, flow::FlowHandler& handler,
+ProxyRecorder::ProxyRecorder(const proxy::ProxyOptions& options, FlowRecorder& handler,
                              ClosedFlows& closed, report::DfxmlWriter* report)
     : options_(options), handler_(handler), closed_(closed), report_(report) {}
 
@@ -105,7 +105,7 @@ void ProxyRecorder::received(uint64_t id, proxy::Sender from, ByteView data, Tim
   c.record.end = now;
   if (!d.sink) {
     // Unrecorded directions still get their report entry, without a file.
-    d.sink = records(from) ? handler_.open_stream(info) : nullptr;
+    d.sink = records(from) ? handler_.open_stream(info) : handler_.open_unstored(info);
     if (!d.sink) d.sink = std::make_unique<output::DiscardSink>();
   }
   ByteView kept = data;

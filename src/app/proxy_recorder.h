@@ -11,7 +11,7 @@
 
 #include "app/closed_flows.h"
 #include "flow/connection_record.h"
-#include "flow/flow_handler.h"
+#include "app/flow_recorder.h"
 #include "flow/flow_info.h"
 #include "proxy/printable_filter.h"
 #include "proxy/proxy_observer.h"
@@ -26,7 +26,7 @@ namespace tcpflow::app {
 
 class ProxyRecorder : public proxy::ProxyObserver {
  public:
-  ProxyRecorder(const proxy::ProxyOptions& options, flow::FlowHandler& handler,
+  ProxyRecorder(const proxy::ProxyOptions& options, FlowRecorder& handler,
                 ClosedFlows& closed, report::DfxmlWriter* report);
   ~ProxyRecorder() override;
 
@@ -59,7 +59,7 @@ class ProxyRecorder : public proxy::ProxyObserver {
   void close_direction(Direction& direction, flow::CloseReason reason);
 
   const proxy::ProxyOptions& options_;
-  flow::FlowHandler& handler_;
+  FlowRecorder& handler_;
   ClosedFlows& closed_;
   report::DfxmlWriter* report_;
   std::unordered_map<uint64_t, Connection> connections_;

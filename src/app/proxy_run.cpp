@@ -44,7 +44,7 @@ Timestamp wall_clock() {
 
 }  // namespace
 
-void run_proxy(const Config& config, flow::FlowHandler& handler, ClosedFlows& closed,
+void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
                report::DfxmlWriter* report, const std::function<void()>& listening) {
   ProxyRecorder recorder(config.proxy, handler, closed, report);
   proxy::ProxyServer server(config.proxy, recorder);

@@ -5,7 +5,7 @@
 
 #include "app/closed_flows.h"
 #include "app/config.h"
-#include "flow/flow_handler.h"
+#include "app/flow_recorder.h"
 
 namespace tcpflow::report {
 class DfxmlWriter;
@@ -16,7 +16,7 @@ namespace tcpflow::app {
 // Serves until SIGTERM/SIGINT and the grace period; every connection's flows
 // are closed on return. `listening` runs once the listeners are open (to
 // drop privileges). Throws tcpflow::Error when it cannot listen.
-void run_proxy(const Config& config, flow::FlowHandler& handler, ClosedFlows& closed,
+void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
                report::DfxmlWriter* report, const std::function<void()>& listening);
 
 }  // namespace tcpflow::app

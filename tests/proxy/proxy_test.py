@@ -279,6 +279,8 @@ def case_record_one_side_and_printable(work):
     assert proxy.recorded(local, "server") is None  # reported, not stored
     servers = [r for r in proxy.flows() if r["direction"] == "server"]
     assert len(servers) == 1 and servers[0]["filename"] == "", servers
+    ids = [r["flow_id"] for r in proxy.flows()]
+    assert sorted(ids) == [0, 1], ids  # the unstored direction still takes its own id
 
 
 def case_idle_timeout(work):
