@@ -125,3 +125,69 @@ def _(ctx):
                 note="the good input is processed; exit 1; the error names bzip2")
     case.check = _status_check("inputs_failed", {"input_errors": 1})
     return case
+
+
+# -- --compress: flow files written compressed -----------------------------------------
+UNPACK = {"gzip": (".gz", lambda d: __import__("gzip").decompress(d)),
+          "bzip2": (".bz2", bz2.decompress),
+          "zstd": (".zst", lambda d: subprocess.run(["zstd", "-d", "-q", "-c"], input=d,
+                                                     stdout=subprocess.PIPE, check=True).stdout)}
+
+
+def _compressed_check(codec, files):
+    """Every truth file is NAME+suffix decompressing to its bytes, and nothing else is there."""
+    import os
+    suffix, unpack = UNPACK[codec]
+
+    def check(outdir):
+        problems = []
+        present = sorted(n for n in os.listdir(outdir) if n != "report.xml")
+        want = sorted(n + suffix for n in files)
+        if present != want:
+            problems.append("files %s, want %s" % (present, want))
+        for name, data in files.items():
+            path = os.path.join(outdir, name + suffix)
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    if unpack(f.read()) != data:
+                        problems.append("%s does not decompress to the flow's bytes" % name)
+        with open(os.path.join(outdir, "report.xml"), encoding="utf-8") as f:
+            report = f.read()
+        if report.count('compression="%s"' % codec) != len(files):
+            problems.append("report: %d compressed entries, want %d" %
+                            (report.count('compression="%s"' % codec), len(files)))
+        return problems
+    return check
+
+
+def _compress_case(codec):
+    def build(ctx):
+        c = conv(20000, 30000, seed=41, mss=300)
+        c.reorder(0, window=4, seed=3)
+        c.reorder(1, window=5, seed=4)
+        packets = finalize_all([c])
+        path = ctx.write("cap.pcap", pg.pcap_bytes(cv.records(packets)))
+        files, _ = truth(packets)
+        case = Case([Run(["-r", path, "-o", "out", "--compress", codec, "-S",
+                          "compress_level=1"])], files=None,
+                    note="reordered segments; the files decompress to the truth")
+        case.check = _compressed_check(codec, files)
+        return case
+    return build
+
+
+for _codec in UNPACK:
+    scenario("compress-%s-reordered" % _codec)(_compress_case(_codec))
+
+
+@scenario("compress-usage-errors")
+def _(ctx):
+    data, _ = _capture("pcap", seed=43)
+    path = ctx.write("cap.pcap", data)
+    return Case([Run(["-r", path, "-o", "out", "--compress", "xz"], exit=2,
+                     stderr=[["--compress"]]),
+                 Run(["-r", path, "-o", "out", "-S", "compress_level=5"], exit=2,
+                     stderr=[["compress_level"]]),
+                 Run(["-r", path, "-o", "out", "--compress", "gzip", "-S", "compress_level=10"],
+                     exit=2, stderr=[["levels go from 1 to 9"]])],
+                outdir=None, report=False)
