@@ -35,7 +35,8 @@ TEST(Settings, RegistryListsEverySettingWithItsDefault) {
       {"max_linger", "1000"},      {"py_path", ""},
       {"py_module", ""},            {"py_function", ""},
       {"netviz_formats", "pdf,png"},
-      {"sha256_inputs", "NO"},      {"force_color", "NO"},
+      {"sha256_inputs", "NO"},      {"compress_level", "0"},
+      {"force_color", "NO"},
   };
   ASSERT_EQ(setting_specs().size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
