@@ -67,7 +67,9 @@ class Bzip2Decoder final : public StreamDecoder {
   }
   bool decode(const uint8_t*& in, size_t& in_len, uint8_t*& out, size_t& out_len,
               bool) override {
-    if (in_len == 0) return true;
+    // With no input left bzip2 may still hold decoded bytes of its last
+    // block: it is called anyway, unless its stream has ended.
+    if (stream_done_ && in_len == 0) return true;
     if (stream_done_) {  // another stream follows the one that ended
       BZ2_bzDecompressEnd(&bz_);
       open_ = false;

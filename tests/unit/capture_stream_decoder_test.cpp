@@ -116,6 +116,24 @@ TEST_P(CaptureCompressed, ReadsEveryRecordAcrossManyInputBuffers) {
   EXPECT_EQ(back, plain);
 }
 
+TEST_P(CaptureCompressed, SmallReadsGetEveryByteIncludingTheLastBlocksTail) {
+  TempDir dir;
+  std::string path = dir.file("small.x");
+  Bytes plain = pcap_file(300, 1000);
+  write_file(path, compress(GetParam(), plain));
+  int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  auto decoder = make_stream_decoder(GetParam(), fd);
+  Bytes back;
+  uint8_t buf[777];
+  int got;
+  while ((got = decoder->read(buf, sizeof buf)) > 0) back.insert(back.end(), buf, buf + got);
+  ::close(fd);
+  EXPECT_EQ(got, 0) << decoder->error();
+  EXPECT_FALSE(decoder->truncated());
+  EXPECT_EQ(back, plain);
+}
+
 TEST_P(CaptureCompressed, ConcatenatedStreamsReadAsOne) {
   TempDir dir;
   std::string path = dir.file("two.pcap.x");
