@@ -1,24 +1,11 @@
 #include "decode/tunnel.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-
 #include <cstring>
 #include <string_view>
 
 #include "util/hash.h"
 
 namespace tcpflow::decode {
-namespace {
-
-void append_ip(std::string& out, const IpAddress& addr) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  const int family = addr.family == 6 ? AF_INET6 : AF_INET;
-  if (addr.family != 0 && inet_ntop(family, addr.bytes.data(), buf, sizeof buf) != nullptr)
-    out += buf;
-}
-
-}  // namespace
 
 TunnelKey tunnel_key_of(const TunnelChain& chain) {
   return chain.empty() ? TunnelKey{} : tunnel_key_of(chain.innermost());
@@ -74,36 +61,6 @@ const char* tunnel_id_label(TunnelKind kind) {
     case TunnelKind::kErspan: return "session";
     default: return "key";  // GRE (and PPTP's call id)
   }
-}
-
-std::string describe_tunnels(const std::vector<TunnelLayer>& layers) {
-  std::string out;
-  for (const TunnelLayer& layer : layers) {
-    if (!out.empty()) out += ", ";
-    out += tunnel_layer_name(layer);
-    out += ':';
-    if (layer.has_id) {
-      out += tunnel_id_label(layer.kind);
-      out += '=';
-      out += std::to_string(layer.id);
-      out += ' ';
-    }
-    out += "outer=";
-    append_ip(out, layer.outer_src);
-    out += '>';
-    append_ip(out, layer.outer_dst);
-  }
-  return out;
-}
-
-std::string tunnel_file_tag(const TunnelLayer& layer) {
-  std::string out = tunnel_layer_name(layer);
-  if (layer.has_id) out += std::to_string(layer.id);
-  out += '_';
-  append_ip(out, layer.outer_src);
-  out += '-';
-  append_ip(out, layer.outer_dst);
-  return out;
 }
 
 }  // namespace tcpflow::decode

@@ -78,13 +78,6 @@ const char* tunnel_layer_name(const TunnelLayer& layer);
 // "vni", "key", "teid", "session".
 const char* tunnel_id_label(TunnelKind kind);
 
-// "vxlan:vni=100 outer=192.0.2.1>192.0.2.2" per layer, joined by ", ".
-std::string describe_tunnels(const std::vector<TunnelLayer>& layers);
-
-// A short identity for file names: "vxlan100_192.0.2.1-192.0.2.2"
-// (no id for kinds without one; ':' in IPv6 addresses kept).
-std::string tunnel_file_tag(const TunnelLayer& layer);
-
 // Which encapsulations are decoded. UDP tunnels are recognised by port; the
 // defaults (4789 and 8472 VXLAN, 6081 Geneve, 2152 GTP-U, 3544 Teredo) always
 // apply and extra_udp_ports adds more.

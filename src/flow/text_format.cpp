@@ -120,4 +120,34 @@ void append_iso_seconds(std::string& out, int64_t sec) {
   append_decimal(out, second_of_day % 60, 2);
 }
 
+std::string describe_tunnels(const std::vector<decode::TunnelLayer>& layers) {
+  std::string out;
+  for (const decode::TunnelLayer& layer : layers) {
+    if (!out.empty()) out += ", ";
+    out += decode::tunnel_layer_name(layer);
+    out += ':';
+    if (layer.has_id) {
+      out += decode::tunnel_id_label(layer.kind);
+      out += '=';
+      append_decimal(out, layer.id);
+      out += ' ';
+    }
+    out += "outer=";
+    append_ip(out, layer.outer_src);
+    out += '>';
+    append_ip(out, layer.outer_dst);
+  }
+  return out;
+}
+
+std::string tunnel_file_tag(const decode::TunnelLayer& layer) {
+  std::string out = decode::tunnel_layer_name(layer);
+  if (layer.has_id) append_decimal(out, layer.id);
+  out += '_';
+  append_ip(out, layer.outer_src);
+  out += '-';
+  append_ip(out, layer.outer_dst);
+  return out;
+}
+
 }  // namespace tcpflow::flow

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "decode/packet.h"
+#include "decode/tunnel.h"
 #include "flow/flow_info.h"
 
 namespace tcpflow::flow {
@@ -26,6 +27,12 @@ void append_ip_padded(std::string& out, const decode::IpAddress& address);
 // "00:11:22:aa:bb:cc".
 void append_mac(std::string& out, const decode::MacAddress& mac);
 std::string mac_to_string(const decode::MacAddress& mac);
+
+// "vxlan:vni=100 outer=192.0.2.1>192.0.2.2" per layer, joined by ", ".
+std::string describe_tunnels(const std::vector<decode::TunnelLayer>& layers);
+// A short identity for file names: "vxlan100_192.0.2.1-192.0.2.2"
+// (no id for kinds without one; ':' in IPv6 addresses kept).
+std::string tunnel_file_tag(const decode::TunnelLayer& layer);
 
 // "ipv4", "ipv6" or "unknown".
 const char* family_name(const decode::IpAddress& address);

@@ -162,7 +162,7 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
       case Code::kConnectionId: // tcpflow 1.6.1 numbers sessions from 0; our connection ids start at 1.
         append_decimal(out, info.connection_id ? info.connection_id - 1 : 0, 20); break;
       case Code::kTunnel:
-        if (!info.tunnels.empty()) out += decode::tunnel_file_tag(info.tunnels.back());
+        if (!info.tunnels.empty()) out += flow::tunnel_file_tag(info.tunnels.back());
         break;
     }
   }

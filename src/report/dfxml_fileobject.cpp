@@ -4,6 +4,7 @@
 #include <string>
 
 #include "decode/tunnel.h"
+#include "flow/text_format.h"
 #include "report/flow_format.h"
 #include "report/text_escape.h"
 
@@ -108,7 +109,7 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
     xml.attribute("src_mac", mac_to_string(info.src_mac));
     xml.attribute("dst_mac", mac_to_string(info.dst_mac));
   }
-  if (!info.tunnels.empty()) xml.attribute("tunnels", decode::describe_tunnels(info.tunnels));
+  if (!info.tunnels.empty()) xml.attribute("tunnels", flow::describe_tunnels(info.tunnels));
   xml.attribute("direction", direction_name(info));
   xml.attribute("connection_id", info.connection_id);
   xml.attribute("flow_id", info.flow_id);

@@ -6,6 +6,7 @@
 
 #include "report/connection_format.h"
 #include "decode/tunnel.h"
+#include "flow/text_format.h"
 #include "report/flow_format.h"
 #include "report/json_object.h"
 #include "util/error.h"
@@ -74,7 +75,7 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
     json.add_null("dst_mac");
   }
   if (!info.tunnels.empty()) {
-    json.add("tunnels", decode::describe_tunnels(info.tunnels));
+    json.add("tunnels", flow::describe_tunnels(info.tunnels));
   } else {
     json.add_null("tunnels");
   }

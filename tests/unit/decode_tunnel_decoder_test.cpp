@@ -11,23 +11,34 @@ namespace {
 
 using namespace test;
 
-// `out` points into the bytes decoded, and callers often pass a temporary:
-// the last input is kept here until the next call.
-TunnelStatus run(TunnelDecodeFn fn, const Bytes& b, TunnelPayload& out) {
-  static Bytes last_input;
-  last_input = b;
-  out = TunnelPayload{};
-  return fn(view(last_input), out);
-}
-
-// Every strict prefix of a valid header (up to `header` bytes) is truncated.
-void expect_prefixes_truncated(TunnelDecodeFn fn, const Bytes& b, size_t header) {
-  for (size_t n = 0; n < header; ++n) {
-    TunnelPayload out;
-    Bytes cut(b.begin(), b.begin() + n);
-    EXPECT_EQ(run(fn, cut, out), TunnelStatus::kTruncated) << "prefix of " << n << " bytes";
+// `out` points into the bytes decoded, and tests often pass a temporary:
+// the fixture keeps the last input until the next call.
+class TunnelDecoderTest : public ::testing::Test {
+ protected:
+  TunnelStatus run(TunnelDecodeFn fn, const Bytes& b, TunnelPayload& out) {
+    last_input_ = b;
+    out = TunnelPayload{};
+    return fn(view(last_input_), out);
   }
-}
+
+  // Every strict prefix of a valid header (up to `header` bytes) is truncated.
+  void expect_prefixes_truncated(TunnelDecodeFn fn, const Bytes& b, size_t header) {
+    for (size_t n = 0; n < header; ++n) {
+      TunnelPayload out;
+      Bytes cut(b.begin(), b.begin() + n);
+      EXPECT_EQ(run(fn, cut, out), TunnelStatus::kTruncated) << "prefix of " << n << " bytes";
+    }
+  }
+
+ private:
+  Bytes last_input_;
+};
+using TunnelVxlan = TunnelDecoderTest;
+using TunnelGeneve = TunnelDecoderTest;
+using TunnelGre = TunnelDecoderTest;
+using TunnelGtpu = TunnelDecoderTest;
+using TunnelIpInIp = TunnelDecoderTest;
+using TunnelTeredo = TunnelDecoderTest;
 
 Bytes vxlan_header(uint32_t vni, uint8_t flags = 0x08) {
   Bytes h = {flags, 0, 0, 0};
@@ -35,7 +46,7 @@ Bytes vxlan_header(uint32_t vni, uint8_t flags = 0x08) {
   return h;
 }
 
-TEST(TunnelVxlan, ReadsVniAndCarriesEthernet) {
+TEST_F(TunnelVxlan, ReadsVniAndCarriesEthernet) {
   const Bytes frame = ethernet(tcp4());
   const Bytes b = cat(vxlan_header(0xABCDEF), frame);
   TunnelPayload out;
@@ -47,7 +58,7 @@ TEST(TunnelVxlan, ReadsVniAndCarriesEthernet) {
   expect_prefixes_truncated(decode_vxlan, b, 8);
 }
 
-TEST(TunnelVxlan, WithoutTheVniFlagIsMalformed) {
+TEST_F(TunnelVxlan, WithoutTheVniFlagIsMalformed) {
   TunnelPayload out;
   EXPECT_EQ(run(decode_vxlan, cat(vxlan_header(5, 0x00), ethernet(tcp4())), out),
             TunnelStatus::kMalformed);
@@ -60,7 +71,7 @@ Bytes geneve_header(uint32_t vni, uint16_t protocol, const Bytes& options, uint8
   return cat(h, options);
 }
 
-TEST(TunnelGeneve, SkipsOptionsByLength) {
+TEST_F(TunnelGeneve, SkipsOptionsByLength) {
   const Bytes options = pattern(12, 3);
   const Bytes inner = tcp6();
   const Bytes b = cat(geneve_header(77, 0x86DD, options), inner);
@@ -72,7 +83,7 @@ TEST(TunnelGeneve, SkipsOptionsByLength) {
   expect_prefixes_truncated(decode_geneve, b, 20);
 }
 
-TEST(TunnelGeneve, EthernetIpv4AndRejects) {
+TEST_F(TunnelGeneve, EthernetIpv4AndRejects) {
   TunnelPayload out;
   EXPECT_EQ(run(decode_geneve, cat(geneve_header(1, 0x6558, {}), ethernet(tcp4())), out),
             TunnelStatus::kInner);
@@ -99,7 +110,7 @@ Bytes gtpu_header(uint32_t teid, const Bytes& body, uint8_t type = 0xFF, bool op
   return cat(h, body);
 }
 
-TEST(TunnelGtpu, GpduCarriesIpv4AndIpv6) {
+TEST_F(TunnelGtpu, GpduCarriesIpv4AndIpv6) {
   const Bytes inner4 = tcp4();
   TunnelPayload out;
   Bytes b = gtpu_header(0xDEADBEEF, inner4);
@@ -113,7 +124,7 @@ TEST(TunnelGtpu, GpduCarriesIpv4AndIpv6) {
   EXPECT_EQ(out.type, InnerType::kIPv6);
 }
 
-TEST(TunnelGtpu, WalksExtensionHeadersAndStopsAtTheLengthField) {
+TEST_F(TunnelGtpu, WalksExtensionHeadersAndStopsAtTheLengthField) {
   const Bytes inner = tcp4();
   // PDU session container (0x85, 4 bytes) then a 8-byte one of type 0x40.
   Bytes ext = {1, 0x10, 0x05, 0x40, 2, 1, 2, 3, 4, 5, 6, 0x00};
@@ -128,7 +139,7 @@ TEST(TunnelGtpu, WalksExtensionHeadersAndStopsAtTheLengthField) {
             TunnelStatus::kMalformed);
 }
 
-TEST(TunnelGtpu, ControlMessagesAndOtherVersions) {
+TEST_F(TunnelGtpu, ControlMessagesAndOtherVersions) {
   TunnelPayload out;
   EXPECT_EQ(run(decode_gtpu, gtpu_header(0, {}, 0x01, true), out), TunnelStatus::kNoUserData);
   EXPECT_EQ(run(decode_gtpu, gtpu_header(7, {}, 0xFE), out), TunnelStatus::kNoUserData);
@@ -148,7 +159,7 @@ Bytes gre_header(uint16_t flags, uint16_t protocol, const Bytes& fields) {
   return cat(h, fields);
 }
 
-TEST(TunnelGre, OptionalFieldsAndKey) {
+TEST_F(TunnelGre, OptionalFieldsAndKey) {
   const Bytes inner = tcp4();
   Bytes fields;
   put32(fields, 0xC0DE0000);  // checksum + reserved
@@ -173,7 +184,7 @@ TEST(TunnelGre, OptionalFieldsAndKey) {
   EXPECT_EQ(out.id, 5u);
 }
 
-TEST(TunnelGre, RejectsUnknownVersionAndProtocol) {
+TEST_F(TunnelGre, RejectsUnknownVersionAndProtocol) {
   TunnelPayload out;
   EXPECT_EQ(run(decode_gre, cat(gre_header(0x0002, 0x0800, {}), tcp4()), out),
             TunnelStatus::kMalformed);
@@ -184,7 +195,7 @@ TEST(TunnelGre, RejectsUnknownVersionAndProtocol) {
             TunnelStatus::kMalformed);
 }
 
-TEST(TunnelGre, Rfc1701RoutingIsSkipped) {
+TEST_F(TunnelGre, Rfc1701RoutingIsSkipped) {
   Bytes fields = {0, 0, 0, 0};                  // checksum/offset (present with R)
   Bytes sre = {0x08, 0x00, 0, 4, 1, 2, 3, 4};   // one IPv4 SRE
   Bytes end = {0, 0, 0, 0};                     // NULL SRE
@@ -196,7 +207,7 @@ TEST(TunnelGre, Rfc1701RoutingIsSkipped) {
   expect_prefixes_truncated(decode_gre, b, 20);
 }
 
-TEST(TunnelGre, PptpCarriesPpp) {
+TEST_F(TunnelGre, PptpCarriesPpp) {
   Bytes fields;
   put16(fields, 40);  // payload length
   put16(fields, 0x0777);  // call id
@@ -218,7 +229,7 @@ TEST(TunnelGre, PptpCarriesPpp) {
             TunnelStatus::kUnknownNext);
 }
 
-TEST(TunnelGre, ErspanTypesOneTwoThree) {
+TEST_F(TunnelGre, ErspanTypesOneTwoThree) {
   const Bytes frame = ethernet(tcp4());
   TunnelPayload out;
   out.kind = TunnelKind::kGre;
@@ -253,7 +264,7 @@ TEST(TunnelGre, ErspanTypesOneTwoThree) {
   EXPECT_EQ(run(decode_gre, bad, out), TunnelStatus::kMalformed);
 }
 
-TEST(TunnelIpInIp, VersionMustMatchTheProtocol) {
+TEST_F(TunnelIpInIp, VersionMustMatchTheProtocol) {
   TunnelPayload out;
   const Bytes inner4 = tcp4();
   ASSERT_EQ(run(decode_ip4_in_ip, inner4, out), TunnelStatus::kInner);
@@ -265,7 +276,7 @@ TEST(TunnelIpInIp, VersionMustMatchTheProtocol) {
   EXPECT_EQ(run(decode_ip6_in_ip, {}, out), TunnelStatus::kTruncated);
 }
 
-TEST(TunnelTeredo, PlainAuthenticationAndOrigin) {
+TEST_F(TunnelTeredo, PlainAuthenticationAndOrigin) {
   const Bytes inner = tcp6();
   TunnelPayload out;
   ASSERT_EQ(run(decode_teredo, inner, out), TunnelStatus::kInner);

@@ -7,6 +7,7 @@
 #include "decode/tunnel.h"
 #include "decode_test_builders.h"
 #include "flow/flow_key.h"
+#include "flow/text_format.h"
 #include "flow/tunnel_interner.h"
 
 namespace tcpflow::decode {
@@ -88,8 +89,8 @@ TEST_F(DecodeTunnel, VxlanCarriesTheInnerConnection) {
   EXPECT_EQ(out.link.src_mac, kSrcMac);
   EXPECT_EQ(stats.get(Counter::kTunnelVxlan), 1u);
   EXPECT_EQ(stats.get(Counter::kTcpPackets), 1u);
-  EXPECT_EQ(describe_tunnels({layer}), "vxlan:vni=100 outer=192.0.2.1>192.0.2.2");
-  EXPECT_EQ(tunnel_file_tag(layer), "vxlan100_192.0.2.1-192.0.2.2");
+  EXPECT_EQ(flow::describe_tunnels({layer}), "vxlan:vni=100 outer=192.0.2.1>192.0.2.2");
+  EXPECT_EQ(flow::tunnel_file_tag(layer), "vxlan100_192.0.2.1-192.0.2.2");
 }
 
 TEST_F(DecodeTunnel, VxlanOnTheOldLinuxPortAndAConfiguredOne) {
@@ -149,7 +150,7 @@ TEST_F(DecodeTunnel, VxlanInsideGreRecordsBothLayers) {
   EXPECT_EQ(out.tunnels.layers[0].id, 0xABCDu);
   EXPECT_EQ(out.tunnels.layers[1].kind, TunnelKind::kVxlan);
   std::vector<TunnelLayer> chain(out.tunnels.layers.begin(), out.tunnels.layers.begin() + 2);
-  EXPECT_EQ(describe_tunnels(chain),
+  EXPECT_EQ(flow::describe_tunnels(chain),
             "gre:key=43981 outer=172.16.0.1>172.16.0.2, vxlan:vni=300 outer=10.9.0.1>10.9.0.2");
   // The key is the innermost tunnel's.
   const TunnelKey key = tunnel_key_of(out.tunnels);
