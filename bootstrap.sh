@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 [ $# -gt 0 ] && shift
 
-packages=(build-essential autoconf automake pkg-config libpcap-dev zlib1g-dev libssl-dev
+packages=(build-essential autoconf automake pkg-config libpcap-dev zlib1g-dev libzstd-dev libbz2-dev liblzma-dev zstd libssl-dev
           libtinyxml2-dev libboost-program-options-dev libgtest-dev python3 python3-dev
           libxml2-utils libcairo2-dev
           poppler-utils python3-yaml socat)  # tests only: netviz reads its page back (pdfinfo, pdftotext); the Kubernetes recipe test parses YAML; the proxy benchmark compares with socat

@@ -27,3 +27,5 @@ EXTRA_DIST += tests/e2e/scenarios_run_notices.py
 EXTRA_DIST += tests/e2e/scenarios_connections.py
 # A capture picked up mid-connection: the hold window (issues 19.3, 22.3).
 EXTRA_DIST += tests/e2e/scenarios_midstream.py
+# Captures compressed with zstd, bzip2 or xz (issue 15.2).
+EXTRA_DIST += tests/e2e/scenarios_compressed_input.py

@@ -13,6 +13,7 @@
 #include "flow/shard.h"
 #include "flow/flow_table_config.h"
 #include "output/console_options.h"
+#include "output/file_compressor.h"
 #include "proxy/proxy_options.h"
 #include "scanners/scanner_options.h"
 
@@ -63,6 +64,9 @@ struct Config {
   ConsoleMode console = ConsoleMode::kNone;
   bool console_strip_nonprintable = false;  // -s
   output::ConsoleOptions console_options;   // -B -D -0 -g -J -L, -S force_color
+
+  // Flow files compressed once complete: --compress, -S compress_level.
+  output::CompressionOptions compression;
 
   // Scanners.
   scanners::ScannerSelection scanners;      // -e -x -E -a -FM

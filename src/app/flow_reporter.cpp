@@ -1,5 +1,7 @@
 #include "app/flow_reporter.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace tcpflow::app {
@@ -16,14 +18,49 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
       std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
     }
   }
+  std::string recorded = path;
+  if (compression_.codec != output::Codec::kNone && !path.empty() && !info.write_failed) {
+    recorded = compress(info, path, peer_path != nullptr);
+  }
   if (report_) report_->write_fileobject(info, result.xml, seq);
   if (jsonl_) {
     jsonl_->write(info, result.jsonl, seq);
     for (const std::string& line : result.jsonl_records) jsonl_->write_record(line, seq);
   }
   stats_.merge(result.stats);
-  hooks_.flow_recorded(info, path);
+  hooks_.flow_recorded(info, recorded);
   if (netviz_) netviz_->add_flow(info);
+}
+
+// The plain file was the staging area of an out-of-order writer; once it is
+// complete and scanned, one streaming pass compresses it (see
+// doc/ARCHITECTURE.md, "Compressed flow files").
+std::string FlowReporter::compress(flow::FlowInfo& info, const std::string& path,
+                                   bool peer_reads_it) {
+  output::CompressedFile packed = output::compress_file(path, compression_);
+  if (!packed.ok) {
+    ::unlink(packed.path.c_str());
+    stats_.add(Counter::kWriteErrors);
+    info.write_failed = true;
+    info.write_error = packed.error;
+    std::fprintf(stderr, "tcpflow: %s: %s; the flow is kept uncompressed\n", packed.path.c_str(),
+                 packed.error.c_str());
+    return path;
+  }
+  info.filename += output::codec_suffix(compression_.codec);
+  info.compression = output::codec_name(compression_.codec);
+  info.compressed_size = packed.compressed;
+  if (peer_reads_it) {
+    plain_files_.push_back(path);
+  } else {
+    ::unlink(path.c_str());
+  }
+  return packed.path;
+}
+
+void FlowReporter::remove_plain_files() {
+  for (const std::string& plain : plain_files_) ::unlink(plain.c_str());
+  plain_files_.clear();
 }
 
 }  // namespace tcpflow::app

@@ -4,6 +4,7 @@
 // it releases a connection, closes the connection's -K pcap.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "app/closed_flows.h"
 #include "app/connection_pcaps.h"
@@ -12,6 +13,7 @@
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
 #include "flow/shard.h"
+#include "output/file_compressor.h"
 #include "scanners/registry.h"
 #include "util/stats.h"
 
@@ -36,6 +38,13 @@ class FlowReporter : public ClosedFlows::Consumer {
   // sorts by it), but only the shard's own connections are scanned,
   // reported and told to the hooks.
   void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+  // --compress: each file is compressed once scanned, before its entry is
+  // written (the entry names NAME.gz and gives both sizes).
+  void compress_files(const output::CompressionOptions& options) { compression_ = options; }
+  // Plain files a peer direction could still have read are removed here.
+  ~FlowReporter() { remove_plain_files(); }
+  FlowReporter(const FlowReporter&) = delete;
+  FlowReporter& operator=(const FlowReporter&) = delete;
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
     if (flow::shard_keeps(shard_, info)) hooks_.file_closed(info, path);
@@ -43,6 +52,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
               const std::string* peer_path) override;
   void connection_complete(uint64_t connection_id) override {
+    remove_plain_files();
     if (connection_pcaps_) connection_pcaps_->close(connection_id);
     if (netviz_) netviz_->connection_closed(connection_id);
   }
@@ -70,6 +80,12 @@ class FlowReporter : public ClosedFlows::Consumer {
   uint64_t entries_ = 0;  // --shard: report entries of the single run so far
 
   uint64_t next_seq() { return shard_.active() ? ++entries_ : 0; }
+  // Compresses the flow's file; returns the path to tell the hooks.
+  std::string compress(flow::FlowInfo& info, const std::string& path, bool peer_reads_it);
+  void remove_plain_files();
+
+  output::CompressionOptions compression_;
+  std::vector<std::string> plain_files_;  // compressed, kept for the peer's scan
 };
 
 }  // namespace tcpflow::app

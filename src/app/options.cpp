@@ -85,6 +85,8 @@ constexpr OptionDef kOptions[] = {
      "keep closed connections in the flow table (no purge)"},
     {0, "overlap", "first|last", Section::kOutput,
      "which copy of differing retransmitted bytes wins (first)"},
+    {0, "compress", "gzip|zstd|bzip2", Section::kOutput,
+     "compress every flow file: NAME.gz, NAME.zst or NAME.bz2 (-S compress_level=N)"},
     {'e', nullptr, "NAME", Section::kScanners, "enable scanner NAME; repeatable"},
     {'x', nullptr, "NAME", Section::kScanners, "disable scanner NAME; repeatable"},
     {'E', nullptr, "NAME", Section::kScanners, "disable every scanner, then enable NAME"},
@@ -161,6 +163,7 @@ struct Draft {
   bool saw_C = false;
   bool saw_s = false;
   std::string overlap;
+  std::string compress;
   ShardFlags shard;  // --shard, --merge-inputs, --merge-reports
   ProxyFlags proxy;  // --proxy, --proxy-to, --proxy-allow, --proxy-record
   std::vector<std::string> words;  // positional arguments
@@ -246,6 +249,20 @@ std::string apply_f_letters(const std::string& letters, std::string tmpl, Config
 }
 
 // Every cross-option rule, applied once; the result is the final Config.
+// -S compress_level is checked against the codec's own range once both are known.
+void check_compression(const output::CompressionOptions& options) {
+  if (options.level == 0) return;
+  if (options.codec == output::Codec::kNone) {
+    throw UsageError("-S compress_level needs --compress gzip|zstd|bzip2");
+  }
+  int low = output::codec_min_level(options.codec), high = output::codec_max_level(options.codec);
+  if (options.level < low || options.level > high) {
+    throw UsageError("-S compress_level=" + std::to_string(options.level) + ": " +
+                     output::codec_name(options.codec) + " levels go from " +
+                     std::to_string(low) + " to " + std::to_string(high));
+  }
+}
+
 Config finalize(Draft d) {
   Config& c = d.config;
   if (d.files_from_args) {
@@ -305,10 +322,18 @@ Config finalize(Draft d) {
     throw UsageError("--overlap expects 'first' or 'last', got '" + d.overlap + "'");
   }
 
+  if (!d.compress.empty()) {
+    std::optional<output::Codec> codec = output::parse_codec(d.compress);
+    if (!codec) {
+      throw UsageError("--compress expects 'gzip', 'zstd' or 'bzip2', got '" + d.compress + "'");
+    }
+    c.compression.codec = *codec;
+  }
   for (const std::string& pair : d.settings) {
     auto [name, value] = split_setting(pair);
     apply_setting(name, value, c);
   }
+  check_compression(c.compression);
 
   // Validate the user's template first so an error quotes what they typed.
   std::string tmpl = d.template_text;
@@ -395,6 +420,8 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.words.insert(draft.words.end(), opt.value.begin(), opt.value.end());
     } else if (opt.string_key == "overlap") {
       draft.overlap = value;
+    } else if (opt.string_key == "compress") {
+      draft.compress = value;
     } else if (opt.string_key == "netviz-from") {
       draft.config.netviz_from = value;
     } else if (opt.string_key == "shard") {

@@ -140,6 +140,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                                               *s.hooks, s.connection_pcaps.get(),
                                               s.netviz.get(), s.stats);
   s.reporter->keep_only(config.shard);
+  s.reporter->compress_files(config.compression);
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
                                                  *s.reporter, s.stats);
   if (console) {

@@ -14,7 +14,8 @@ ReadStatus FileSource::input_ended(bool at_boundary) {
              " bytes left at the end)";
     truncated_ = true;
   } else if (in_.gzip_truncated()) {
-    error_ = "truncated inside a record (the gzip stream ends early)";
+    error_ = std::string("truncated inside a record (the ") + in_.compression() +
+             " stream ends early)";
     truncated_ = true;
   } else {
     finished_ = ReadStatus::kEnd;

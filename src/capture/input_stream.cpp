@@ -69,6 +69,12 @@ InputStream::InputStream(const std::string& path, bool read_ahead)
   fd_ = fd;
   gzbuffer(gz_.get(), kGzBuffer);
   grow_to(kInitialBuffer);
+  uint8_t magic[kMaxMagicLen];
+  format_ = format_from_magic(magic, peek_bytes(fd, magic, sizeof magic));
+  if (format_ != CompressionFormat::kNone) {
+    decoder_ = make_stream_decoder(format_, fd);
+    return;
+  }
   if (read_ahead && regular && starts_with_gzip_magic(fd)) {
     read_ahead_ = std::make_unique<ReadAhead>(gz_.get());
   }
@@ -94,11 +100,18 @@ void InputStream::grow_to(size_t capacity) {
   capacity_ = capacity;
 }
 
+const char* InputStream::compression() const {
+  if (decoder_) return format_name(format_);
+  return compressed() ? "gzip" : "none";
+}
+
 bool InputStream::compressed() const {
+  if (decoder_) return true;
   return read_ahead_ ? !read_ahead_->direct() : gzdirect(gz_.get()) == 0;
 }
 
 int InputStream::read_some(uint8_t* out, size_t len) {
+  if (decoder_) return decoder_->read(out, len);
   if (read_ahead_) return read_ahead_->read(out, len);
   return gzread(gz_.get(), out, static_cast<unsigned>(len));
 }
@@ -120,6 +133,10 @@ bool InputStream::refill(size_t n) {
     }
     size_t want = std::min(capacity_ - end_, kMaxReadStep);
     int got = read_some(buffer_.get() + end_, want);
+    if (got < 0 && decoder_) {
+      error_ = decoder_->error();
+      return false;
+    }
     if (got < 0) {
       int code = Z_OK;
       const char* text =
@@ -130,6 +147,10 @@ bool InputStream::refill(size_t n) {
     }
     if (got == 0) {
       eof_ = true;
+      if (decoder_) {
+        gzip_truncated_ = decoder_->truncated();
+        return false;
+      }
       int code = Z_OK;
       if (read_ahead_) {
         code = read_ahead_->z_code();

@@ -1,7 +1,8 @@
-// Buffered byte input for capture files. Every file goes through zlib's gz
-// layer: it checks for the gzip magic (1f 8b) itself and passes any other
-// input through unchanged, reading straight into our buffer, so standard input
-// works without having to peek and push back bytes. Parsers ask for `n`
+// Buffered byte input for capture files. A file that starts with the zstd,
+// bzip2 or xz magic number is read through a StreamDecoder (the first bytes
+// are peeked without being consumed, see peek_bytes). Every other file goes
+// through zlib's gz layer: it checks for the gzip magic (1f 8b) itself and
+// passes any other input through unchanged, reading straight into our buffer. Parsers ask for `n`
 // contiguous bytes with ensure(), look at data(), then consume() them; the
 // bytes stay put until the next ensure(), which is what keeps a Record's view
 // valid until the following next().
@@ -15,6 +16,7 @@
 
 #include "capture/packet_source.h"
 #include "capture/read_ahead.h"
+#include "capture/stream_decoder.h"
 
 namespace tcpflow::capture {
 
@@ -27,8 +29,10 @@ class InputStream {
   explicit InputStream(const std::string& path, bool read_ahead = false);
 
   const std::string& name() const { return name_; }
-  // True when the input is gzip-compressed (known after the first ensure()).
+  // True when the input is compressed (for gzip, known after the first ensure()).
   bool compressed() const;
+  // "gzip", "zstd", "bzip2" or "xz" when compressed(), else "none".
+  const char* compression() const;
 
   // Makes `n` contiguous bytes available at data(). Returns false when the
   // input ends (or fails) first; available() then says how many were left.
@@ -45,7 +49,8 @@ class InputStream {
   // After ensure() failed: true for an I/O or decompression error, with
   // error() saying what; false for a clean end of input.
   bool failed() const { return !error_.empty(); }
-  // True when a gzip stream stopped before its end (a truncated .gz file).
+  // True when a compressed stream stopped before its end (a truncated
+  // .gz/.zst/.bz2/.xz file).
   bool gzip_truncated() const { return gzip_truncated_; }
   const std::string& error() const { return error_; }
 
@@ -68,6 +73,9 @@ class InputStream {
   uint64_t file_size_ = 0;  // regular files only
   std::unique_ptr<gzFile_s, GzCloser> gz_;
   std::unique_ptr<ReadAhead> read_ahead_;  // after gz_: joined before gz_ closes
+  // zstd/bzip2/xz: reads fd_ (owned by gz_, which then never reads).
+  std::unique_ptr<StreamDecoder> decoder_;
+  CompressionFormat format_ = CompressionFormat::kNone;
   // Not a std::vector: growing must not zero-fill megabytes we overwrite.
   std::unique_ptr<uint8_t[]> buffer_;
   size_t capacity_ = 0;

@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kMagicLen = 4;
 
 std::string describe(const InputStream& in) {
-  return in.compressed() ? " after gzip decompression" : "";
+  return in.compressed() ? std::string(" after ") + in.compression() + " decompression" : "";
 }
 
 }  // namespace
@@ -28,6 +28,10 @@ std::unique_ptr<PacketSource> open_capture_file(const std::string& path, const s
   InputStream in(path, read_ahead);
   if (!in.ensure(kMagicLen)) {
     if (in.failed()) throw Error(in.name() + ": " + in.error());
+    if (in.gzip_truncated()) {
+      throw Error(in.name() + ": truncated (the " + in.compression() +
+                  " stream ends before its first block)");
+    }
     if (in.available() == 0) {
       throw Error(in.name() + ": empty file" + describe(in) + " (not a pcap or pcapng capture)");
     }

@@ -90,6 +90,10 @@ struct FlowInfo {
   // Output.
   std::string filename;        // relative to the output directory; empty if no file
   uint64_t file_size = 0;      // bytes in the file (holes included)
+  // --compress: the codec ("gzip", "zstd", "bzip2") and the compressed file's
+  // size; file_size stays the original length. Empty when not compressed.
+  std::string compression;
+  uint64_t compressed_size = 0;
   CloseReason close_reason = CloseReason::kOpen;
   bool write_failed = false;
   std::string write_error;

@@ -26,3 +26,6 @@ noinst_HEADERS += src/output/background_file_writer.h \
 	src/output/file_writer.h \
 	src/output/write_buffers.h \
 	tests/unit/output_test_util.h
+# --compress: flow files compressed once complete (issue 15.2)
+libtcpflow_a_SOURCES += src/output/file_compressor.h src/output/file_compressor.cpp
+tests_unit_tests_SOURCES += tests/unit/output_file_compressor_test.cpp

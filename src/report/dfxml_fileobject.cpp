@@ -140,6 +140,10 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   xml.attribute("segments", r.segments);
   xml.attribute("bytes", r.payload_bytes);
   xml.attribute("close_reason", flow::close_reason_name(info.close_reason));
+  if (!info.compression.empty()) {
+    xml.attribute("compression", info.compression);
+    xml.attribute("compressed_size", info.compressed_size);
+  }
   xml.attribute("gap_count", r.gaps.size());
   xml.attribute("gap_bytes", gap_bytes(info));
   xml.attribute("duplicate_bytes", r.duplicate_bytes);

@@ -18,7 +18,7 @@ constexpr std::string_view kStandardKeys[] = {
     "filename", "filesize", "flow_id", "connection_id", "connection_count", "direction",
     "family", "src_ip", "src_port", "dst_ip", "dst_port", "vlan", "src_mac", "dst_mac",
     "tunnels", "start_time", "end_time", "start_epoch", "end_epoch", "packets", "first_packet",
-    "last_packet", "segments", "bytes", "input_files", "close_reason", "gaps", "gap_count",
+    "last_packet", "segments", "bytes", "input_files", "close_reason", "compression", "compressed_size", "gaps", "gap_count",
     "gap_bytes", "conflicts", "conflict_count", "conflict_bytes", "duplicate_bytes",
     "bad_checksum_segments", "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments", "capped_bytes",
     "spilled_blocks", "write_error",
@@ -90,6 +90,10 @@ std::string JsonlWriter::format(const flow::FlowInfo& info,
   json.add("bytes", r.payload_bytes);
   json.add_strings("input_files", info.input_files.names());
   json.add("close_reason", flow::close_reason_name(info.close_reason));
+  if (!info.compression.empty()) {
+    json.add("compression", info.compression);
+    json.add("compressed_size", info.compressed_size);
+  }
   json.add_ranges("gaps", r.gaps);
   json.add("gap_count", uint64_t{r.gaps.size()});
   json.add("gap_bytes", gap_bytes(info));

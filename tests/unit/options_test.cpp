@@ -297,6 +297,24 @@ TEST(Options, Overlap) {
   EXPECT_EQ(error_of({"--overlap=middle"}), "--overlap expects 'first' or 'last', got 'middle'");
 }
 
+TEST(Options, CompressAndItsLevel) {
+  EXPECT_EQ(run({"-r", "x"}).compression.codec, output::Codec::kNone);
+  EXPECT_EQ(run({"--compress", "gzip", "-r", "x"}).compression.codec, output::Codec::kGzip);
+  EXPECT_EQ(run({"--compress=zstd", "-r", "x"}).compression.codec, output::Codec::kZstd);
+  Config c = run({"--compress", "bzip2", "-S", "compress_level=3", "-r", "x"});
+  EXPECT_EQ(c.compression.codec, output::Codec::kBzip2);
+  EXPECT_EQ(c.compression.level, 3);
+  EXPECT_EQ(run({"--compress", "zstd", "-S", "compress_level=-5", "-r", "x"}).compression.level, -5);
+  EXPECT_EQ(error_of({"--compress", "xz", "-r", "x"}),
+            "--compress expects 'gzip', 'zstd' or 'bzip2', got 'xz'");
+  EXPECT_EQ(error_of({"-S", "compress_level=3", "-r", "x"}),
+            "-S compress_level needs --compress gzip|zstd|bzip2");
+  EXPECT_EQ(error_of({"--compress", "gzip", "-S", "compress_level=12", "-r", "x"}),
+            "-S compress_level=12: gzip levels go from 1 to 9");
+  EXPECT_EQ(error_of({"--compress", "bzip2", "-S", "compress_level=-1", "-r", "x"}),
+            "-S compress_level=-1: bzip2 levels go from 1 to 9");
+}
+
 TEST(Options, ValueOptions) {
   Config c = run({"-r", "x", "-o", "out", "-X", "r.xml", "-w", "rest.pcap", "-d", "3", "-L", "lk",
                   "-A", "ignored"});

@@ -1,0 +1,215 @@
+#include "output/file_compressor.h"
+
+#include <bzlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "output/file_io.h"
+#include "util/error.h"
+
+namespace tcpflow::output {
+namespace {
+
+constexpr size_t kChunk = size_t{256} << 10;
+
+class GzipCompressor final : public Compressor {
+ public:
+  GzipCompressor(int fd, int level) : Compressor(fd), out_(kChunk) {
+    // 16 + MAX_WBITS: a gzip wrapper, so `gzip -d` and zcat read it.
+    if (deflateInit2(&z_, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
+                     16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      throw Error("gzip: cannot set up the compressor (out of memory)");
+    }
+  }
+  ~GzipCompressor() override { deflateEnd(&z_); }
+
+  bool feed(ByteView data, bool finish) override {
+    z_.next_in = const_cast<Bytef*>(data.data());
+    z_.avail_in = static_cast<uInt>(data.size());
+    int flush = finish ? Z_FINISH : Z_NO_FLUSH;
+    for (;;) {
+      z_.next_out = out_.data();
+      z_.avail_out = static_cast<uInt>(out_.size());
+      int ret = deflate(&z_, flush);
+      if (ret == Z_STREAM_ERROR) return fail("gzip: compression failed");
+      if (!emit(out_.data(), out_.size() - z_.avail_out)) return false;
+      if (ret == Z_STREAM_END) return true;
+      if (z_.avail_out != 0 && z_.avail_in == 0 && !finish) return true;
+    }
+  }
+
+ private:
+  z_stream z_{};
+  std::vector<uint8_t> out_;
+};
+
+class ZstdCompressor final : public Compressor {
+ public:
+  ZstdCompressor(int fd, int level)
+      : Compressor(fd), ctx_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
+    if (!ctx_) throw Error("zstd: cannot set up the compressor (out of memory)");
+    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel,
+                           level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
+    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_checksumFlag, 1);
+  }
+  ~ZstdCompressor() override { ZSTD_freeCCtx(ctx_); }
+
+  bool feed(ByteView data, bool finish) override {
+    ZSTD_inBuffer in{data.data(), data.size(), 0};
+    ZSTD_EndDirective mode = finish ? ZSTD_e_end : ZSTD_e_continue;
+    for (;;) {
+      ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+      size_t left = ZSTD_compressStream2(ctx_, &out, &in, mode);
+      if (ZSTD_isError(left)) return fail(std::string("zstd: ") + ZSTD_getErrorName(left));
+      if (!emit(out_.data(), out.pos)) return false;
+      if (finish ? left == 0 : in.pos == in.size) return true;
+    }
+  }
+
+ private:
+  ZSTD_CCtx* ctx_;
+  std::vector<uint8_t> out_;
+};
+
+class Bzip2Compressor final : public Compressor {
+ public:
+  Bzip2Compressor(int fd, int level) : Compressor(fd), out_(kChunk) {
+    if (BZ2_bzCompressInit(&bz_, level == 0 ? 9 : level, 0, 0) != BZ_OK) {
+      throw Error("bzip2: cannot set up the compressor (out of memory)");
+    }
+  }
+  ~Bzip2Compressor() override { BZ2_bzCompressEnd(&bz_); }
+
+  bool feed(ByteView data, bool finish) override {
+    bz_.next_in = const_cast<char*>(reinterpret_cast<const char*>(data.data()));
+    bz_.avail_in = static_cast<unsigned>(data.size());
+    for (;;) {
+      bz_.next_out = reinterpret_cast<char*>(out_.data());
+      bz_.avail_out = static_cast<unsigned>(out_.size());
+      int ret = BZ2_bzCompress(&bz_, finish ? BZ_FINISH : BZ_RUN);
+      if (ret < 0) return fail("bzip2: compression failed");
+      if (!emit(out_.data(), out_.size() - bz_.avail_out)) return false;
+      if (ret == BZ_STREAM_END) return true;
+      if (!finish && bz_.avail_in == 0) return true;
+    }
+  }
+
+ private:
+  bz_stream bz_{};
+  std::vector<uint8_t> out_;
+};
+
+// Closes a descriptor when it leaves scope.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::optional<Codec> parse_codec(const std::string& name) {
+  if (name == "gzip") return Codec::kGzip;
+  if (name == "zstd") return Codec::kZstd;
+  if (name == "bzip2") return Codec::kBzip2;
+  return std::nullopt;
+}
+
+const char* codec_name(Codec codec) {
+  switch (codec) {
+    case Codec::kGzip: return "gzip";
+    case Codec::kZstd: return "zstd";
+    case Codec::kBzip2: return "bzip2";
+    case Codec::kNone: break;
+  }
+  return "none";
+}
+
+const char* codec_suffix(Codec codec) {
+  switch (codec) {
+    case Codec::kGzip: return ".gz";
+    case Codec::kZstd: return ".zst";
+    case Codec::kBzip2: return ".bz2";
+    case Codec::kNone: break;
+  }
+  return "";
+}
+
+int codec_min_level(Codec codec) { return codec == Codec::kZstd ? ZSTD_minCLevel() : 1; }
+int codec_max_level(Codec codec) { return codec == Codec::kZstd ? ZSTD_maxCLevel() : 9; }
+
+bool Compressor::emit(const uint8_t* data, size_t len) {
+  if (len == 0) return true;
+  if (int err = write_fully(fd_, data, len, written_)) {
+    return fail(describe_error("write failed", err));
+  }
+  written_ += len;
+  return true;
+}
+
+std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options, int fd) {
+  switch (options.codec) {
+    case Codec::kGzip: return std::make_unique<GzipCompressor>(fd, options.level);
+    case Codec::kZstd: return std::make_unique<ZstdCompressor>(fd, options.level);
+    case Codec::kBzip2: return std::make_unique<Bzip2Compressor>(fd, options.level);
+    case Codec::kNone: break;
+  }
+  return nullptr;
+}
+
+CompressedFile compress_file(const std::string& plain, const CompressionOptions& options) {
+  CompressedFile result;
+  result.path = plain + codec_suffix(options.codec);
+  Fd in{::open(plain.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) {
+    result.error = describe_error("cannot read for compression", errno);
+    return result;
+  }
+  struct stat st;
+  if (::fstat(in.fd, &st) != 0) {
+    result.error = describe_error("cannot read for compression", errno);
+    return result;
+  }
+  Fd out{::open(result.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)};
+  if (out.fd < 0) {
+    result.error = describe_error("cannot create", errno);
+    return result;
+  }
+  std::unique_ptr<Compressor> compressor = make_compressor(options, out.fd);
+  std::vector<uint8_t> chunk(kChunk);
+  for (;;) {
+    ssize_t got = ::read(in.fd, chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      result.error = describe_error("cannot read for compression", errno);
+      return result;
+    }
+    result.original += static_cast<uint64_t>(got);
+    if (!compressor->feed(ByteView(chunk.data(), static_cast<size_t>(got)), got == 0)) {
+      result.error = compressor->error();
+      return result;
+    }
+    if (got == 0) break;
+  }
+  result.compressed = compressor->written();
+  // The compressed file carries the flow's time, as the plain one did.
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (::futimens(out.fd, times) != 0 || ::close(std::exchange(out.fd, -1)) != 0) {
+    result.error = describe_error("close failed", errno);
+    return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+}  // namespace tcpflow::output
