@@ -7,7 +7,7 @@ namespace tcpflow::app {
 void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
                           const flow::FlowInfo* peer, const std::string* peer_path) {
   uint64_t seq = next_seq();
-  if (!flow::shard_keeps(shard_, info)) return;
+  if (!filter_.keeps(info)) return;
   scanners::ScanResult result;
   if (!path.empty() && !info.write_failed && !scanners_.empty()) {
     std::string error;

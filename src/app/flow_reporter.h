@@ -11,7 +11,7 @@
 #include "app/netviz_page.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
-#include "flow/shard.h"
+#include "app/connection_filter.h"
 #include "scanners/registry.h"
 #include "util/stats.h"
 
@@ -33,12 +33,12 @@ class FlowReporter : public ClosedFlows::Consumer {
         stats_(stats) {}
 
   // --shard: every entry is numbered in the single run's order (the merge
-  // sorts by it), but only the shard's own connections are scanned,
-  // reported and told to the hooks.
-  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+  // sorts by it), but only the shard's own connections (that match the
+  // rules) are scanned, reported and told to the hooks.
+  void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
-    if (flow::shard_keeps(shard_, info)) hooks_.file_closed(info, path);
+    if (filter_.keeps(info)) hooks_.file_closed(info, path);
   }
   void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
               const std::string* peer_path) override;
@@ -49,11 +49,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   // After its directions' entries, so a reader meets the flows first.
   void connection_recorded(const flow::ConnectionRecord& record) override {
     uint64_t seq = next_seq();
-    if (shard_.active() && flow::shard_hash(record.orig_ip, record.orig_port, record.resp_ip,
-                                            record.resp_port, record.vlan) %
-                                   shard_.count != shard_.index) {
-      return;
-    }
+    if (!filter_.keeps(record)) return;
     if (report_) report_->write_connection(record, seq);
     if (jsonl_) jsonl_->write_connection(record, seq);
   }
@@ -66,10 +62,10 @@ class FlowReporter : public ClosedFlows::Consumer {
   ConnectionPcaps* connection_pcaps_;
   NetvizPage* netviz_;
   Stats& stats_;
-  flow::ShardSpec shard_;
+  ConnectionFilter filter_;
   uint64_t entries_ = 0;  // --shard: report entries of the single run so far
 
-  uint64_t next_seq() { return shard_.active() ? ++entries_ : 0; }
+  uint64_t next_seq() { return filter_.shard().active() ? ++entries_ : 0; }
 };
 
 }  // namespace tcpflow::app
