@@ -306,3 +306,64 @@ def _error_scenario(name, args, stderr):
 
 for _name, _args, _stderr in ERRORS:
     _error_scenario(_name, _args, _stderr)
+
+
+# -- --snoop --------------------------------------------------------------------------
+SNOOP_HEADER = "%5s %6s %-15s %5s %2s %-15s %5s %6s %s\n" % (
+    "UID", "PID", "LADDR", "LPORT", "DR", "RADDR", "RPORT", "SIZE", "CMD")
+
+
+def _snoop_lines(convs, packets, kept, with_time=False, json_lines=False):
+    out = [] if json_lines else [("%-27s " % "TIME" if with_time else "") + SNOOP_HEADER]
+    for p in packets:
+        i = convs.index(p.conv)
+        if i not in kept:
+            continue
+        (la, lp), (ra, rp) = p.conv.ends
+        sent = p.dir == 0
+        if json_lines:
+            out.append('{"time":"%s","uid":null,"pid":null,"laddr":"%s","lport":%d,'
+                       '"dir":"%s","raddr":"%s","rport":%d,"size":%d,"cmd":null}\n' % (
+                           _iso(p.ts_ns), la, lp, "out" if sent else "in", ra, rp,
+                           len(p.payload)))
+            continue
+        line = "%5s %6s %-15s %5d %2s %-15s %5d %6d %s\n" % (
+            "-", "-", la, lp, "->" if sent else "<-", ra, rp, len(p.payload), "-")
+        out.append(("%-27s " % _iso(p.ts_ns) if with_time else "") + line)
+    return out
+
+
+def _snoop_case(ctx, args, kept, **kw):
+    convs = _convs()
+    path, packets, _ = _capture(ctx, convs)
+    want = _snoop_lines(convs, packets, kept, **kw)
+    run = Run(["-r", path, "-o", "out", "--snoop"] + args)
+
+    def check_stdout(out):
+        got = out.decode().splitlines(keepends=True)
+        if got != want:
+            return ["snoop lines\n%s\nexpected\n%s" % ("".join(got), "".join(want))]
+        return []
+    run.check_stdout = check_stdout
+    # No flow files and no report: nothing at all is written.
+    return Case([run], outdir=None, report=False)
+
+
+@scenario("snoop-capture-lines")
+def _(ctx):
+    return _snoop_case(ctx, [], {0, 1, 2, 3})
+
+
+@scenario("snoop-time-column")
+def _(ctx):
+    return _snoop_case(ctx, ["--snoop-time"], {0, 1, 2, 3}, with_time=True)
+
+
+@scenario("snoop-json-lines")
+def _(ctx):
+    return _snoop_case(ctx, ["-J"], {0, 1, 2, 3}, json_lines=True)
+
+
+@scenario("snoop-follows-rules")
+def _(ctx):
+    return _snoop_case(ctx, ["--rule", "rport 8080 or ip6"], {2, 3})
