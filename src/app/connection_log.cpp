@@ -1,10 +1,12 @@
 #include "app/connection_log.h"
 
 #include <syslog.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "app/process_attribution.h"
 #include "util/error.h"
 
 namespace tcpflow::app {
@@ -38,25 +40,31 @@ int syslog_facility(const std::string& name) {
   return -1;
 }
 
-report::ConnectionEnd client_end(const flow::ConnectionRecord& record) {
+report::ConnectionEnd connection_end(const flow::ConnectionRecord& record, bool originator) {
   report::ConnectionEnd end;
   end.start = record.start;
   end.end = record.end;
-  end.local = record.orig_ip;
-  end.local_port = record.orig_port;
-  end.remote = record.resp_ip;
-  end.remote_port = record.resp_port;
-  end.outbound = true;
-  end.bytes_out = record.orig_bytes;
-  end.bytes_in = record.resp_bytes;
-  end.packets_out = record.orig_packets;
-  end.packets_in = record.resp_packets;
+  end.local = originator ? record.orig_ip : record.resp_ip;
+  end.local_port = originator ? record.orig_port : record.resp_port;
+  end.remote = originator ? record.resp_ip : record.orig_ip;
+  end.remote_port = originator ? record.resp_port : record.orig_port;
+  end.outbound = originator;
+  end.bytes_out = originator ? record.orig_bytes : record.resp_bytes;
+  end.bytes_in = originator ? record.resp_bytes : record.orig_bytes;
+  end.packets_out = originator ? record.orig_packets : record.resp_packets;
+  end.packets_in = originator ? record.resp_packets : record.orig_packets;
   end.close_reason = flow::close_reason_name(record.close_reason);
   return end;
 }
 
-ConnectionLog::ConnectionLog(const AttribConfig& config, const ConnectionFilter& filter)
-    : path_(config.connlog), format_(config.connlog_format), filter_(filter) {
+ConnectionLog::ConnectionLog(const AttribConfig& config, const ConnectionFilter& filter,
+                             ProcessAttribution* attribution)
+    : path_(config.connlog), format_(config.connlog_format), filter_(filter),
+      attribution_(attribution) {
+  if (attribution_) {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) == 0) hostname_ = name;
+  }
   const std::string kSyslog = "syslog";
   if (path_ == "-") {
     destination_ = Destination::kStdout;
@@ -96,8 +104,25 @@ void ConnectionLog::reopen() {
 }
 
 void ConnectionLog::connection_recorded(const flow::ConnectionRecord& record) {
-  if (!filter_.keeps(record)) return;
-  write_line(format_.render(client_end(record)));
+  if (!filter_.in_shard(record)) return;
+  bool any_local = false;
+  if (attribution_) {
+    for (bool originator : {true, false}) {
+      report::ConnectionEnd end = connection_end(record, originator);
+      if (!attribution_->is_local(end.local)) continue;
+      any_local = true;
+      const flow::ProcessInfo* process =
+          attribution_->find(record.connection_id, end.local, end.local_port);
+      if (!filter_.end_matches(end.local, end.local_port, end.remote, end.remote_port, process)) {
+        continue;
+      }
+      if (process) end.process = *process;
+      end.hostname = hostname_;
+      write_line(format_.render(end));
+    }
+  }
+  if (any_local || !filter_.keeps(record)) return;
+  write_line(format_.render(connection_end(record, true)));
 }
 
 void ConnectionLog::write_line(const std::string& line) {

@@ -3,8 +3,10 @@
 // written to a file (appended; reopened on SIGHUP so logrotate can move
 // it), stdout ('-'), or syslog ('syslog', 'syslog:FACILITY'). It consumes
 // the connection records of the closed-flow stage, after the connection's
-// flow entries. On capture files the end logged is the client's, with no
-// process facts.
+// flow entries. With --processes, one record per end that is a socket on
+// this host (both for loopback), each with its process, kept when that end
+// matches the rules; otherwise (capture files, a connection with no local
+// end) the client's end, with no process facts.
 #pragma once
 #include <cstdio>
 #include <memory>
@@ -17,11 +19,15 @@
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
+
 class ConnectionLog : public ClosedFlows::Consumer {
  public:
   // Opens the destination; throws Error when it cannot be opened or a
-  // syslog facility is unknown. `filter` must outlive the log.
-  ConnectionLog(const AttribConfig& config, const ConnectionFilter& filter);
+  // syslog facility is unknown. `filter` and `attribution` (null without
+  // --processes) must outlive the log.
+  ConnectionLog(const AttribConfig& config, const ConnectionFilter& filter,
+                ProcessAttribution* attribution);
   ~ConnectionLog() override;
   ConnectionLog(const ConnectionLog&) = delete;
   ConnectionLog& operator=(const ConnectionLog&) = delete;
@@ -46,12 +52,15 @@ class ConnectionLog : public ClosedFlows::Consumer {
   std::string path_;
   report::ConnectionLogFormat format_;
   const ConnectionFilter& filter_;
+  ProcessAttribution* attribution_;
+  std::string hostname_;  // this host's, with --processes
   std::FILE* file_ = nullptr;  // owned when kFile
   bool failed_ = false;
 };
 
-// The end of `record` a capture file's log shows: the client's.
-report::ConnectionEnd client_end(const flow::ConnectionRecord& record);
+// One end of `record`, seen from itself: the originator's (the client on a
+// capture file's log) or the responder's.
+report::ConnectionEnd connection_end(const flow::ConnectionRecord& record, bool originator);
 
 // LOG_* facility for a name ("daemon", "local0" ... "local7", ...); -1 when unknown.
 int syslog_facility(const std::string& name);

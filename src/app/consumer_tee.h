@@ -1,37 +1,35 @@
-// Hands every release of the closed-flow stage to two consumers in turn
-// (the report, then the connection log), so a new consumer needs no change
-// to the ones already there.
+// Hands every release of the closed-flow stage to several consumers in
+// turn (the report, the connection log, then the process attribution's
+// bookkeeping), so a new consumer needs no change to the ones already there.
 #pragma once
+#include <vector>
+
 #include "app/closed_flows.h"
 
 namespace tcpflow::app {
 
 class ConsumerTee : public ClosedFlows::Consumer {
  public:
-  ConsumerTee(ClosedFlows::Consumer& first, ClosedFlows::Consumer& second)
-      : first_(first), second_(second) {}
+  // The consumers, in the order they are told; each must outlive the tee.
+  explicit ConsumerTee(std::vector<ClosedFlows::Consumer*> consumers)
+      : consumers_(std::move(consumers)) {}
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
-    first_.file_complete(info, path);
-    second_.file_complete(info, path);
+    for (ClosedFlows::Consumer* c : consumers_) c->file_complete(info, path);
   }
   void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
               const std::string* peer_path) override {
-    first_.record(info, path, peer, peer_path);
-    second_.record(info, path, peer, peer_path);
+    for (ClosedFlows::Consumer* c : consumers_) c->record(info, path, peer, peer_path);
   }
   void connection_complete(uint64_t connection_id) override {
-    first_.connection_complete(connection_id);
-    second_.connection_complete(connection_id);
+    for (ClosedFlows::Consumer* c : consumers_) c->connection_complete(connection_id);
   }
   void connection_recorded(const flow::ConnectionRecord& record) override {
-    first_.connection_recorded(record);
-    second_.connection_recorded(record);
+    for (ClosedFlows::Consumer* c : consumers_) c->connection_recorded(record);
   }
 
  private:
-  ClosedFlows::Consumer& first_;
-  ClosedFlows::Consumer& second_;
+  std::vector<ClosedFlows::Consumer*> consumers_;
 };
 
 }  // namespace tcpflow::app

@@ -7,7 +7,7 @@ libapp_a_SOURCES += src/app/options.cpp src/app/settings.cpp src/app/flow_hooks.
 	src/app/writer_setup.cpp src/app/tunnel_settings.cpp \
 	src/app/shard_options.cpp src/app/merge_command.cpp \
 	src/app/attrib_options.cpp src/app/connection_filter.cpp src/app/connection_log.cpp \
-	src/app/snoop_printer.cpp
+	src/app/snoop_printer.cpp src/app/process_attribution.cpp
 # -e netviz and --netviz-from
 libapp_a_SOURCES += src/app/netviz_page.cpp src/app/netviz_page.h
 tests_unit_tests_SOURCES += tests/unit/options_test.cpp tests/unit/settings_test.cpp tests/unit/flow_hooks_test.cpp \
@@ -39,4 +39,5 @@ tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices
 	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp
 noinst_HEADERS += src/app/shard_options.h src/app/merge_command.h \
 	src/app/attrib_config.h src/app/attrib_options.h src/app/connection_filter.h \
-	src/app/connection_log.h src/app/consumer_tee.h src/app/snoop_printer.h
+	src/app/connection_log.h src/app/consumer_tee.h src/app/snoop_printer.h \
+	src/app/process_attribution.h

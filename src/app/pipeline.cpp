@@ -16,6 +16,7 @@
 #include "app/flow_reporter.h"
 #include "app/netviz_page.h"
 #include "app/paths.h"
+#include "app/process_attribution.h"
 #include "app/report_setup.h"
 #include "app/run_feedback.h"
 #include "app/signals.h"
@@ -74,6 +75,7 @@ struct Pipeline::State {
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 
   Stats stats;
+  std::unique_ptr<ProcessAttribution> attribution;  // --processes; outlives its users
   ConnectionFilter filter;  // --shard, --rule: what is recorded
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
@@ -116,11 +118,14 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     }
   }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
-  s.filter = ConnectionFilter(config.shard, &config.attrib.rules, config.attrib.processes);
+  // Before privileges are dropped: socket diagnostics and /proc are opened now.
+  if (config.attrib.processes) s.attribution = std::make_unique<ProcessAttribution>();
+  s.filter = ConnectionFilter(config.shard, &config.attrib.rules, s.attribution.get());
   warn_about_rules(config);
   if (config.attrib.snoop) {
     s.snoop = std::make_unique<SnoopPrinter>(stdout, config.attrib.snoop_time,
-                                             config.console_options.json, s.filter);
+                                             config.console_options.json, s.filter,
+                                             s.attribution.get());
   }
   const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
@@ -163,10 +168,15 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                                               *s.hooks, s.connection_pcaps.get(),
                                               s.netviz.get(), s.stats);
   s.reporter->keep_only(s.filter);
-  ClosedFlows::Consumer* consumer = s.reporter.get();
+  std::vector<ClosedFlows::Consumer*> consumers{s.reporter.get()};
   if (!config.attrib.connlog.empty()) {
-    s.connlog = std::make_unique<ConnectionLog>(config.attrib, s.filter);
-    s.consumers = std::make_unique<ConsumerTee>(*s.reporter, *s.connlog);
+    s.connlog = std::make_unique<ConnectionLog>(config.attrib, s.filter, s.attribution.get());
+    consumers.push_back(s.connlog.get());
+  }
+  if (s.attribution) consumers.push_back(s.attribution.get());  // last: forgets the connection
+  ClosedFlows::Consumer* consumer = s.reporter.get();
+  if (consumers.size() > 1) {
+    s.consumers = std::make_unique<ConsumerTee>(std::move(consumers));
     consumer = s.consumers.get();
   }
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
@@ -211,6 +221,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     if (status == capture::ReadStatus::kTimeout) {
       s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
+      if (s.attribution) s.attribution->poll();
       s.closed_flows->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
       continue;
@@ -239,6 +250,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     const flow::FlowInfo* direction = nullptr;
     if (result == decode::DecodeResult::kTcp) {
       direction = s.table->process(packet, context);
+      if (direction && s.attribution) s.attribution->observe(*direction);
       if (direction && s.snoop) s.snoop->packet(*direction, packet.tcp, record.ts);
       if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
@@ -255,6 +267,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     if ((records & 63) == 0) s.feedback->tick(s.stats);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
+      if (s.attribution) s.attribution->poll();
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
       s.closed_flows->poll();
       if (s.report) s.report->flush();
