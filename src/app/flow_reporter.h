@@ -17,6 +17,8 @@
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
+
 class FlowReporter : public ClosedFlows::Consumer {
  public:
   // Any of `report`, `jsonl`, `connection_pcaps` and `netviz` may be null
@@ -36,6 +38,8 @@ class FlowReporter : public ClosedFlows::Consumer {
   // sorts by it), but only the shard's own connections (that match the
   // rules) are scanned, reported and told to the hooks.
   void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
+  // --processes: each entry names the processes of its ends (may be null).
+  void attribute_with(ProcessAttribution* attribution) { attribution_ = attribution; }
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
     if (filter_.keeps(info)) hooks_.file_closed(info, path);
@@ -63,6 +67,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   NetvizPage* netviz_;
   Stats& stats_;
   ConnectionFilter filter_;
+  ProcessAttribution* attribution_ = nullptr;
   uint64_t entries_ = 0;  // --shard: report entries of the single run so far
 
   uint64_t next_seq() { return filter_.shard().active() ? ++entries_ : 0; }

@@ -168,6 +168,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                                               *s.hooks, s.connection_pcaps.get(),
                                               s.netviz.get(), s.stats);
   s.reporter->keep_only(s.filter);
+  s.reporter->attribute_with(s.attribution.get());
   std::vector<ClosedFlows::Consumer*> consumers{s.reporter.get()};
   if (!config.attrib.connlog.empty()) {
     s.connlog = std::make_unique<ConnectionLog>(config.attrib, s.filter, s.attribution.get());

@@ -26,7 +26,7 @@ namespace tcpflow::app {
 
 class ProcessAttribution : public ClosedFlows::Consumer {
  public:
-  static constexpr std::chrono::milliseconds kAnswerWait{200};
+  static constexpr std::chrono::milliseconds kAnswerWait{1000};
 
   // Opens socket diagnostics now (before privileges are dropped); throws
   // Error when they are unavailable. `lookup` replaces the system's (tests).
