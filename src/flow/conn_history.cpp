@@ -55,13 +55,10 @@ void ConnHistory::start(Side side, uint8_t tcp_flags, Timestamp ts) {
   }
 }
 
-void ConnHistory::observe(Side side, uint8_t tcp_flags, size_t payload_len, bool checksum_bad,
-                          Timestamp ts) {
+void ConnHistory::observe_flags(Side side, uint8_t tcp_flags, size_t payload_len,
+                               bool checksum_bad, Timestamp ts) {
   if (!started_) start(side, tcp_flags, ts);
-  last_ts_ = ts;
   EndpointFacts& end = ends_[index(side)];
-  ++end.packets;
-  end.bytes += payload_len;
 
   bool syn = tcp_flags & TcpFlag::kSyn;
   bool ack = tcp_flags & TcpFlag::kAck;

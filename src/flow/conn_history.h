@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 
+#include "decode/packet.h"
 #include "flow/flow_key.h"
 #include "util/timestamp.h"
 
@@ -37,9 +38,25 @@ const char* conn_state_name(ConnState state);
 
 class ConnHistory {
  public:
-  // One packet sent from `side` of the connection's key.
+  // One packet sent from `side` of the connection's key. Inline, with a
+  // fast path for the packet that changes nothing but the counters (an ACK,
+  // with or without data, once its letter is written): nearly every packet.
   void observe(Side side, uint8_t tcp_flags, size_t payload_len, bool checksum_bad,
-               Timestamp ts);
+               Timestamp ts) {
+    EndpointFacts& end = ends_[index(side)];
+    last_ts_ = ts;
+    ++end.packets;
+    end.bytes += payload_len;
+    constexpr uint8_t kStateFlags = decode::kSyn | decode::kFin | decode::kRst;
+    if (started_ && !checksum_bad && (tcp_flags & kStateFlags) == 0 &&
+        end.state != Endpoint::kInactive) {
+      const uint8_t letter = payload_len > 0                ? kLetterData
+                             : (tcp_flags & decode::kAck) ? kLetterAck
+                                                            : 0;
+      if ((end.letters & letter) == letter) return;
+    }
+    observe_flags(side, tcp_flags, payload_len, checksum_bad, ts);
+  }
 
   bool empty() const { return !started_; }
   // The side that opened the connection: the sender of the first packet,
@@ -80,6 +97,12 @@ class ConnHistory {
     uint64_t bytes = 0;
   };
   static constexpr size_t kMaxHistory = 16;  // '^' plus 7 letters per side
+  static constexpr uint8_t kLetterAck = 1u << 2;   // letter_bit('A')
+  static constexpr uint8_t kLetterData = 1u << 3;  // letter_bit('D')
+
+  // observe()'s slow path: letters, endpoint states, the handshake.
+  void observe_flags(Side side, uint8_t tcp_flags, size_t payload_len, bool checksum_bad,
+                     Timestamp ts);
 
   static size_t index(Side side) { return static_cast<size_t>(side); }
   static bool quiet(Endpoint e) { return e == Endpoint::kInactive || e == Endpoint::kPartial; }

@@ -58,6 +58,10 @@ struct Direction {
   // before this direction has any state; copied into info when it exists.
   bool direction_known = false;
   bool is_client = false;
+  // Whether the reassembler held back a midstream start at its last add: a
+  // flag here, on the connection the packet already touched, spares every
+  // ACK of the other side a visit to this side's reassembler.
+  bool may_hold = false;
   bool active() const { return state != nullptr; }
 };
 

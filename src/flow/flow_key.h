@@ -8,7 +8,6 @@
 #include <functional>
 
 #include "decode/packet.h"
-#include "decode/tunnel.h"
 
 namespace tcpflow::flow {
 
@@ -18,7 +17,7 @@ struct FlowKey {
   uint16_t src_port = 0;
   uint16_t dst_port = 0;
   uint16_t vlan = decode::kNoVlan;
-  decode::TunnelKey tunnel;  // the innermost tunnel (kind kNone: none)
+  uint32_t tunnel = 0;  // the innermost tunnel's TunnelInterner number (0: none)
 };
 
 struct ConnKey {
@@ -29,8 +28,10 @@ struct ConnKey {
   uint16_t vlan = decode::kNoVlan;
   // Like the VLAN, the tunnel is part of the identity: two tenants' identical
   // inner 4-tuples are two connections. Its outer endpoints are already in a
-  // canonical order (decode::tunnel_key_of), so both directions agree.
-  decode::TunnelKey tunnel;
+  // canonical order (decode::tunnel_key_of), so both directions agree; the
+  // key holds the tunnel's TunnelInterner number, which is unique while any
+  // connection uses it.
+  uint32_t tunnel = 0;
 
   friend bool operator==(const ConnKey& a, const ConnKey& b) {
     return a.low_port == b.low_port && a.high_port == b.high_port && a.vlan == b.vlan &&
@@ -59,18 +60,6 @@ inline ConnKey make_conn_key(const FlowKey& key, Side& side) {
 }
 
 struct ConnKeyHash {
-  // Only tunnelled keys pay for this (the plain path stays as fast as before).
-  static uint64_t mix_tunnel(uint64_t h, const decode::TunnelKey& t) {
-    uint64_t words[4];
-    std::memcpy(words, t.low.bytes.data(), 16);
-    std::memcpy(words + 2, t.high.bytes.data(), 16);
-    const uint64_t tail = (uint64_t{t.id} << 32) | (uint64_t(t.kind) << 16) |
-                          (uint64_t{t.has_id} << 8) | (uint64_t{t.low.family} << 4) |
-                          t.high.family;
-    for (uint64_t w : words) h = (h ^ w ^ (h >> 29)) * 0x94d049bb133111ebull;
-    return (h ^ tail ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-  }
-
   size_t operator()(const ConnKey& k) const {
     // Whole 64-bit words multiplied and folded (IPv4 keeps its unused address
     // bytes zero, and equality compares them too), then an avalanche so the
@@ -87,7 +76,7 @@ struct ConnKeyHash {
     h = (h ^ words[2] ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ words[3] ^ (h >> 29)) * 0x94d049bb133111ebull;
     h = (h ^ tail ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-    if (k.tunnel.kind != decode::TunnelKind::kNone) h = mix_tunnel(h, k.tunnel);
+    if (k.tunnel != 0) h = (h ^ k.tunnel ^ (h >> 29)) * 0x94d049bb133111ebull;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;

@@ -15,8 +15,15 @@ FlowTable::~FlowTable() = default;
 const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
                                    const PacketContext& context) {
   const decode::TcpSegment& tcp = packet.tcp;
+  // Held for this packet; a connection created from it takes its own reference.
+  struct PacketTunnel {
+    TunnelInterner& interner;
+    uint32_t ref;
+    ~PacketTunnel() { interner.release(ref); }
+  } tunnel{tunnels_, packet.tunnels.empty() ? TunnelInterner::kNone
+                                            : tunnels_.acquire(decode::tunnel_key_of(packet.tunnels))};
   FlowKey key{packet.ip.src, packet.ip.dst, tcp.src_port, tcp.dst_port, packet.link.vlan,
-              decode::tunnel_key_of(packet.tunnels)};
+              tunnel.ref};
   Side side;
   ConnKey conn_key = make_conn_key(key, side);
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
@@ -58,6 +65,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
     restart_direction(*conn, dir, context);
     reassembler_of(*dir.state).add(segment);
   }
+  if (dir.state->reassembler) dir.may_hold = dir.state->reassembler->holding();
 
   FlowInfo& info = dir.state->info;
   info.last_ts = context.ts;
@@ -81,7 +89,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
 
 void FlowTable::peer_acknowledged(Connection& conn, Side side, uint32_t ack, Timestamp ts) {
   Direction& other = conn.directions[1 - static_cast<size_t>(side)];
-  if (other.active() && other.state->reassembler) {
+  if (other.may_hold && other.active() && other.state->reassembler) {
     other.state->reassembler->peer_acknowledged(ack, ts);
   }
 }
@@ -90,6 +98,7 @@ Connection* FlowTable::create(const ConnKey& key) {
   Connection* conn = &table_.try_emplace(key).first->second;
   conn->key = key;
   conn->id = next_connection_id_++;
+  tunnels_.retain(key.tunnel);
   by_activity_.push_front(conn);
   if (table_.size() > peak_size_) peak_size_ = table_.size();
   stats_.add(Counter::kConnectionsCreated);
@@ -252,7 +261,9 @@ void FlowTable::finalize(Connection* conn, CloseReason reason) {
   ConnectionRecord record = make_record(*conn, reason);
   by_activity_.erase(conn);
   closed_.erase(conn);
+  const uint32_t tunnel = conn->key.tunnel;
   table_.erase(conn->key);  // destroys *conn
+  tunnels_.release(tunnel);
   handler_.connection_closed(record);
 }
 

@@ -15,6 +15,7 @@
 #include "flow/flow_handler.h"
 #include "flow/flow_key.h"
 #include "flow/flow_table_config.h"
+#include "flow/tunnel_interner.h"
 #include "reassembly/memory_budget.h"
 #include "reassembly/reassembler.h"
 #include "util/stats.h"
@@ -84,6 +85,7 @@ class FlowTable {
   FlowHandler& handler_;
   reassembly::MemoryBudget& budget_;
   Stats& stats_;
+  TunnelInterner tunnels_;  // before table_: keys refer to it
   Table table_;
   ActivityList by_activity_;  // front: most recently active
   ClosedList closed_;         // front: closed longest ago

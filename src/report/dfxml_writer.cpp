@@ -186,6 +186,10 @@ void DfxmlWriter::write_connection(const flow::ConnectionRecord& record, uint64_
   if (finished_ || !spool_xml_) return;
   emit_connection(*spool_xml_, record, shard_seq);
   ++connections_;
+  // A SYN flood is a million records: hand them to the spool file as they
+  // come, or they all wait in memory until the report ends.
+  constexpr size_t kSpoolChunk = 64 * 1024;
+  if (spool_xml_->pending() >= kSpoolChunk) spool_xml_->flush();
 }
 
 void DfxmlWriter::copy_connections() {

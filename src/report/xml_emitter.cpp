@@ -19,6 +19,7 @@ class BufferedXmlPrinter : public tinyxml2::XMLPrinter {
     if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
     buffer_.clear();
   }
+  size_t pending() const { return buffer_.size(); }
 
  protected:
   void Print(const char* format, ...) override {
@@ -52,6 +53,8 @@ XmlEmitter::XmlEmitter(FILE* file) : printer_(std::make_unique<BufferedXmlPrinte
 XmlEmitter::~XmlEmitter() { printer_->flush(); }
 
 void XmlEmitter::flush() { printer_->flush(); }
+
+size_t XmlEmitter::pending() const { return printer_->pending(); }
 
 void XmlEmitter::declaration() {
   printer_->PushDeclaration("xml version=\"1.0\" encoding=\"UTF-8\"");

@@ -40,6 +40,8 @@ class XmlEmitter {
   size_t depth() const { return names_.size(); }
   // Text is held back until flush() (or destruction) writes it to the FILE.
   void flush();
+  // Bytes held back so far.
+  size_t pending() const;
 
  private:
   std::unique_ptr<BufferedXmlPrinter> printer_;

@@ -9,7 +9,7 @@ RSS with os.wait4 (the child's own rusage). Tests:
 
   syn_flood        100,000 one-SYN flows (1,000,000 with --big or
                    TCPFLOW_LIMITS_BIG=1) with -S max_flows=10000: peak RSS under
-                   300 MB and flows_evicted = flows - 10000 in report.xml; then
+                   64 MB and flows_evicted = flows - 10000 in report.xml; then
                    the same capture with the default max_flows (peak RSS printed:
                    the per-flow state size, under 1 KiB per flow + 100 MB).
   ooo_budget       one 20 MB flow whose second half is sent first, with
@@ -168,7 +168,10 @@ def test_syn_flood(t, tcpflow, work, big):
     st, rss, secs, _, err = run([tcpflow, "-r", cap, "-o", out, "-S", "max_flows=10000"], work)
     print("  max_flows=10000: exit %d, peak RSS %.1f MB, %.1f s" % (st, rss / 1024, secs))
     t.check("syn_flood/capped exit 0", st == 0, err[-300:])
-    t.check("syn_flood/capped peak RSS < %d MB" % (300 * RSS_FACTOR), rss < 300 * 1024 * RSS_FACTOR,
+    # Under a flow cap nothing may grow with the flood: 64 MB at 100,000 SYNs
+    # and at 1,000,000 alike (the report's connection records once piled up
+    # in memory here, 500 MB at a million).
+    t.check("syn_flood/capped peak RSS < %d MB" % (64 * RSS_FACTOR), rss < 64 * 1024 * RSS_FACTOR,
             "%.1f MB" % (rss / 1024))
     try:
         c, _, _ = summary(os.path.join(out, "report.xml"))

@@ -7,6 +7,7 @@
 #include "decode/tunnel.h"
 #include "decode_test_builders.h"
 #include "flow/flow_key.h"
+#include "flow/tunnel_interner.h"
 
 namespace tcpflow::decode {
 namespace {
@@ -284,8 +285,13 @@ TEST(TunnelKeyTest, BothDirectionsShareOneConnectionAndTenantsDiffer) {
   std::swap(backward.layers[0].outer_src, backward.layers[0].outer_dst);
   EXPECT_EQ(tunnel_key_of(forward), tunnel_key_of(backward));
 
-  flow::FlowKey a{v4(10, 0, 0, 1), v4(10, 0, 0, 2), 1000, 80, kNoVlan, tunnel_key_of(forward)};
-  flow::FlowKey b{v4(10, 0, 0, 2), v4(10, 0, 0, 1), 80, 1000, kNoVlan, tunnel_key_of(backward)};
+  flow::TunnelInterner interner;
+  const uint32_t fwd = interner.acquire(tunnel_key_of(forward));
+  const uint32_t bwd = interner.acquire(tunnel_key_of(backward));
+  EXPECT_EQ(fwd, bwd);
+  EXPECT_NE(fwd, flow::TunnelInterner::kNone);
+  flow::FlowKey a{v4(10, 0, 0, 1), v4(10, 0, 0, 2), 1000, 80, kNoVlan, fwd};
+  flow::FlowKey b{v4(10, 0, 0, 2), v4(10, 0, 0, 1), 80, 1000, kNoVlan, bwd};
   flow::Side side_a, side_b;
   const flow::ConnKey ka = flow::make_conn_key(a, side_a);
   const flow::ConnKey kb = flow::make_conn_key(b, side_b);
@@ -296,12 +302,36 @@ TEST(TunnelKeyTest, BothDirectionsShareOneConnectionAndTenantsDiffer) {
   TunnelChain other = forward;
   other.layers[0].id = 200;
   flow::FlowKey c = a;
-  c.tunnel = tunnel_key_of(other);
+  c.tunnel = interner.acquire(tunnel_key_of(other));
+  EXPECT_NE(c.tunnel, fwd);
   flow::Side side_c;
   EXPECT_FALSE(flow::make_conn_key(c, side_c) == ka);
   flow::FlowKey plain = a;
-  plain.tunnel = TunnelKey{};
+  plain.tunnel = interner.acquire(TunnelKey{});
+  EXPECT_EQ(plain.tunnel, flow::TunnelInterner::kNone);
   EXPECT_FALSE(flow::make_conn_key(plain, side_c) == ka);
+}
+
+TEST(TunnelInternerTest, NumbersAreReusedOnlyAfterTheLastReferenceGoes) {
+  TunnelChain vxlan;
+  vxlan.depth = 1;
+  vxlan.layers[0] = TunnelLayer{TunnelKind::kVxlan, true, 7, v4(192, 0, 2, 1), v4(192, 0, 2, 2)};
+  TunnelChain gre = vxlan;
+  gre.layers[0].kind = TunnelKind::kGre;
+  flow::TunnelInterner interner;
+  const uint32_t first = interner.acquire(tunnel_key_of(vxlan));
+  interner.retain(first);
+  EXPECT_EQ(interner.live(), 1u);
+  interner.release(first);
+  EXPECT_EQ(interner.live(), 1u);  // one reference left
+  EXPECT_EQ(interner.key_of(first), tunnel_key_of(vxlan));
+  interner.release(first);
+  EXPECT_EQ(interner.live(), 0u);
+  const uint32_t second = interner.acquire(tunnel_key_of(gre));
+  EXPECT_EQ(second, first);  // the freed number is reused for a different tunnel
+  EXPECT_EQ(interner.key_of(second), tunnel_key_of(gre));
+  EXPECT_NE(interner.acquire(tunnel_key_of(vxlan)), second);
+  EXPECT_EQ(interner.live(), 2u);
 }
 
 }  // namespace
