@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/attrib_config.h"
 #include "decode/defrag_limits.h"
 #include "decode/tunnel.h"
 #include "flow/shard.h"
@@ -72,6 +73,9 @@ struct Config {
   scanners::ScannerSelection scanners;      // -e -x -E -a -FM
   scanners::ScannerOptions scanner_options; // -Z, -S http_*, -S py_*; outdir from -o
   std::string netviz_from;                  // --netviz-from DIR: draw DIR/report.xml, no capture
+
+  // Who made each connection: --connlog, --rule, --processes, --snoop.
+  AttribConfig attrib;
 
   // Process.
   std::string drop_user;       // -U

@@ -39,7 +39,7 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
   if (created) {
     flow::FlowInfo naming = direction;
     std::string path = namer_.assign(naming) + ".pcap";
-    if (!flow::shard_keeps(shard_, direction)) return;
+    if (!filter_.keeps(direction)) return;
     file.sink = std::make_unique<output::FlowFileSink>(writer_, buffers_, path, false, stats_);
     file.link_type = record.link_type;
     uint8_t header[24] = {};

@@ -10,7 +10,7 @@
 
 #include "capture/packet_source.h"
 #include "flow/flow_info.h"
-#include "flow/shard.h"
+#include "app/connection_filter.h"
 #include "output/direct_file_writer.h"
 #include "output/fd_cache.h"
 #include "output/file_namer.h"
@@ -31,7 +31,7 @@ class ConnectionPcaps {
   void write(const flow::FlowInfo& direction, const capture::Record& record);
   // --shard: connections of other shards are named (so names and counts
   // match a single run) but get no file.
-  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+  void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
   // The connection is over: close its file (its mtime is its last packet).
   void close(uint64_t connection_id);
   void close_all();
@@ -49,7 +49,7 @@ class ConnectionPcaps {
   output::WriteBuffers& buffers_;
   Stats& stats_;
   std::unordered_map<uint64_t, File> files_;  // a null sink: another shard's connection
-  flow::ShardSpec shard_;
+  ConnectionFilter filter_;
 };
 
 }  // namespace tcpflow::app

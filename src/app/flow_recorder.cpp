@@ -39,7 +39,7 @@ FlowRecorder::FlowRecorder(output::ConsoleWriter& console, output::FilenameTempl
     : console_(&console), console_label_(std::move(label)), closed_(closed), stats_(stats) {}
 
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo& info) {
-  bool kept = flow::shard_keeps(shard_, info);
+  bool kept = filter_.keeps(info);
   if (console_) {
     if (!kept) return std::make_unique<OtherShardSink>();
     return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));

@@ -10,7 +10,7 @@
 #include "app/closed_flows.h"
 #include "app/flow_hooks.h"
 #include "flow/flow_handler.h"
-#include "flow/shard.h"
+#include "app/connection_filter.h"
 #include "output/console_sink.h"
 #include "output/file_namer.h"
 #include "output/file_writer.h"
@@ -40,10 +40,10 @@ class FlowRecorder : public flow::FlowHandler {
   FlowRecorder(output::ConsoleWriter& console, output::FilenameTemplate label,
                ClosedFlows& closed, Stats& stats);
 
-  // --shard: directions of other shards' connections are still named (the
-  // name counters stay those of a single run) but nothing is written or
-  // printed for them; they close as usual, with an empty path.
-  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+  // --shard, --rule: directions of connections not kept are still named
+  // (the name counters stay those of a single run) but nothing is written
+  // or printed for them; they close as usual, with an empty path.
+  void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   // A direction whose bytes are not kept (--proxy-record): it takes its flow
@@ -58,7 +58,7 @@ class FlowRecorder : public flow::FlowHandler {
   std::optional<output::FilenameTemplate> console_label_;
   ClosedFlows& closed_;
   Stats& stats_;
-  flow::ShardSpec shard_;
+  ConnectionFilter filter_;
 };
 
 }  // namespace tcpflow::app

@@ -12,12 +12,15 @@
 #include "app/netviz_page.h"
 #include "report/dfxml_writer.h"
 #include "report/jsonl_writer.h"
+#include "app/connection_filter.h"
 #include "flow/shard.h"
 #include "output/file_compressor.h"
 #include "scanners/registry.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
+
+class ProcessAttribution;
 
 class FlowReporter : public ClosedFlows::Consumer {
  public:
@@ -35,9 +38,11 @@ class FlowReporter : public ClosedFlows::Consumer {
         stats_(stats) {}
 
   // --shard: every entry is numbered in the single run's order (the merge
-  // sorts by it), but only the shard's own connections are scanned,
-  // reported and told to the hooks.
-  void keep_only(const flow::ShardSpec& shard) { shard_ = shard; }
+  // sorts by it), but only the shard's own connections (that match the
+  // rules) are scanned, reported and told to the hooks.
+  void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
+  // --processes: each entry names the processes of its ends (may be null).
+  void attribute_with(ProcessAttribution* attribution) { attribution_ = attribution; }
   // --compress: each file is compressed once scanned, before its entry is
   // written (the entry names NAME.gz and gives both sizes).
   void compress_files(const output::CompressionOptions& options) { compression_ = options; }
@@ -47,7 +52,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   FlowReporter& operator=(const FlowReporter&) = delete;
 
   void file_complete(const flow::FlowInfo& info, const std::string& path) override {
-    if (flow::shard_keeps(shard_, info)) hooks_.file_closed(info, path);
+    if (filter_.keeps(info)) hooks_.file_closed(info, path);
   }
   void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo* peer,
               const std::string* peer_path) override;
@@ -59,11 +64,7 @@ class FlowReporter : public ClosedFlows::Consumer {
   // After its directions' entries, so a reader meets the flows first.
   void connection_recorded(const flow::ConnectionRecord& record) override {
     uint64_t seq = next_seq();
-    if (shard_.active() && flow::shard_hash(record.orig_ip, record.orig_port, record.resp_ip,
-                                            record.resp_port, record.vlan) %
-                                   shard_.count != shard_.index) {
-      return;
-    }
+    if (!filter_.keeps(record)) return;
     if (report_) report_->write_connection(record, seq);
     if (jsonl_) jsonl_->write_connection(record, seq);
   }
@@ -76,10 +77,11 @@ class FlowReporter : public ClosedFlows::Consumer {
   ConnectionPcaps* connection_pcaps_;
   NetvizPage* netviz_;
   Stats& stats_;
-  flow::ShardSpec shard_;
+  ConnectionFilter filter_;
+  ProcessAttribution* attribution_ = nullptr;
   uint64_t entries_ = 0;  // --shard: report entries of the single run so far
 
-  uint64_t next_seq() { return shard_.active() ? ++entries_ : 0; }
+  uint64_t next_seq() { return filter_.shard().active() ? ++entries_ : 0; }
   // Compresses the flow's file; returns the path to tell the hooks.
   std::string compress(flow::FlowInfo& info, const std::string& path, bool peer_reads_it);
   void remove_plain_files();

@@ -12,10 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "app/attrib_options.h"
 #include "app/settings.h"
 #include "app/proxy_flags.h"
 #include "app/shard_options.h"
 #include "output/filename_template.h"
+#include "report/connection_log_format.h"
 #include "util/error.h"
 
 #ifndef PACKAGE_VERSION
@@ -29,7 +31,7 @@ namespace po = boost::program_options;
 
 constexpr const char* kDefaultTemplate = "%A.%a-%B.%b%V%v%C%c";
 
-enum class Section { kInput, kOutput, kScanners, kConsole, kProcess };
+enum class Section { kInput, kOutput, kScanners, kConsole, kWho, kProcess };
 
 // One table drives both the parser and -h, so the help cannot list an option
 // the parser rejects or miss one it accepts.
@@ -108,6 +110,19 @@ constexpr OptionDef kOptions[] = {
     {'g', nullptr, nullptr, Section::kConsole, "print the two directions in different colours"},
     {'J', nullptr, nullptr, Section::kConsole, "print JSON objects (implies -c)"},
     {'L', nullptr, "NAME", Section::kConsole, "hold named semaphore NAME while printing"},
+    {0, "connlog", "DEST", Section::kWho,
+     "log each connection when it closes to a file (appended; reopened on SIGHUP), "
+     "'-' (stdout), 'syslog' or 'syslog:FACILITY'"},
+    {0, "connlog-format", "FMT", Section::kWho,
+     "connection log format: text (default), json, or a string of %-codes (see -hh)"},
+    {0, "rule", "EXPR", Section::kWho,
+     "record only connections matching a tcpspy rule (repeatable: any may match)"},
+    {0, "rules-file", "FILE", Section::kWho, "rules from FILE, one a line, '#' comments; repeatable"},
+    {0, "processes", nullptr, Section::kWho,
+     "live: attribute each local connection end to its process (uid, user, pid, cmd, exe)"},
+    {0, "snoop", nullptr, Section::kWho,
+     "print one line per TCP packet (UID PID LADDR LPORT DR RADDR RPORT SIZE CMD); no flow files"},
+    {0, "snoop-time", nullptr, Section::kWho, "--snoop lines start with the packet time"},
     {'U', "relinquish-privileges", "USER", Section::kProcess,
      "become USER once the capture is open"},
     {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
@@ -166,6 +181,7 @@ struct Draft {
   std::string compress;
   ShardFlags shard;  // --shard, --merge-inputs, --merge-reports
   ProxyFlags proxy;  // --proxy, --proxy-to, --proxy-allow, --proxy-record
+  AttribFlags attrib;  // --connlog, --rule, --processes, --snoop and friends
   std::vector<std::string> words;  // positional arguments
   std::vector<std::string> settings;
 };
@@ -303,6 +319,7 @@ Config finalize(Draft d) {
     // Printed bytes cannot be rewritten, so the console holds more out-of-order data.
     c.table.reassembly.flow_buffer_limit = 64ull << 20;
   }
+  apply_attrib_flags(d.attrib, c);
   c.scanner_options.outdir = c.outdir;
 
   // -j 0 (the default): one thread per core, never fewer than one.
@@ -441,6 +458,7 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.proxy.record = value;
     } else if (opt.string_key == "pidfile") {
       draft.config.pidfile = value;
+    } else if (take_attrib_option(opt.string_key, value, draft.attrib)) {
     } else {
       apply_option(letter_for_key(opt.string_key), value, draft);
     }
@@ -527,6 +545,9 @@ std::string help_text(bool more) {
       "  %S     connection id, 20 digits, the same in both directions\n"
       "  %%     a literal %\n"
       "A template without %c or %# gets %C%c appended; '/' makes directories.\n";
+  out += "\nConnection log codes (--connlog-format):\n  ";
+  out += report::ConnectionLogFormat::codes_help();
+  out += "\n";
   return out;
 }
 

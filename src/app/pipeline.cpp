@@ -6,7 +6,10 @@
 #include <set>
 
 #include "app/closed_flows.h"
+#include "app/connection_filter.h"
+#include "app/connection_log.h"
 #include "app/connection_pcaps.h"
+#include "app/consumer_tee.h"
 #include "app/end_of_run.h"
 #include "app/flow_hooks.h"
 #include "app/flow_recorder.h"
@@ -14,9 +17,11 @@
 #include "app/netviz_page.h"
 #include "app/paths.h"
 #include "app/proxy_run.h"
+#include "app/process_attribution.h"
 #include "app/report_setup.h"
 #include "app/run_feedback.h"
 #include "app/signals.h"
+#include "app/snoop_printer.h"
 #include "app/unprocessed_pcap.h"
 #include "app/writer_setup.h"
 #include "capture/live_source.h"
@@ -52,6 +57,15 @@ double hangup_idle_seconds(const Config& config) {
   return config.table.idle_timeout_sec > 0 ? config.table.idle_timeout_sec : kDefaultHangupIdle;
 }
 
+// tcpspy's rule: without executables to compare, `exe` is true; say so once.
+void warn_about_rules(const Config& config) {
+  if (config.attrib.rules.uses_exe() && !config.attrib.processes) {
+    std::fprintf(stderr,
+                 "tcpflow: warning: 'exe' in a rule is true for every connection without "
+                 "--processes\n");
+  }
+}
+
 }  // namespace
 
 struct Pipeline::State {
@@ -62,6 +76,8 @@ struct Pipeline::State {
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 
   Stats stats;
+  std::unique_ptr<ProcessAttribution> attribution;  // --processes; outlives its users
+  ConnectionFilter filter;  // --shard, --rule: what is recorded
   reassembly::MemoryBudget budget;
   decode::PacketDecoder decoder;
   output::FdCache fd_cache;
@@ -77,6 +93,9 @@ struct Pipeline::State {
   std::unique_ptr<report::DfxmlWriter> report;
   std::unique_ptr<report::JsonlWriter> jsonl;
   std::unique_ptr<FlowReporter> reporter;
+  std::unique_ptr<ConnectionLog> connlog;  // --connlog
+  std::unique_ptr<ConsumerTee> consumers;  // the reporter, then the connection log
+  std::unique_ptr<SnoopPrinter> snoop;     // --snoop
   std::unique_ptr<ClosedFlows> closed_flows;
   std::unique_ptr<FlowRecorder> recorder;
   std::unique_ptr<flow::FlowTable> table;
@@ -100,11 +119,21 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     }
   }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
+  // Before privileges are dropped: socket diagnostics and /proc are opened now.
+  if (config.attrib.processes) s.attribution = std::make_unique<ProcessAttribution>();
+  s.filter = ConnectionFilter(config.shard, &config.attrib.rules, s.attribution.get());
+  warn_about_rules(config);
+  if (config.attrib.snoop) {
+    s.snoop = std::make_unique<SnoopPrinter>(stdout, config.attrib.snoop_time,
+                                             config.console_options.json, s.filter,
+                                             s.attribution.get());
+  }
   const bool netviz = s.scanner_set.enabled("netviz");
   bool console = config.console != ConsoleMode::kNone;
-  if (!console || !config.report_path.empty() || netviz) make_directories(config.outdir);
+  bool no_files = console || config.attrib.snoop;  // -c, -C, --snoop: stdout, no flow files
+  if (!no_files || !config.report_path.empty() || netviz) make_directories(config.outdir);
   bool jailed = !config.chroot_dir.empty();
-  std::string outdir = jailed && !console ? outside_jail_path(config.outdir) : config.outdir;
+  std::string outdir = jailed && !no_files ? outside_jail_path(config.outdir) : config.outdir;
   if (netviz) {
     s.netviz = std::make_unique<NetvizPage>(config, jailed ? outside_jail_path(config.outdir) : outdir);
   }
@@ -121,7 +150,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   }
   s.file_writer = make_file_writer(config, s.fd_cache);
   // Before the report is created: an earlier run's report.xml tells of a rerun.
-  s.feedback = std::make_unique<RunFeedback>(config, console ? std::string() : outdir);
+  s.feedback = std::make_unique<RunFeedback>(config, no_files ? std::string() : outdir);
   s.report = open_report(config);
   if (!config.jsonl_path.empty()) s.jsonl = std::make_unique<report::JsonlWriter>(config.jsonl_path);
   if (s.report) {
@@ -134,15 +163,27 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache,
                                                            s.write_buffers, s.stats);
-    s.connection_pcaps->keep_only(config.shard);
+    s.connection_pcaps->keep_only(s.filter);
   }
   s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
                                               *s.hooks, s.connection_pcaps.get(),
                                               s.netviz.get(), s.stats);
-  s.reporter->keep_only(config.shard);
+  s.reporter->keep_only(s.filter);
+  s.reporter->attribute_with(s.attribution.get());
   s.reporter->compress_files(config.compression);
+  std::vector<ClosedFlows::Consumer*> consumers{s.reporter.get()};
+  if (!config.attrib.connlog.empty()) {
+    s.connlog = std::make_unique<ConnectionLog>(config.attrib, s.filter, s.attribution.get());
+    consumers.push_back(s.connlog.get());
+  }
+  if (s.attribution) consumers.push_back(s.attribution.get());  // last: forgets the connection
+  ClosedFlows::Consumer* consumer = s.reporter.get();
+  if (consumers.size() > 1) {
+    s.consumers = std::make_unique<ConsumerTee>(std::move(consumers));
+    consumer = s.consumers.get();
+  }
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
-                                                 *s.reporter, s.stats);
+                                                 *consumer, s.stats);
   if (console) {
     s.recorder = std::make_unique<FlowRecorder>(
         *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), *s.closed_flows,
@@ -152,7 +193,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                     config.store_flows, config.write_findx, s.feedback.get()};
     s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
   }
-  s.recorder->keep_only(config.shard);
+  s.recorder->keep_only(s.filter);
   flow::FlowTableConfig table_config = config.table;
   // The http scanner gives each message the time its first byte arrived.
   std::vector<std::string> scanner_names = s.scanner_set.names();
@@ -183,6 +224,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     if (status == capture::ReadStatus::kTimeout) {
       s.feedback->tick(s.stats);
       if (take_hangup_request()) close_idle(context.ts);
+      if (s.attribution) s.attribution->poll();
       s.closed_flows->drain();  // a quiet live capture: finish what has closed
       if (s.report) s.report->flush();
       continue;
@@ -211,6 +253,8 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     const flow::FlowInfo* direction = nullptr;
     if (result == decode::DecodeResult::kTcp) {
       direction = s.table->process(packet, context);
+      if (direction && s.attribution) s.attribution->observe(*direction);
+      if (direction && s.snoop) s.snoop->packet(*direction, packet.tcp, record.ts);
       if (direction && s.connection_pcaps) s.connection_pcaps->write(*direction, record);
     } else {
       if (result == decode::DecodeResult::kUnsupportedLink &&
@@ -226,6 +270,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     if ((records & 63) == 0) s.feedback->tick(s.stats);
     if ((records & 1023) == 0) {
       s.decoder.expire(record.ts, s.stats);
+      if (s.attribution) s.attribution->poll();
       // A slow capture may not fill a batch, or 64 report entries, for a long time.
       s.closed_flows->poll();
       if (s.report) s.report->flush();
@@ -238,6 +283,7 @@ void Pipeline::close_idle(Timestamp now) {
   State& s = *state_;
   s.table->close_idle(now, hangup_idle_seconds(config_));
   s.closed_flows->drain();  // SIGHUP promises complete files on disk
+  if (s.connlog) s.connlog->reopen();  // logrotate moved it
   if (s.report) s.report->flush();
 }
 
@@ -346,7 +392,9 @@ int Pipeline::run() {
   outcome.inputs_failed = s.any_input_failed;
   outcome.output_failed = s.stats.get(Counter::kWriteErrors) > 0 ||
                           (s.unprocessed && s.unprocessed->failed()) ||
-                          (s.console && s.console->failed());
+                          (s.console && s.console->failed()) ||
+                          (s.connlog && s.connlog->failed()) ||
+                          (s.snoop && s.snoop->failed());
   outcome.interrupted = interrupted && !config_.live;  // SIGINT is how a live capture ends
   outcome.truncated = s.any_input_truncated;
   report::RunSummary summary = run_summary(s.stats, figures(interrupted));

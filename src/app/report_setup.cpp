@@ -45,7 +45,7 @@ std::string sha256_of(const std::string& path) {
 
 std::unique_ptr<report::DfxmlWriter> open_report(const Config& config) {
   if (!config.report_enabled) return nullptr;
-  bool console = config.console != ConsoleMode::kNone;
+  bool console = config.console != ConsoleMode::kNone || config.attrib.snoop;
   if (console && config.report_path.empty()) return nullptr;
   std::string path = config.report_path.empty() ? config.outdir + "/report.xml"
                                                  : config.report_path;

@@ -13,7 +13,7 @@ double seconds_between(ProgressLine::Clock::time_point from, ProgressLine::Clock
 
 RunFeedback::RunFeedback(const Config& config, const std::string& outdir)
     : quiet_(config.quiet),
-      progress_(stderr, progress_wanted(config.console != ConsoleMode::kNone)) {
+      progress_(stderr, progress_wanted(config.console != ConsoleMode::kNone || config.attrib.snoop)) {
   if (outdir.empty() || !config.store_flows) return;
   earlier_run_ = std::make_unique<EarlierRun>(outdir);
   std::string notice = earlier_run_->start_notice();

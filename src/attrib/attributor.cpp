@@ -6,6 +6,10 @@
 
 namespace tcpflow::attrib {
 
+namespace {
+constexpr std::chrono::milliseconds kRescanWait{25};  // > ProcessIndex's default interval
+}  // namespace
+
 Attributor::Attributor(Lookup lookup) : lookup_(std::move(lookup)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -34,6 +38,13 @@ Attributor::Lookup Attributor::system_lookup() {
     answer.socket_found = true;
     answer.socket_uid = reply.owner.uid;
     answer.process = index->find_socket(reply.owner.inode);
+    if (!answer.process) {
+      // A process that opened its socket just after the latest /proc scan
+      // is found by the next one, which the index allows once its minimum
+      // interval has passed: wait for it once, on this thread only.
+      std::this_thread::sleep_for(kRescanWait);
+      answer.process = index->find_socket(reply.owner.inode);
+    }
     answer.status = answer.process ? AttributionStatus::kFound : AttributionStatus::kNoProcess;
     return answer;
   };

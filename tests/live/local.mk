@@ -9,3 +9,7 @@ EXTRA_DIST += tests/live/run_live.sh tests/live/live_test.py \
 # and in the report, the progress line on a terminal. Root only; about 8 s.
 TESTS += tests/live/run_live_notices.sh
 EXTRA_DIST += tests/live/run_live_notices.sh tests/live/live_notices_test.py
+# Process attribution (issue 14): --processes, the connection log and its
+# SIGHUP reopen, --snoop and a user rule on loopback. Root only; about 5 s.
+TESTS += tests/live/run_attrib_live.sh
+EXTRA_DIST += tests/live/run_attrib_live.sh tests/live/attrib_live_test.py

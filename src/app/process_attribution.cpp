@@ -1,0 +1,87 @@
+#include "app/process_attribution.h"
+
+namespace tcpflow::app {
+
+ProcessAttribution::ProcessAttribution(attrib::Attributor::Lookup lookup)
+    : attributor_(std::make_unique<attrib::Attributor>(
+          lookup ? std::move(lookup) : attrib::Attributor::system_lookup())) {}
+
+void ProcessAttribution::first_packet(const flow::FlowInfo& direction) {
+  auto [it, created] = connections_.try_emplace(direction.connection_id);
+  Ends& ends = it->second;
+  if (created) {
+    ends.end[0].address = direction.src;
+    ends.end[0].port = direction.src_port;
+    ends.end[1].address = direction.dst;
+    ends.end[1].port = direction.dst_port;
+    for (int which = 0; which < 2; ++which) {
+      End& end = ends.end[which];
+      end.local = local_.contains(end.address);
+      if (end.local) ask(direction.connection_id, ends, which);
+    }
+    return;
+  }
+  // The other direction's first packet: one more try for an end not found
+  // (a server's socket may have had no inode while the handshake was on).
+  for (int which = 0; which < 2; ++which) {
+    End& end = ends.end[which];
+    if (end.local && !end.pending && !end.process && !end.retried) {
+      end.retried = true;
+      ask(direction.connection_id, ends, which);
+    }
+  }
+}
+
+void ProcessAttribution::ask(uint64_t id, Ends& ends, int which) {
+  attrib::SocketTuple tuple;
+  tuple.local = ends.end[which].address;
+  tuple.local_port = ends.end[which].port;
+  tuple.remote = ends.end[1 - which].address;
+  tuple.remote_port = ends.end[1 - which].port;
+  // A full queue drops the request: the end stays unknown, never waited for.
+  ends.end[which].pending = attributor_->request(id * 2 + static_cast<uint64_t>(which), tuple);
+}
+
+void ProcessAttribution::poll() {
+  attributor_->take(answers_);
+  for (attrib::Attribution& answer : answers_) {
+    auto it = connections_.find(answer.key / 2);
+    if (it == connections_.end()) continue;  // recorded already
+    End& end = it->second.end[answer.key % 2];
+    end.pending = false;
+    if (answer.process) end.process = std::move(answer.process);
+  }
+  answers_.clear();
+}
+
+const flow::ProcessInfo* ProcessAttribution::find(uint64_t id, const decode::IpAddress& address,
+                                                  uint16_t port) {
+  poll();
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return nullptr;
+  for (End& end : it->second.end) {
+    if (!(end.address == address) || end.port != port || !end.local) continue;
+    if (end.pending) {
+      attributor_->wait_idle(kAnswerWait);
+      poll();
+    }
+    return end.process ? &*end.process : nullptr;
+  }
+  return nullptr;
+}
+
+void ProcessAttribution::connection_recorded(const flow::ConnectionRecord& record) {
+  auto it = connections_.find(record.connection_id);
+  if (it == connections_.end()) return;
+  for (const End& end : it->second.end) {
+    if (!end.local) continue;
+    if (end.process) {
+      ++found_;
+    } else {
+      ++unknown_;
+    }
+  }
+  connections_.erase(it);
+}
+
+}  // namespace tcpflow::app

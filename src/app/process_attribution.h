@@ -1,0 +1,84 @@
+// --processes on a live capture: which process owns each end of a
+// connection that is a socket on this host. The packet thread asks once per
+// connection, at its first packet (a client's socket exists from SYN_SENT;
+// a server's is found through its listener until accepted), and once more
+// at the other direction's first packet for an end not found; a lookup
+// thread (attrib::Attributor) answers. Consumers ask for an end's process
+// when they record the connection; an answer still on its way is waited
+// for, at most kAnswerWait, so a record never waits long and never forever.
+// Forgets a connection once its connection record has been released.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "app/closed_flows.h"
+#include "attrib/attributor.h"
+#include "attrib/local_addresses.h"
+#include "flow/flow_info.h"
+#include "flow/process_info.h"
+#include "util/stats.h"
+
+namespace tcpflow::app {
+
+class ProcessAttribution : public ClosedFlows::Consumer {
+ public:
+  static constexpr std::chrono::milliseconds kAnswerWait{1000};
+
+  // Opens socket diagnostics now (before privileges are dropped); throws
+  // Error when they are unavailable. `lookup` replaces the system's (tests).
+  explicit ProcessAttribution(attrib::Attributor::Lookup lookup = {});
+
+  // Packet path: the direction's first packet (cheap when not).
+  void observe(const flow::FlowInfo& direction) {
+    if (direction.packets == 1) first_packet(direction);
+  }
+
+  // Whether this end of the connection is a socket on this host.
+  bool is_local(const decode::IpAddress& address) { return local_.contains(address); }
+
+  // The process owning the end (address, port) of connection `id`; null
+  // when unknown (not local, not found, no visible process).
+  const flow::ProcessInfo* find(uint64_t id, const decode::IpAddress& address, uint16_t port);
+
+  // Answers that came back, without waiting.
+  void poll();
+
+  uint64_t found() const { return found_; }
+  uint64_t unknown() const { return unknown_; }
+
+  void file_complete(const flow::FlowInfo&, const std::string&) override {}
+  void record(flow::FlowInfo&, const std::string&, const flow::FlowInfo*,
+              const std::string*) override {}
+  void connection_complete(uint64_t) override {}
+  // Last consumer of a connection: it is forgotten.
+  void connection_recorded(const flow::ConnectionRecord& record) override;
+
+ private:
+  struct End {
+    decode::IpAddress address;
+    uint16_t port = 0;
+    bool local = false;
+    bool pending = false;
+    bool retried = false;
+    std::optional<flow::ProcessInfo> process;
+  };
+  struct Ends {
+    End end[2];
+  };
+
+  void first_packet(const flow::FlowInfo& direction);
+  void ask(uint64_t id, Ends& ends, int which);
+
+  std::unique_ptr<attrib::Attributor> attributor_;
+  attrib::LocalAddresses local_;
+  std::unordered_map<uint64_t, Ends> connections_;
+  std::vector<attrib::Attribution> answers_;  // reused: no allocation per poll
+  uint64_t found_ = 0;
+  uint64_t unknown_ = 0;
+};
+
+}  // namespace tcpflow::app

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Live process attribution (issue 14): tcpflow -i lo --processes.
+
+Usage: attrib_live_test.py TCPFLOW
+
+Root only (exit 77 otherwise). A server and two clients run as separate
+processes on 127.0.0.1: the server and one client as root, the other client
+as nobody (setpriv). Each client connection sends a line, reads the reply and
+holds the connection open for a while (1 s or 50 ms). Three tcpflow runs
+capture the same traffic at once:
+  A: --connlog FILE --connlog-format json (+ flow files): one record per end,
+     both ends local; each end names its own process (pid, ppid, uid, user,
+     cmd, exe, cmdline). Between the two client batches the log is renamed
+     and SIGHUP makes tcpflow reopen it: the renamed file holds only first
+     batch records, the new one the second batch's.
+  B: --snoop -J: every packet's line names the process of its sending end
+     (DR out) with its uid, pid and cmd; a payload-free line (a SYN) may be
+     unattributed when it beat the lookup (counted in the output).
+  C: --rule 'user "nobody"' --connlog FILE (text): only nobody's client ends
+     are logged, and only nobody's connections get flow files.
+"""
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP, FAIL = 77, 1
+
+SERVER = r'''
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    data = c.recv(100)
+    c.sendall(b"pong " + data)
+    c.recv(100)  # until the client closes
+    c.close()
+'''
+
+CLIENT = r'''
+import socket, sys, time
+port, count, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+for i in range(count):
+    c = socket.create_connection(("127.0.0.1", port))
+    print(c.getsockname()[1], flush=True)
+    c.sendall(b"ping %d\n" % i)
+    c.recv(100)
+    time.sleep(hold)
+    c.close()
+'''
+
+
+class Checks:
+    def __init__(self):
+        self.failures = 0
+
+    def check(self, what, ok, detail=""):
+        print("%s: %s%s" % ("ok" if ok else "FAIL", what, "" if ok else " -- " + detail),
+              flush=True)
+        if not ok:
+            self.failures += 1
+
+
+def proc_facts(pid):
+    with open("/proc/%d/status" % pid) as f:
+        status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        cmdline = " ".join(a.decode() for a in f.read().split(b"\0") if a)
+    uid = int(status["Uid"].split()[0])
+    return dict(pid=pid, ppid=int(status["PPid"]), uid=uid, user=pwd.getpwuid(uid).pw_name,
+                cmd=status["Name"], exe=os.readlink("/proc/%d/exe" % pid), cmdline=cmdline)
+
+
+def start_tcpflow(binary, args, workdir, name):
+    err = open(os.path.join(workdir, name + ".stderr"), "w+b")
+    out = open(os.path.join(workdir, name + ".stdout"), "w+b")
+    p = subprocess.Popen([binary, "-i", "lo", "-S", "packet-buffer-timeout=50"] + args,
+                         cwd=workdir, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    return p, err, out
+
+
+def wait_listening(runs, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(b"listening on" in open(e.name, "rb").read() for _, e, _ in runs):
+            return True
+        if any(p.poll() is not None for p, _, _ in runs):
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def run_clients(python, script, port, as_nobody, count, hold):
+    """Starts a client process; returns (Popen, facts of its process)."""
+    argv = [python, script, str(port), str(count), str(hold)]
+    if as_nobody:
+        argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + argv
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    first = p.stdout.readline()  # the process exists and has connected once
+    facts = proc_facts(p.pid)
+    return p, facts, [int(first)]
+
+
+def finish_clients(p, ports):
+    out, _ = p.communicate(timeout=30)
+    ports += [int(x) for x in out.split()]
+    return ports
+
+
+def records(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def check_end(t, tag, rec, facts):
+    if rec is None:
+        t.check(tag + ": record present", False, "none")
+        return
+    want = dict(pid=facts["pid"], ppid=facts["ppid"], uid=facts["uid"],
+                username=facts["user"], cmd=facts["cmd"], exe=facts["exe"],
+                cmdline=facts["cmdline"])
+    got = {k: rec.get(k) for k in want}
+    t.check(tag + ": process " + json.dumps(want), got == want, json.dumps(got))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: attrib_live_test.py TCPFLOW", file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    if os.geteuid() != 0:
+        print("SKIP: needs root")
+        return SKIP
+    if shutil.which("setpriv") is None:
+        print("SKIP: setpriv not found")
+        return SKIP
+    python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    t = Checks()
+    top = tempfile.mkdtemp(prefix="tcpflow-attrib-live-")
+    os.chmod(top, 0o755)  # nobody runs a script from here
+    procs = []
+    try:
+        server_py = os.path.join(top, "server.py")
+        client_py = os.path.join(top, "client.py")
+        for path, text in ((server_py, SERVER), (client_py, CLIENT)):
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o644)
+        server = subprocess.Popen([python, server_py], stdout=subprocess.PIPE, text=True)
+        procs.append(server)
+        port = int(server.stdout.readline())
+        server_facts = proc_facts(server.pid)
+        bpf = ["port %d" % port]
+        for d in ("a", "b", "c"):
+            os.makedirs(os.path.join(top, d))
+        runs = [
+            # max_linger=0: a closed connection leaves the table (and is logged)
+            # at the next packet instead of after 1000 more closes.
+            start_tcpflow(binary, ["-o", "a", "-S", "max_linger=0", "-S", "jsonl=a/flows.jsonl",
+                                   "--processes",
+                                   "--connlog", "a/conn.json",
+                                   "--connlog-format", "json"] + bpf, top, "a"),
+            start_tcpflow(binary, ["-o", "b", "--processes", "--snoop", "-J"] + bpf, top, "b"),
+            start_tcpflow(binary, ["-o", "c", "--processes", "--connlog", "c/conn.txt",
+                                   "--rule", 'user "nobody"'] + bpf, top, "c"),
+        ]
+        procs += [p for p, _, _ in runs]
+        if not wait_listening(runs):
+            t.check("tcpflow runs capture on lo", False,
+                    " | ".join(open(e.name).read() for _, e, _ in runs))
+            return FAIL
+        time.sleep(0.3)
+
+        # Batch 1: nobody holds its connections 1 s, root 50 ms.
+        nob, nob_facts, nob_ports = run_clients(python, client_py, port, True, 2, 1.0)
+        root, root_facts, root_ports = run_clients(python, client_py, port, False, 3, 0.05)
+        finish_clients(nob, nob_ports)
+        finish_clients(root, root_ports)
+        time.sleep(1.0)  # closed connections are released within a read timeout
+        os.rename(os.path.join(top, "a", "conn.json"), os.path.join(top, "a", "conn.json.1"))
+        runs[0][0].send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        # Batch 2, after the reopen.
+        nob2, nob2_facts, nob2_ports = run_clients(python, client_py, port, True, 1, 0.05)
+        finish_clients(nob2, nob2_ports)
+        time.sleep(0.5)
+        for p, _, _ in runs:
+            p.send_signal(signal.SIGINT)
+        for p, e, _ in runs:
+            rc = p.wait(20)
+            t.check("tcpflow %s exits 0" % e.name, rc == 0, open(e.name).read())
+
+        owner = {}
+        for ports, facts in ((nob_ports, nob_facts), (root_ports, root_facts),
+                             (nob2_ports, nob2_facts)):
+            for cport in ports:
+                owner[cport] = facts
+
+        # A: the connection log, both ends, and the reopen.
+        first = records(os.path.join(top, "a", "conn.json.1"))
+        second = records(os.path.join(top, "a", "conn.json"))
+        batch1 = set(nob_ports + root_ports)
+
+        def client_port(r):
+            return r.get("local_port") if r.get("direction") == "out" else r.get("remote_port")
+        t.check("SIGHUP: the renamed log holds batch 1 records only",
+                first and all(client_port(r) in batch1 for r in first),
+                str([client_port(r) for r in first]))
+        t.check("SIGHUP: the reopened log holds batch 2",
+                set(nob2_ports) <= {client_port(r) for r in second},
+                str([client_port(r) for r in second]))
+        recs = first + second
+        clients = {r["local_port"]: r for r in recs if r.get("direction") == "out"}
+        servers = {r["remote_port"]: r for r in recs if r.get("direction") == "in"}
+        t.check("%d records, two per connection" % (2 * len(owner)),
+                len(recs) == 2 * len(owner) and sorted(clients) == sorted(owner) and
+                sorted(servers) == sorted(owner),
+                "ports %s, records %s" % (sorted(owner), [(r.get("direction"), client_port(r))
+                                                          for r in recs]))
+        for cport in sorted(owner):
+            check_end(t, "client %d" % cport, clients.get(cport), owner[cport])
+            check_end(t, "server end of %d" % cport, servers.get(cport), server_facts)
+
+        # A: flows.jsonl and report.xml name both ends' processes.
+        def proc_of(port_):
+            return server_facts if port_ == port else owner.get(port_)
+
+        def want_obj(f):
+            return dict(uid=f["uid"], user=f["user"], pid=f["pid"], ppid=f["ppid"],
+                        cmd=f["cmd"], exe=f["exe"], cmdline=f["cmdline"])
+        flows = records(os.path.join(top, "a", "flows.jsonl"))
+        flows = [f for f in flows if "record" not in f and
+                 (f.get("src_port") in owner or f.get("dst_port") in owner)]
+        bad = [f.get("filename") for f in flows
+               if f.get("src_process") != want_obj(proc_of(f["src_port"])) or
+               f.get("dst_process") != want_obj(proc_of(f["dst_port"]))]
+        t.check("flows.jsonl: src_process and dst_process of %d flow records" % len(flows),
+                len(flows) == 2 * len(owner) and not bad, "wrong: %s" % bad[:3])
+        import xml.etree.ElementTree as ET
+        ns = "{http://tcpflow.org/dfxml/2}"
+        root = ET.parse(os.path.join(top, "a", "report.xml")).getroot()
+        xml_bad, xml_count = [], 0
+        for fo in root.iter("{http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML}"
+                            "fileobject"):
+            by_end = {p_.get("end"): p_.attrib for p_ in fo.iter(ns + "process")}
+            name = fo.findtext("{http://www.forensicswiki.org/wiki/Category:"
+                               "Digital_Forensics_XML}filename") or ""
+            ports = [int(x.rsplit(".", 1)[1]) for x in os.path.basename(name).split("-")[:2]]
+            if not set(ports) & set(owner):
+                continue
+            xml_count += 1
+            for end, p_ in zip(("src", "dst"), ports):
+                f = proc_of(p_)
+                got = by_end.get(end, {})
+                if got.get("pid") != str(f["pid"]) or got.get("user") != f["user"] or \
+                        got.get("exe") != f["exe"] or got.get("cmd") != f["cmd"]:
+                    xml_bad.append((name, end, got))
+        t.check("report.xml: <tcpflow:process> of both ends in %d fileobjects" % xml_count,
+                xml_count == 2 * len(owner) and not xml_bad, str(xml_bad[:2]))
+
+        # B: snoop lines name the sender's process.
+        lines = [json.loads(x) for x in open(os.path.join(top, "b.stdout")) if x.strip()]
+        bad = []
+        seen = set()
+        unknown_handshake = 0
+        for line in lines:
+            facts = owner.get(line["lport"], server_facts if line["lport"] == port else None)
+            if facts is None:
+                continue
+            seen.add(line["lport"])
+            if line["pid"] is None and line["size"] == 0:
+                unknown_handshake += 1  # a SYN may beat the lookup (reported, not failed)
+                continue
+            if line["dir"] != "out" or line["pid"] != facts["pid"] or \
+                    line["uid"] != facts["uid"] or line["cmd"] != facts["cmd"]:
+                bad.append(line)
+        t.check("snoop: every data line (and every attributed line) names its sender's process "
+                "(%d lines, %d payload-free lines unattributed)" % (len(lines), unknown_handshake),
+                not bad and set(owner) <= seen, "bad %s; ports without lines %s" % (
+                    bad[:3], sorted(set(owner) - seen)))
+        t.check("snoop: no flow files", os.listdir(os.path.join(top, "b")) == [],
+                str(os.listdir(os.path.join(top, "b"))))
+
+        # C: rules on the user.
+        text = open(os.path.join(top, "c", "conn.txt")).read().splitlines()
+        nobody_ports = sorted(nob_ports + nob2_ports)
+        logged = sorted(int(x.split("local 127.0.0.1:")[1].split(",")[0]) for x in text)
+        t.check("rule user nobody: only nobody's client ends logged",
+                logged == nobody_ports and all("user nobody, pid" in x for x in text),
+                "\n".join(text))
+        flows = [f for f in os.listdir(os.path.join(top, "c")) if "-" in f and
+                 not f.endswith(".txt") and f != "report.xml"]
+        flow_ports = {int(f.split("-")[0].rsplit(".", 1)[1]) for f in flows} | \
+                     {int(f.split("-")[1].rsplit(".", 1)[1]) for f in flows}
+        t.check("rule user nobody: flow files only for nobody's connections",
+                flow_ports - {port} == set(nobody_ports), str(sorted(flows)))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(top, ignore_errors=True)
+    print("%d failure(s)" % t.failures)
+    return FAIL if t.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
