@@ -485,7 +485,7 @@ std::string help_text(bool more) {
   static constexpr std::pair<Section, const char*> kSections[] = {
       {Section::kInput, "Input"},          {Section::kOutput, "Output"},
       {Section::kScanners, "Scanners"},    {Section::kConsole, "Console (instead of files)"},
-      {Section::kProcess, "Process"},
+      {Section::kWho, "Who made each connection"}, {Section::kProcess, "Process"},
   };
   std::string out = version_text() +
                     " - records TCP connections, one file per direction\n\n"

@@ -386,5 +386,17 @@ TEST(Options, NetvizFromDrawsAReportAndTakesNoCapture) {
             std::vector<std::string>{"netviz"});
 }
 
+
+// Every option the parser takes is in -h: a section left out of the title
+// list once hid --connlog, --rule, --processes and --snoop.
+TEST(Options, HelpListsEveryLongOption) {
+  const std::string help = help_text(false);
+  for (const char* name : {"--connlog", "--connlog-format", "--rule", "--rules-file",
+                           "--processes", "--snoop", "--snoop-time", "--proxy", "--compress",
+                           "--shard", "--merge-reports", "--pidfile"}) {
+    EXPECT_NE(help.find(std::string(name) + " "), std::string::npos) << name;
+  }
+}
+
 }  // namespace
 }  // namespace tcpflow::app
