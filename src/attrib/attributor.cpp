@@ -7,7 +7,13 @@
 namespace tcpflow::attrib {
 
 namespace {
-constexpr std::chrono::milliseconds kRescanWait{25};  // > ProcessIndex's default interval
+// Waits before each fresh /proc scan for a socket whose process was not
+// found: the first is longer than ProcessIndex's default interval; the
+// later ones give a loaded machine's new process time to appear (a client
+// started just before its connect was missed once in five runs at load 7).
+constexpr std::chrono::milliseconds kRescanWaits[] = {std::chrono::milliseconds{25},
+                                                      std::chrono::milliseconds{50},
+                                                      std::chrono::milliseconds{100}};
 }  // namespace
 
 Attributor::Attributor(Lookup lookup) : lookup_(std::move(lookup)) {
@@ -38,11 +44,12 @@ Attributor::Lookup Attributor::system_lookup() {
     answer.socket_found = true;
     answer.socket_uid = reply.owner.uid;
     answer.process = index->find_socket(reply.owner.inode);
-    if (!answer.process) {
-      // A process that opened its socket just after the latest /proc scan
-      // is found by the next one, which the index allows once its minimum
-      // interval has passed: wait for it once, on this thread only.
-      std::this_thread::sleep_for(kRescanWait);
+    // A process that opened its socket just after the latest /proc scan
+    // is found by a later one, which the index allows once its minimum
+    // interval has passed: wait for it, on this thread only.
+    for (auto wait : kRescanWaits) {
+      if (answer.process) break;
+      std::this_thread::sleep_for(wait);
       answer.process = index->find_socket(reply.owner.inode);
     }
     answer.status = answer.process ? AttributionStatus::kFound : AttributionStatus::kNoProcess;
