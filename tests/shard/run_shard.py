@@ -8,7 +8,8 @@ Usage: run_shard.py TCPFLOW [-k NAME]... [--keep] [--skip-e2e] [--big-connection
   the flow files (names, bytes, mtimes) must equal the single run's, the
   merged report's fileobjects must be the single run's byte for byte and in
   order, its counters equal, and it must validate against the DFXML schema;
-* a generated capture of 100,000 connections with port reuse, the same way;
+* a generated capture of 100,000 connections with port reuse, as 3 and 7
+  shards (run by .ci/run, not make check);
 * --merge-inputs: two captures holding interleaved halves of the same
   connections give the single capture's output;
 * -w and the console in shards; bad input (--shard 3/3, --shard x, a missing

@@ -77,7 +77,9 @@ def big_port_reuse(binary, root, schema, connections):
     cap = os.path.join(root, "big.pcap")
     big_capture(cap, connections)
     args = ["-r", cap, "-o", "out", "-S", "jsonl=flows.jsonl"]
-    problems = shard_lib.compare_sharded(binary, root, args, (1, 2, 3, 7), schema)
+    # 3 and 7 shards: 1 and 2 are swept on every e2e scenario already, and
+    # this case is about scale and port reuse (it runs in CI's resource step).
+    problems = shard_lib.compare_sharded(binary, root, args, (3, 7), schema)
     # The capture must really exercise port reuse and its size.
     names = os.listdir(os.path.join(root, "single", "out"))
     reused = sum(1 for n in names if re.search(r"c\d+$", n))
