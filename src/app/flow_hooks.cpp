@@ -41,8 +41,23 @@ void FlowHooks::file_closed(const flow::FlowInfo& info, const std::string& path)
   alert_.write("close\t" + path + "\t" + std::to_string(info.file_size) + "\n");
 }
 
+namespace {
+
+void add_process(std::vector<std::string>& env, const char* end, const flow::ProcessInfo* p) {
+  const std::string prefix = std::string("TCPFLOW_") + end + "_";
+  env.push_back(prefix + "PID=" + (p ? std::to_string(p->pid) : std::string()));
+  env.push_back(prefix + "UID=" + (p ? std::to_string(p->uid) : std::string()));
+  env.push_back(prefix + "USER=" + (p ? p->user : std::string()));
+  env.push_back(prefix + "CMD=" + (p ? p->cmd : std::string()));
+  env.push_back(prefix + "EXE=" + (p ? p->exe : std::string()));
+}
+
+}  // namespace
+
 std::vector<std::string> FlowHooks::environment(const flow::FlowInfo& info,
-                                                const std::string& path) {
+                                                const std::string& path,
+                                                const flow::ProcessInfo* src,
+                                                const flow::ProcessInfo* dst) {
   std::vector<std::string> env = {
       "TCPFLOW_FILE=" + path,
       "TCPFLOW_SRC=" + report::ip_to_string(info.src),
@@ -58,15 +73,18 @@ std::vector<std::string> FlowHooks::environment(const flow::FlowInfo& info,
       "TCPFLOW_FIRST_TS=" + report::epoch_decimal(info.first_ts),
       "TCPFLOW_LAST_TS=" + report::epoch_decimal(info.last_ts),
   };
+  add_process(env, "SRC", src);
+  add_process(env, "DST", dst);
   return env;
 }
 
-void FlowHooks::flow_recorded(const flow::FlowInfo& info, const std::string& path) {
+void FlowHooks::flow_recorded(const flow::FlowInfo& info, const std::string& path,
+                              const flow::ProcessInfo* src, const flow::ProcessInfo* dst) {
   if (!runner_ || path.empty()) return;
   std::vector<std::string> argv = command_;
   argv.push_back(path);
   stats_.add(Counter::kTcpCmdRuns);
-  runner_->start(argv, environment(info, path), path);
+  runner_->start(argv, environment(info, path, src, dst), path);
 }
 
 void FlowHooks::finish() {

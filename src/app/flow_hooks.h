@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "flow/flow_info.h"
+#include "flow/process_info.h"
 #include "util/alert_fd.h"
 #include "util/child_runner.h"
 #include "util/stats.h"
@@ -30,15 +31,22 @@ class FlowHooks {
   void file_opened(const std::string& path);
   void file_closed(const flow::FlowInfo& info, const std::string& path);
 
-  // tcp_cmd, once the flow is in the report; `path` empty: no file, nothing runs.
-  void flow_recorded(const flow::FlowInfo& info, const std::string& path);
+  // tcp_cmd, once the flow is in the report; `path` empty: no file, nothing
+  // runs. `src`/`dst`: the processes of the flow's ends (--processes), or null.
+  void flow_recorded(const flow::FlowInfo& info, const std::string& path,
+                     const flow::ProcessInfo* src = nullptr,
+                     const flow::ProcessInfo* dst = nullptr);
 
   // Waits for the commands still running (before the report's summary).
   void finish();
 
   // The TCPFLOW_* variables a command gets for this flow ("NAME=value").
+  // TCPFLOW_SRC_PID, _UID, _USER, _CMD, _EXE (and DST_) are empty for an end
+  // whose process is unknown.
   static std::vector<std::string> environment(const flow::FlowInfo& info,
-                                              const std::string& path);
+                                              const std::string& path,
+                                              const flow::ProcessInfo* src = nullptr,
+                                              const flow::ProcessInfo* dst = nullptr);
 
  private:
   Stats& stats_;

@@ -45,7 +45,7 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
     for (const std::string& line : result.jsonl_records) jsonl_->write_record(line, seq);
   }
   stats_.merge(result.stats);
-  hooks_.flow_recorded(info, recorded);
+  hooks_.flow_recorded(info, recorded, src, dst);
   if (netviz_) netviz_->add_flow(info);
 }
 

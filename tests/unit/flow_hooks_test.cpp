@@ -50,6 +50,25 @@ TEST(FlowHooks, EnvironmentNamesTheFlowsFacts) {
   }
 }
 
+TEST(FlowHooks, EnvironmentNamesTheProcessesOfBothEnds) {
+  flow::ProcessInfo client;
+  client.uid = 1000;
+  client.user = "alice";
+  client.pid = 4242;
+  client.cmd = "curl";
+  client.exe = "/usr/bin/curl";
+  std::vector<std::string> env = FlowHooks::environment(sample_flow(), "out/f", &client, nullptr);
+  for (const char* want :
+       {"TCPFLOW_SRC_PID=4242", "TCPFLOW_SRC_UID=1000", "TCPFLOW_SRC_USER=alice",
+        "TCPFLOW_SRC_CMD=curl", "TCPFLOW_SRC_EXE=/usr/bin/curl", "TCPFLOW_DST_PID=",
+        "TCPFLOW_DST_UID=", "TCPFLOW_DST_USER=", "TCPFLOW_DST_CMD=", "TCPFLOW_DST_EXE="}) {
+    EXPECT_NE(std::find(env.begin(), env.end(), want), env.end()) << want;
+  }
+  // Without --processes the variables are there, empty, so scripts can test them.
+  env = FlowHooks::environment(sample_flow(), "out/f");
+  EXPECT_NE(std::find(env.begin(), env.end(), "TCPFLOW_SRC_PID="), env.end());
+}
+
 TEST(FlowHooks, AlertLinesGoToTheFd) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
