@@ -166,11 +166,17 @@ def main():
         bpf = ["port %d" % port]
         for d in ("a", "b", "c"):
             os.makedirs(os.path.join(top, d))
+        record_sh = os.path.join(top, "record.sh")
+        with open(record_sh, "w") as f:
+            f.write('echo "$2 $TCPFLOW_SRC_PID $TCPFLOW_SRC_USER $TCPFLOW_DST_PID '
+                    '$TCPFLOW_DST_USER $TCPFLOW_SRC_EXE" >> "$1"\n')
+        cmd_log = os.path.join(top, "tcp_cmd.txt")
         runs = [
             # max_linger=0: a closed connection leaves the table (and is logged)
             # at the next packet instead of after 1000 more closes.
             start_tcpflow(binary, ["-o", "a", "-S", "max_linger=0", "-S", "jsonl=a/flows.jsonl",
                                    "--processes",
+                                   "-S", "tcp_cmd=sh %s %s" % (record_sh, cmd_log),
                                    "--connlog", "a/conn.json",
                                    "--connlog-format", "json"] + bpf, top, "a"),
             start_tcpflow(binary, ["-o", "b", "--processes", "--snoop", "-J"] + bpf, top, "b"),
@@ -270,6 +276,21 @@ def main():
                     xml_bad.append((name, end, got))
         t.check("report.xml: <tcpflow:process> of both ends in %d fileobjects" % xml_count,
                 xml_count == 2 * len(owner) and not xml_bad, str(xml_bad[:2]))
+
+        # A: tcp_cmd's TCPFLOW_SRC_/DST_ process variables.
+        cmd_bad, cmd_count = [], 0
+        for line in open(cmd_log).read().splitlines() if os.path.exists(cmd_log) else []:
+            words = line.split(" ")
+            ports = [int(x.rsplit(".", 1)[1]) for x in os.path.basename(words[0]).split("-")[:2]]
+            if not set(ports) & set(owner):
+                continue
+            cmd_count += 1
+            src, dst = proc_of(ports[0]), proc_of(ports[1])
+            want = [str(src["pid"]), src["user"], str(dst["pid"]), dst["user"], src["exe"]]
+            if words[1:] != want:
+                cmd_bad.append((line, want))
+        t.check("tcp_cmd: TCPFLOW_SRC_PID/_USER/_EXE and DST_ of %d flows" % cmd_count,
+                cmd_count == 2 * len(owner) and not cmd_bad, str(cmd_bad[:2]))
 
         # B: snoop lines name the sender's process.
         lines = [json.loads(x) for x in open(os.path.join(top, "b.stdout")) if x.strip()]
