@@ -47,8 +47,10 @@ Attributor::Lookup Attributor::system_lookup() {
     // A process that opened its socket just after the latest /proc scan
     // is found by a later one, which the index allows once its minimum
     // interval has passed: wait for it, on this thread only.
+    // Inode 0 (a connection in TIME_WAIT, or not yet accepted with no
+    // listener to fall back on) names no process: nothing to wait for.
     for (auto wait : kRescanWaits) {
-      if (answer.process) break;
+      if (answer.process || reply.owner.inode == 0) break;
       std::this_thread::sleep_for(wait);
       answer.process = index->find_socket(reply.owner.inode);
     }

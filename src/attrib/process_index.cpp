@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -88,28 +89,46 @@ void ProcessIndex::rescan() {
   if (!proc) return;
   while (dirent* entry = ::readdir(proc.get())) {
     std::optional<int> pid = parse_pid(entry->d_name);
-    if (!pid) continue;
-    std::string fd_dir = root_ + "/" + entry->d_name + "/fd";
-    DirHandle fds(::opendir(fd_dir.c_str()));
-    if (!fds) {
-      ++unreadable_;
-      continue;
-    }
-    while (dirent* fd = ::readdir(fds.get())) {
-      if (fd->d_name[0] == '.') continue;
-      std::optional<std::string> target = read_link(fd_dir + "/" + fd->d_name);
-      if (!target) continue;
-      std::optional<uint64_t> inode = socket_inode(*target);
-      if (!inode) continue;
-      auto [it, inserted] = owner_of_inode_.emplace(*inode, *pid);
-      if (!inserted && *pid < it->second) it->second = *pid;
-    }
+    if (pid && !scan_process(*pid)) ++unreadable_;
   }
+}
+
+bool ProcessIndex::scan_process(int pid) {
+  std::string fd_dir = root_ + "/" + std::to_string(pid) + "/fd";
+  DirHandle fds(::opendir(fd_dir.c_str()));
+  if (!fds) return false;
+  while (dirent* fd = ::readdir(fds.get())) {
+    if (fd->d_name[0] == '.') continue;
+    std::optional<std::string> target = read_link(fd_dir + "/" + fd->d_name);
+    if (!target) continue;
+    std::optional<uint64_t> inode = socket_inode(*target);
+    if (!inode) continue;
+    auto [it, inserted] = owner_of_inode_.emplace(*inode, pid);
+    if (!inserted && pid < it->second) it->second = pid;
+  }
+  return true;
+}
+
+bool ProcessIndex::rescan_recent_owners(uint64_t inode) {
+  if (owner_of_inode_.size() > kMaxInodes) return false;  // let a full rescan trim it
+  for (int pid : recent_owners_) {
+    scan_process(pid);
+    if (owner_of_inode_.count(inode)) return true;
+  }
+  return false;
+}
+
+void ProcessIndex::note_owner(int pid) {
+  auto it = std::find(recent_owners_.begin(), recent_owners_.end(), pid);
+  if (it != recent_owners_.end()) recent_owners_.erase(it);
+  recent_owners_.insert(recent_owners_.begin(), pid);
+  if (recent_owners_.size() > kRecentOwners) recent_owners_.pop_back();
 }
 
 std::optional<ProcessInfo> ProcessIndex::find_socket(uint64_t inode) {
   if (inode == 0) return std::nullopt;
   auto it = owner_of_inode_.find(inode);
+  if (it == owner_of_inode_.end() && rescan_recent_owners(inode)) it = owner_of_inode_.find(inode);
   bool may_rescan =
       !scanned_ || std::chrono::steady_clock::now() - last_scan_ >= min_interval_;
   if ((it == owner_of_inode_.end() || !describe(it->second)) && may_rescan) {
@@ -117,7 +136,9 @@ std::optional<ProcessInfo> ProcessIndex::find_socket(uint64_t inode) {
     it = owner_of_inode_.find(inode);
   }
   if (it == owner_of_inode_.end()) return std::nullopt;
-  return describe(it->second);
+  std::optional<ProcessInfo> info = describe(it->second);
+  if (info) note_owner(info->pid);
+  return info;
 }
 
 std::optional<ProcessInfo> ProcessIndex::describe(int pid) const {

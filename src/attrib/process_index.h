@@ -1,6 +1,9 @@
 // Maps a socket inode to the process that holds it, and describes a process
 // (uid, user, pid, ppid, comm, exe, cmdline), from a /proc tree. The inode
-// map is a cache: a miss rescans every /proc/PID/fd at most once per
+// map is a cache. A miss first re-reads the fd directories of the processes
+// that owned the latest sockets found (a client or server usually makes
+// many connections: a few directory reads instead of a scan of every
+// process), then rescans every /proc/PID/fd at most once per
 // `min_rescan_interval`, so a burst of unknown sockets costs one scan.
 #pragma once
 #include <chrono>
@@ -8,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "flow/process_info.h"
 
@@ -37,12 +41,22 @@ class ProcessIndex {
 
  private:
   void rescan();
+  // Adds the socket inodes of one process; false when it has gone or its
+  // fd directory is unreadable.
+  bool scan_process(int pid);
+  // The recent owners, re-read; true once `inode` is in the map.
+  bool rescan_recent_owners(uint64_t inode);
+  void note_owner(int pid);
+
+  static constexpr size_t kRecentOwners = 32;
+  static constexpr size_t kMaxInodes = 1 << 16;  // then a full rescan starts afresh
 
   std::string root_;
   std::chrono::milliseconds min_interval_;
   std::chrono::steady_clock::time_point last_scan_{};
   bool scanned_ = false;
   std::unordered_map<uint64_t, int> owner_of_inode_;
+  std::vector<int> recent_owners_;  // most recent first
   size_t unreadable_ = 0;
   size_t scans_ = 0;
 };

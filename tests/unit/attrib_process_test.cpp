@@ -273,5 +273,23 @@ TEST_F(FakeProc, RescansAreRateLimitedAndCmdlineCapped) {
   EXPECT_FALSE(index.describe(10).has_value());  // a process that has gone
 }
 
+TEST_F(FakeProc, NewSocketsOfARecentOwnerAreFoundWithoutAFullRescan) {
+  add_process(20, 1, 0, "client", "/bin/client", "client", {"socket:[11]"});
+  add_process(21, 1, 0, "other", "/bin/other", "other", {"socket:[12]"});
+  ProcessIndex index(root_, std::chrono::hours(1));
+  ASSERT_TRUE(index.find_socket(11).has_value());
+  EXPECT_EQ(index.scans(), 1u);
+  // The client connects again: its new socket is found by re-reading its
+  // own fd directory, though a full rescan is not due for an hour.
+  std::filesystem::create_symlink("socket:[13]", root_ + "/20/fd/9");
+  std::optional<ProcessInfo> again = index.find_socket(13);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->pid, 20);
+  EXPECT_EQ(index.scans(), 1u);
+  // A process that has not owned a socket found lately is not re-read.
+  std::filesystem::create_symlink("socket:[14]", root_ + "/21/fd/9");
+  EXPECT_FALSE(index.find_socket(14).has_value());
+}
+
 }  // namespace
 }  // namespace tcpflow::attrib
