@@ -13,3 +13,5 @@ EXTRA_DIST += tests/live/run_live_notices.sh tests/live/live_notices_test.py
 # SIGHUP reopen, --snoop and a user rule on loopback. Root only; about 5 s.
 TESTS += tests/live/run_attrib_live.sh
 EXTRA_DIST += tests/live/run_attrib_live.sh tests/live/attrib_live_test.py
+# 2,000 connections in 10 s under --processes (run by .ci/run's resource step).
+EXTRA_DIST += tests/live/attrib_load_test.py
