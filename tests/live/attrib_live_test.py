@@ -6,7 +6,7 @@ Usage: attrib_live_test.py TCPFLOW
 Root only (exit 77 otherwise). A server and two clients run as separate
 processes on 127.0.0.1: the server and one client as root, the other client
 as nobody (setpriv). Each client connection sends a line, reads the reply and
-holds the connection open for a while (1 s or 50 ms). Three tcpflow runs
+holds the connection open for a while (1 s, 300 ms or 100 ms). Three tcpflow runs
 capture the same traffic at once:
   A: --connlog FILE --connlog-format json (+ flow files): one record per end,
      both ends local; each end names its own process (pid, ppid, uid, user,
@@ -190,9 +190,12 @@ def main():
             return FAIL
         time.sleep(0.3)
 
-        # Batch 1: nobody holds its connections 1 s, root 50 ms.
+        # Batch 1: nobody holds its connections 1 s, root 100 ms (the capture hands
+        # packets over every 50 ms, and a sanitized tcpflow looks up late: a
+        # connection gone before its lookup is unknown by design; the 60 ms
+        # statistics are attrib_load_test.py's).
         nob, nob_facts, nob_ports = run_clients(python, client_py, port, True, 2, 1.0)
-        root, root_facts, root_ports = run_clients(python, client_py, port, False, 3, 0.05)
+        root, root_facts, root_ports = run_clients(python, client_py, port, False, 3, 0.1)
         finish_clients(nob, nob_ports)
         finish_clients(root, root_ports)
         time.sleep(1.0)  # closed connections are released within a read timeout
@@ -200,7 +203,7 @@ def main():
         runs[0][0].send_signal(signal.SIGHUP)
         time.sleep(0.5)
         # Batch 2, after the reopen.
-        nob2, nob2_facts, nob2_ports = run_clients(python, client_py, port, True, 1, 0.05)
+        nob2, nob2_facts, nob2_ports = run_clients(python, client_py, port, True, 1, 0.3)
         finish_clients(nob2, nob2_ports)
         time.sleep(0.5)
         for p, _, _ in runs:
