@@ -4,7 +4,8 @@
 # Compiles the library sources (minus src/app and src/report) once with -fsanitize=fuzzer-no-link,address,undefined
 # into BUILDDIR/tests/fuzz/obj/ (rebuilding only what changed), archives them,
 # and links tests/fuzz/fuzz_<name> for each tests/fuzz/fuzz_*.cpp.
-# FUZZ_CXX (default clang++) and FUZZ_JOBS (default 2) override.
+# FUZZ_CXX (default clang++) and FUZZ_JOBS (default 2) override; FUZZ_DEP_CFLAGS adds
+# include flags.
 set -eu
 srcdir=$1
 builddir=$2
@@ -17,7 +18,9 @@ if ! command -v "$cxx" >/dev/null 2>&1; then
   exit 1
 fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
-flags="-std=c++17 $san -I$srcdir/src -I$srcdir -I$builddir"
+# FUZZ_DEP_CFLAGS: the libraries' include flags from configure (cairo's
+# headers are not on the default path).
+flags="-std=c++17 $san -I$srcdir/src -I$srcdir -I$builddir ${FUZZ_DEP_CFLAGS:-}"
 obj=$builddir/tests/fuzz/obj
 mkdir -p "$obj"
 export cxx flags obj srcdir
