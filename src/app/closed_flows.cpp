@@ -18,7 +18,8 @@ ClosedFlows::ClosedFlows(output::FileWriter& writer, bool pair_directions, Consu
     : writer_(writer), pair_directions_(pair_directions), consumer_(consumer), stats_(stats) {}
 
 void ClosedFlows::direction_closed(flow::FlowInfo& info, std::string path, uint64_t pending_job) {
-  if (unwritten_.empty() && (pending_job == 0 || pending_job <= writer_.finished())) {
+  if (unwritten_.empty() && (pending_job == 0 || pending_job <= writer_.finished()) &&
+      gate_open(info.connection_id)) {
     release(info, path, pending_job);
     return;
   }
@@ -32,7 +33,7 @@ void ClosedFlows::direction_closed(flow::FlowInfo& info, std::string path, uint6
 }
 
 void ClosedFlows::connection_closed(uint64_t connection_id) {
-  if (unwritten_.empty()) {
+  if (unwritten_.empty() && gate_open(connection_id)) {
     release_connection(connection_id);
     return;
   }
@@ -44,7 +45,7 @@ void ClosedFlows::connection_closed(uint64_t connection_id) {
 }
 
 void ClosedFlows::connection_closed(const flow::ConnectionRecord& record) {
-  if (unwritten_.empty()) {
+  if (unwritten_.empty() && gate_open(record.connection_id)) {
     release_connection(record.connection_id, &record);
     return;
   }
@@ -68,13 +69,21 @@ void ClosedFlows::drain() {
 
 void ClosedFlows::finish() {
   drain();
+  if (gate_) gate_->settle();
+  release_written(true);
   while (!unpaired_.empty()) release_connection(unpaired_.begin()->first);
 }
 
-void ClosedFlows::release_written() {
+bool ClosedFlows::due(const Event& event, uint64_t finished, bool settled) const {
+  if (event.ticket > finished) return false;
+  if (settled) return true;
+  return gate_open(event.flow ? event.flow->info.connection_id : event.connection_id);
+}
+
+void ClosedFlows::release_written(bool settled) {
   if (unwritten_.empty()) return;
   uint64_t finished = writer_.finished();
-  while (!unwritten_.empty() && unwritten_.front().ticket <= finished) {
+  while (!unwritten_.empty() && due(unwritten_.front(), finished, settled)) {
     Event event = std::move(unwritten_.front());
     unwritten_.pop_front();
     if (event.flow) {

@@ -1,10 +1,14 @@
 // The one stage a closed flow direction passes before it is recorded, and
-// the one place that decides when it may go on. Two conditions:
+// the one place that decides when it may go on. Two conditions, and an
+// optional third:
 //   1. its file is complete on disk: with writer threads, the job that
 //      closes it has finished (the ticket rule, output/file_writer.h);
 //   2. with scanners, its connection has left the flow table, so the other
 //      direction is complete too (the http scanner reads the requests to
 //      parse the responses). Without scanners nothing needs the other side.
+//   3. with a Gate (--processes), the facts it gathers about the connection
+//      off the packet thread (which process owns each end) are in, or the
+//      gate has given up on them. Nothing on the packet thread waits for them.
 // Closed directions and closed connections are released in the order they
 // happened: tickets grow in that order, so the front of the queue is always
 // the next one due. The flow table closes both directions of a connection
@@ -44,9 +48,21 @@ class ClosedFlows {
     virtual void connection_recorded(const flow::ConnectionRecord& record) { (void)record; }
   };
 
+  // Facts about a connection that arrive after its packets (condition 3).
+  class Gate {
+   public:
+    virtual ~Gate() = default;
+    // Whether connection `connection_id` may be recorded now; never blocks.
+    virtual bool ready(uint64_t connection_id) = 0;
+    // End of run: waits, for a bounded time, for what is still outstanding.
+    virtual void settle() = 0;
+  };
+
   // `pair_directions`: hold each direction until its connection is closed
   // (condition 2); set when scanners run.
   ClosedFlows(output::FileWriter& writer, bool pair_directions, Consumer& consumer, Stats& stats);
+  // Adds condition 3; `gate` must outlive this.
+  void wait_also_for(Gate& gate) { gate_ = &gate; }
 
   // A direction closed; the flow table drops `info` after this call.
   // `pending_job` is the ticket that completes its file (0: complete).
@@ -80,7 +96,12 @@ class ClosedFlows {
     std::optional<flow::ConnectionRecord> record;
   };
 
-  void release_written();
+  // Releases the front events that are due; `settled`: ignore the gate.
+  void release_written(bool settled = false);
+  bool due(const Event& event, uint64_t finished, bool settled) const;
+  bool gate_open(uint64_t connection_id) const {
+    return gate_ == nullptr || gate_->ready(connection_id);
+  }
   void release(flow::FlowInfo& info, std::string& path, uint64_t ticket);
   void release_connection(uint64_t connection_id,
                           const flow::ConnectionRecord* record = nullptr);
@@ -90,7 +111,8 @@ class ClosedFlows {
   const bool pair_directions_;
   Consumer& consumer_;
   Stats& stats_;
-  std::deque<Event> unwritten_;  // condition 1
+  Gate* gate_ = nullptr;
+  std::deque<Event> unwritten_;  // conditions 1 and 3
   // Condition 2, by connection id (creation order), so finish() is deterministic.
   std::map<uint64_t, std::vector<Closed>> unpaired_;
 };

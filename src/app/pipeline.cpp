@@ -184,6 +184,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   }
   s.closed_flows = std::make_unique<ClosedFlows>(*s.file_writer, !s.scanner_set.empty(),
                                                  *consumer, s.stats);
+  if (s.attribution) s.closed_flows->wait_also_for(*s.attribution);
   if (console) {
     s.recorder = std::make_unique<FlowRecorder>(
         *s.console, output::FilenameTemplate::parse(kConsoleLabelTemplate), *s.closed_flows,

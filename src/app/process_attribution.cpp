@@ -40,6 +40,7 @@ void ProcessAttribution::ask(uint64_t id, Ends& ends, int which) {
   tuple.remote_port = ends.end[1 - which].port;
   // A full queue drops the request: the end stays unknown, never waited for.
   ends.end[which].pending = attributor_->request(id * 2 + static_cast<uint64_t>(which), tuple);
+  ends.end[which].asked = std::chrono::steady_clock::now();
 }
 
 void ProcessAttribution::poll() {
@@ -59,15 +60,36 @@ const flow::ProcessInfo* ProcessAttribution::find(uint64_t id, const decode::IpA
   poll();
   auto it = connections_.find(id);
   if (it == connections_.end()) return nullptr;
-  for (End& end : it->second.end) {
+  for (int which = 0; which < 2; ++which) {
+    End& end = it->second.end[which];
     if (!(end.address == address) || end.port != port || !end.local) continue;
-    if (end.pending) {
-      attributor_->wait_idle(kAnswerWait);
+    auto now = std::chrono::steady_clock::now();
+    if (waiting(end, now)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kAnswerWait -
+                                                                         (now - end.asked));
+      attributor_->wait_for(id * 2 + static_cast<uint64_t>(which), left);
       poll();
     }
     return end.process ? &*end.process : nullptr;
   }
   return nullptr;
+}
+
+bool ProcessAttribution::ready(uint64_t connection_id) {
+  auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return true;
+  auto now = std::chrono::steady_clock::now();
+  auto any_waiting = [&] {
+    return waiting(it->second.end[0], now) || waiting(it->second.end[1], now);
+  };
+  if (!any_waiting()) return true;
+  poll();
+  return !any_waiting();
+}
+
+void ProcessAttribution::settle() {
+  attributor_->wait_idle(kAnswerWait);
+  poll();
 }
 
 void ProcessAttribution::connection_recorded(const flow::ConnectionRecord& record) {

@@ -3,9 +3,12 @@
 // connection, at its first packet (a client's socket exists from SYN_SENT;
 // a server's is found through its listener until accepted), and once more
 // at the other direction's first packet for an end not found; a lookup
-// thread (attrib::Attributor) answers. Consumers ask for an end's process
-// when they record the connection; an answer still on its way is waited
-// for, at most kAnswerWait, so a record never waits long and never forever.
+// thread (attrib::Attributor) answers. As ClosedFlows' gate it holds a
+// connection's records until its answers are in (at most kAnswerWait after
+// the question), so the consumers that record it find them without waiting
+// and the packet thread never waits for them. Only a decision taken on the
+// packet thread (a --rule on a process when a flow's file opens, a --snoop
+// line) waits, at most kAnswerWait, for its own answer.
 // Forgets a connection once its connection record has been released.
 #pragma once
 #include <chrono>
@@ -24,7 +27,7 @@
 
 namespace tcpflow::app {
 
-class ProcessAttribution : public ClosedFlows::Consumer {
+class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gate {
  public:
   static constexpr std::chrono::milliseconds kAnswerWait{1000};
 
@@ -47,6 +50,10 @@ class ProcessAttribution : public ClosedFlows::Consumer {
   // Answers that came back, without waiting.
   void poll();
 
+  // Gate: every end asked about has its answer, or has waited kAnswerWait.
+  bool ready(uint64_t connection_id) override;
+  void settle() override;
+
   uint64_t found() const { return found_; }
   uint64_t unknown() const { return unknown_; }
 
@@ -64,6 +71,7 @@ class ProcessAttribution : public ClosedFlows::Consumer {
     bool local = false;
     bool pending = false;
     bool retried = false;
+    std::chrono::steady_clock::time_point asked{};
     std::optional<flow::ProcessInfo> process;
   };
   struct Ends {
@@ -71,6 +79,10 @@ class ProcessAttribution : public ClosedFlows::Consumer {
   };
 
   void first_packet(const flow::FlowInfo& direction);
+  // An end still waiting for its answer, and not for too long.
+  static bool waiting(const End& end, std::chrono::steady_clock::time_point now) {
+    return end.pending && now - end.asked < kAnswerWait;
+  }
   void ask(uint64_t id, Ends& ends, int which);
 
   std::unique_ptr<attrib::Attributor> attributor_;

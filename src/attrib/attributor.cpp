@@ -1,5 +1,7 @@
 #include "attrib/attributor.h"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include "attrib/process_index.h"
@@ -33,7 +35,7 @@ Attributor::Lookup Attributor::system_lookup() {
   // Both live on the lookup thread only, so they need no locks.
   auto diag = std::make_shared<SockDiag>();
   auto index = std::make_shared<ProcessIndex>();
-  return [diag, index](const SocketTuple& tuple) {
+  return [diag, index](const SocketTuple& tuple, unsigned attempt) {
     Attribution answer;
     DiagReply reply = diag->lookup(tuple);
     if (reply.status == DiagStatus::kNotFound) return answer;
@@ -44,17 +46,15 @@ Attributor::Lookup Attributor::system_lookup() {
     answer.socket_found = true;
     answer.socket_uid = reply.owner.uid;
     answer.process = index->find_socket(reply.owner.inode);
+    answer.status = answer.process ? AttributionStatus::kFound : AttributionStatus::kNoProcess;
     // A process that opened its socket just after the latest /proc scan
     // is found by a later one, which the index allows once its minimum
-    // interval has passed: wait for it, on this thread only.
-    // Inode 0 (a connection in TIME_WAIT, or not yet accepted with no
-    // listener to fall back on) names no process: nothing to wait for.
-    for (auto wait : kRescanWaits) {
-      if (answer.process || reply.owner.inode == 0) break;
-      std::this_thread::sleep_for(wait);
-      answer.process = index->find_socket(reply.owner.inode);
+    // interval has passed. Inode 0 (a connection in TIME_WAIT, or not yet
+    // accepted with no listener to fall back on) names no process: nothing
+    // to wait for.
+    if (!answer.process && reply.owner.inode != 0 && attempt < std::size(kRescanWaits)) {
+      answer.retry_after = kRescanWaits[attempt];
     }
-    answer.status = answer.process ? AttributionStatus::kFound : AttributionStatus::kNoProcess;
     return answer;
   };
 }
@@ -67,6 +67,7 @@ bool Attributor::request(uint64_t key, const SocketTuple& tuple) {
       return false;
     }
     pending_.push_back(Pending{key, tuple});
+    unanswered_.insert(key);
   }
   wake_.notify_one();
   return true;
@@ -81,25 +82,78 @@ void Attributor::take(std::vector<Attribution>& out) {
 
 void Attributor::wait_idle(std::chrono::milliseconds limit) {
   std::unique_lock<std::mutex> lock(mutex_);
-  idle_.wait_for(lock, limit, [this] { return pending_.empty() && in_flight_ == 0; });
+  idle_.wait_for(lock, limit,
+                 [this] { return pending_.empty() && deferred_.empty() && in_flight_ == 0; });
+}
+
+bool Attributor::wait_for(uint64_t key, std::chrono::milliseconds limit) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return idle_.wait_for(lock, limit, [this, key] { return unanswered_.count(key) == 0; });
 }
 
 void Attributor::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-    if (pending_.empty() && stopping_) return;
-    Pending next = pending_.front();
-    pending_.pop_front();
-    ++in_flight_;
-    lock.unlock();
-    Attribution answer = lookup_(next.tuple);
-    answer.key = next.key;
-    lock.lock();
-    done_.push_back(std::move(answer));
-    --in_flight_;
-    if (pending_.empty() && in_flight_ == 0) idle_.notify_all();
+    auto due = [this] {
+      return !deferred_.empty() && deferred_.front().due <= std::chrono::steady_clock::now();
+    };
+    auto ready = [&] { return stopping_ || !pending_.empty() || due(); };
+    if (deferred_.empty()) {
+      wake_.wait(lock, ready);
+    } else {
+      wake_.wait_until(lock, deferred_.front().due, ready);
+    }
+    if (due()) {
+      // Retries first: they have waited already, and a new request's
+      // socket is usually still there after one retry's lookup.
+      Deferred next = std::move(deferred_.front());
+      deferred_.erase(deferred_.begin());
+      serve(lock, next.request, next.attempt, std::move(next.earlier));
+    } else if (!pending_.empty()) {
+      Pending next = pending_.front();
+      pending_.pop_front();
+      serve(lock, next, 0, std::nullopt);
+    } else if (stopping_ && deferred_.empty()) {
+      return;
+    } else if (stopping_) {
+      // Shutting down: the retries still waiting are answered as they are.
+      for (Deferred& d : deferred_) {
+        d.earlier.retry_after = std::chrono::milliseconds{0};
+        unanswered_.erase(d.request.key);
+        done_.push_back(std::move(d.earlier));
+      }
+      deferred_.clear();
+      idle_.notify_all();
+    }
   }
+}
+
+void Attributor::serve(std::unique_lock<std::mutex>& lock, Pending request, unsigned attempt,
+                       std::optional<Attribution> earlier) {
+  ++in_flight_;
+  lock.unlock();
+  Attribution answer = lookup_(request.tuple, attempt);
+  answer.key = request.key;
+  // The socket went away between tries: what the earlier try saw (its
+  // owner's uid) is still the best answer.
+  if (earlier && earlier->socket_found && answer.status == AttributionStatus::kNoSocket) {
+    answer = std::move(*earlier);
+    answer.retry_after = std::chrono::milliseconds{0};
+  }
+  lock.lock();
+  --in_flight_;
+  if (answer.retry_after.count() > 0) {
+    Deferred later{std::chrono::steady_clock::now() + answer.retry_after, request, attempt + 1,
+                   std::move(answer)};
+    // Kept in due order: the front is the next to wake for.
+    auto at = std::upper_bound(deferred_.begin(), deferred_.end(), later.due,
+                               [](auto when, const Deferred& d) { return when < d.due; });
+    deferred_.insert(at, std::move(later));
+    return;
+  }
+  unanswered_.erase(answer.key);
+  done_.push_back(std::move(answer));
+  idle_.notify_all();
 }
 
 }  // namespace tcpflow::attrib

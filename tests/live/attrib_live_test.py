@@ -81,10 +81,14 @@ def proc_facts(pid):
                 cmd=status["Name"], exe=os.readlink("/proc/%d/exe" % pid), cmdline=cmdline)
 
 
-def start_tcpflow(binary, args, workdir, name):
+def start_tcpflow(binary, args, workdir, name, buffer_timeout_ms=50):
+    """buffer_timeout_ms: how long the capture may hold packets back (None:
+    tcpflow's default)."""
     err = open(os.path.join(workdir, name + ".stderr"), "w+b")
     out = open(os.path.join(workdir, name + ".stdout"), "w+b")
-    p = subprocess.Popen([binary, "-i", "lo", "-S", "packet-buffer-timeout=50"] + args,
+    timeout = [] if buffer_timeout_ms is None else [
+        "-S", "packet-buffer-timeout=%d" % buffer_timeout_ms]
+    p = subprocess.Popen([binary, "-i", "lo"] + timeout + args,
                          cwd=workdir, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                          start_new_session=True)
     return p, err, out

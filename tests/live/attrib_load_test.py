@@ -7,7 +7,8 @@ Root only (exit 77 otherwise). A server and 20 client processes run on
 127.0.0.1; each client opens its share of the connections, evenly spread
 over the time given, sends a line, reads the reply and closes: every other
 connection is held 60 ms first ("long"), the rest close at once ("short").
-tcpflow -i lo --processes --connlog (JSON) records them. Checks:
+tcpflow -i lo --processes --connlog (JSON), with its default capture
+buffer timeout, records them. Checks:
   * every connection has its client-end record in the connection log;
   * at least 99% of the long ones name the client process that made them.
 Prints how many of the short ones are attributed (the issue asks for the
@@ -101,7 +102,7 @@ def main():
         attribution = [] if args.no_processes else ["--processes"]
         run = start_tcpflow(binary, ["-o", "out", "-S", "max_linger=0"] + attribution +
                             ["--connlog", "conn.json", "--connlog-format", "json",
-                             "port %d" % port], top, "load")
+                             "port %d" % port], top, "load", buffer_timeout_ms=None)
         procs.append(run[0])
         if not wait_listening([run]):
             print("FAIL: tcpflow did not start: " + open(run[1].name).read())

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
+#include <utility>
 
 #include "attrib/attributor.h"
 #include "attrib/local_addresses.h"
@@ -34,7 +36,7 @@ std::vector<Attribution> collect(Attributor& attributor, size_t count) {
 }
 
 TEST(AttribAttributor, AnswersEveryRequestWithItsKey) {
-  Attributor attributor([](const SocketTuple& t) {
+  Attributor attributor([](const SocketTuple& t, unsigned) {
     Attribution a;
     a.status = t.local_port % 2 ? AttributionStatus::kFound : AttributionStatus::kNoSocket;
     if (a.status == AttributionStatus::kFound) {
@@ -65,7 +67,7 @@ TEST(AttribAttributor, FullQueueDropsInsteadOfWaiting) {
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   std::atomic<int> started{0};
-  Attributor attributor([gate, &started](const SocketTuple&) {
+  Attributor attributor([gate, &started](const SocketTuple&, unsigned) {
     ++started;
     gate.wait();  // the lookup thread is stuck: requests pile up
     return Attribution{};
@@ -78,6 +80,78 @@ TEST(AttribAttributor, FullQueueDropsInsteadOfWaiting) {
   EXPECT_LE(attributor.dropped(), 10u);
   release.set_value();
   collect(attributor, accepted);
+}
+
+// A socket whose process is not yet visible is looked at again later; the
+// requests after it are answered meanwhile, not held up behind its wait.
+TEST(AttribAttributor, RetryWaitsAsideWithoutHoldingUpOthers) {
+  std::mutex order_mutex;
+  std::vector<std::pair<uint16_t, unsigned>> order;  // (port, attempt) as looked up
+  Attributor attributor([&](const SocketTuple& t, unsigned attempt) {
+    {
+      std::lock_guard<std::mutex> lock(order_mutex);
+      order.emplace_back(t.local_port, attempt);
+    }
+    Attribution a;
+    // Port 1 is found on its third try, port 2 on its second, port 3 never.
+    bool found = (t.local_port == 1 && attempt == 2) || (t.local_port == 2 && attempt == 1);
+    if (found) {
+      a.status = AttributionStatus::kFound;
+      a.process = flow::ProcessInfo{};
+      a.process->pid = t.local_port;
+    } else if (t.local_port != 3) {
+      a.status = AttributionStatus::kNoProcess;
+      a.socket_found = true;
+      a.retry_after = std::chrono::milliseconds(t.local_port == 1 ? 100 : 20);
+    }
+    return a;
+  });
+  for (uint16_t port = 1; port <= 3; ++port) {
+    SocketTuple t;
+    t.local_port = port;
+    attributor.request(port, t);
+  }
+  std::vector<Attribution> answers = collect(attributor, 3);
+  ASSERT_EQ(answers.size(), 3u);
+  // Port 1 needed two retries (200 ms); 2 and 3 were answered before it.
+  EXPECT_EQ(answers.back().key, 1u);
+  for (const Attribution& a : answers) {
+    EXPECT_EQ(a.retry_after.count(), 0);
+    if (a.key == 1) {
+      ASSERT_TRUE(a.process.has_value());
+      EXPECT_EQ(a.process->pid, 1);
+    } else if (a.key == 2) {
+      ASSERT_TRUE(a.process.has_value());  // found on its retry
+      EXPECT_EQ(a.process->pid, 2);
+    } else {
+      EXPECT_EQ(a.status, AttributionStatus::kNoSocket);
+    }
+  }
+  std::lock_guard<std::mutex> lock(order_mutex);
+  using Try = std::pair<uint16_t, unsigned>;
+  EXPECT_EQ(order, (std::vector<Try>{{1, 0}, {2, 0}, {3, 0}, {2, 1}, {1, 1}, {1, 2}}));
+}
+
+// A socket seen on the first try but gone by the retry keeps what the
+// first try learnt (the owner's uid).
+TEST(AttribAttributor, RetryThatFindsNoSocketKeepsTheEarlierAnswer) {
+  Attributor attributor([](const SocketTuple&, unsigned attempt) {
+    Attribution a;
+    if (attempt == 0) {
+      a.status = AttributionStatus::kNoProcess;
+      a.socket_found = true;
+      a.socket_uid = 42;
+      a.retry_after = std::chrono::milliseconds(10);
+    }
+    return a;
+  });
+  attributor.request(5, SocketTuple{});
+  std::vector<Attribution> answers = collect(attributor, 1);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].key, 5u);
+  EXPECT_EQ(answers[0].status, AttributionStatus::kNoProcess);
+  EXPECT_TRUE(answers[0].socket_found);
+  EXPECT_EQ(answers[0].socket_uid, 42u);
 }
 
 TEST(AttribAttributor, SystemLookupFindsThisProcess) {

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -157,6 +158,52 @@ TEST_F(ClosedFlowsTest, FinishRecordsDirectionsWhoseConnectionNeverClosed) {
   stage.finish();
   EXPECT_EQ(log.events, (Events{"complete later", "complete earlier", "record earlier",
                                 "connection 3", "record later", "connection 9"}));
+}
+
+// Holds the connections the test names until it lets them go.
+class ManualGate : public ClosedFlows::Gate {
+ public:
+  bool ready(uint64_t connection_id) override { return held.count(connection_id) == 0; }
+  void settle() override { ++settles; }
+  std::set<uint64_t> held;
+  int settles = 0;
+};
+
+TEST_F(ClosedFlowsTest, AGateHoldsItsConnectionAndEverythingAfterItInOrder) {
+  ClosedFlows& stage = make_stage(false);
+  ManualGate gate;
+  stage.wait_also_for(gate);
+  gate.held = {5};
+  flow::FlowInfo held = direction(5, 1, 2);
+  stage.direction_closed(held, "held", 0);  // written, but its facts are not in
+  flow::ConnectionRecord record;
+  record.connection_id = 5;
+  record.state = flow::ConnState::kSF;
+  stage.connection_closed(record);
+  flow::FlowInfo after = direction(6, 3, 4);
+  stage.direction_closed(after, "after", 0);  // free, but behind the held one
+  stage.connection_closed(6);
+  stage.drain();
+  EXPECT_TRUE(log.events.empty());
+  gate.held.clear();
+  stage.poll();
+  EXPECT_EQ(log.events, (Events{"complete held", "record held", "connection 5",
+                                "record of connection 5 SF", "complete after", "record after",
+                                "connection 6"}));
+}
+
+TEST_F(ClosedFlowsTest, FinishSettlesTheGateThenRecordsWhatItStillHolds) {
+  ClosedFlows& stage = make_stage(false);
+  ManualGate gate;
+  stage.wait_also_for(gate);
+  gate.held = {8};
+  flow::FlowInfo held = direction(8, 1, 2);
+  stage.direction_closed(held, "held", 0);
+  stage.connection_closed(8);
+  EXPECT_TRUE(log.events.empty());
+  stage.finish();  // the gate gave up: the run's records are never lost
+  EXPECT_EQ(gate.settles, 1);
+  EXPECT_EQ(log.events, (Events{"complete held", "record held", "connection 8"}));
 }
 
 }  // namespace
