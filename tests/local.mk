@@ -5,7 +5,7 @@
 # (tests/corpus/run_corpus.py; skipped when ../shared/corpus is absent).
 # Both run ./tcpflow from the build directory unless TCPFLOW is set.
 TESTS += tests/e2e/run.sh tests/corpus/run.sh tests/corpus/tunnel_corpus.sh
-EXTRA_DIST += tests/e2e/run.sh tests/e2e/run_e2e.py tests/e2e/e2e_lib.py \
+EXTRA_DIST += tests/python_test.sh tests/e2e/run.sh tests/e2e/run_e2e.py tests/e2e/e2e_lib.py \
 	tests/e2e/scenarios_link.py tests/e2e/scenarios_ip.py \
 	tests/e2e/scenarios_tcp.py tests/e2e/scenarios_cli.py \
 	tests/e2e/scenarios_testdata.py tests/e2e/scenarios_console.py \

@@ -1,7 +1,7 @@
 #include "app/flow_recorder.h"
 
 #include "app/run_feedback.h"
-
+#include "flow/reassembly_counters.h"
 #include "output/discard_sink.h"
 #include "output/flow_file_sink.h"
 
@@ -18,15 +18,8 @@ class OtherShardSink : public output::DiscardSink {};
 // (the merge adds them up), and here they would differ anyway: nothing is
 // written, so overlaps cannot be compared with the stored bytes.
 void uncount_reassembly(Stats& stats, const reassembly::ReassemblyStats& rs) {
-  stats.remove(Counter::kDuplicateBytes, rs.duplicate_bytes);
-  stats.remove(Counter::kOverlapConflicts, rs.conflict_count);
-  stats.remove(Counter::kOverlapConflictBytes, rs.conflict_bytes);
-  stats.remove(Counter::kTcpChecksumBadReplaced, rs.bad_checksum_replaced);
-  stats.remove(Counter::kSegmentsBeforeStart, rs.before_start_segments);
-  stats.remove(Counter::kBytesCapped, rs.capped_bytes);
-  stats.remove(Counter::kOutOfOrderSpills, rs.spilled_blocks);
-  stats.remove(Counter::kGaps, rs.gaps.size());
-  for (const auto& gap : rs.gaps) stats.remove(Counter::kGapBytes, gap.length);
+  flow::for_each_reassembly_counter(
+      rs, [&stats](Counter c, uint64_t amount) { stats.remove(c, amount); });
 }
 
 }  // namespace

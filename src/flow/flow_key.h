@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "decode/packet.h"
+#include "util/hash.h"
 
 namespace tcpflow::flow {
 
@@ -61,26 +62,20 @@ inline ConnKey make_conn_key(const FlowKey& key, Side& side) {
 
 struct ConnKeyHash {
   size_t operator()(const ConnKey& k) const {
-    // Whole 64-bit words multiplied and folded (IPv4 keeps its unused address
-    // bytes zero, and equality compares them too), then an avalanche so the
-    // low bits that pick the bucket depend on every input bit. One lookup per
-    // packet: a byte-at-a-time hash cost more than the rest of the lookup.
+    // Whole 64-bit words (IPv4 keeps its unused address bytes zero, and
+    // equality compares them too). One lookup per packet: a byte-at-a-time
+    // hash cost more than the rest of the lookup.
     uint64_t words[4];
     std::memcpy(words, k.low_addr.bytes.data(), 16);
     std::memcpy(words + 2, k.high_addr.bytes.data(), 16);
     uint64_t tail = (uint64_t{k.low_port} << 48) | (uint64_t{k.high_port} << 32) |
                     (uint64_t{k.vlan} << 16) | (uint64_t{k.low_addr.family} << 8) |
                     k.high_addr.family;
-    uint64_t h = (words[0] ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ words[1] ^ (h >> 29)) * 0x94d049bb133111ebull;
-    h = (h ^ words[2] ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ words[3] ^ (h >> 29)) * 0x94d049bb133111ebull;
-    h = (h ^ tail ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
-    if (k.tunnel != 0) h = (h ^ k.tunnel ^ (h >> 29)) * 0x94d049bb133111ebull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    return static_cast<size_t>(h);
+    WordHash hash;
+    for (uint64_t word : words) hash.add(word);
+    hash.add(tail);
+    if (k.tunnel != 0) hash.add(k.tunnel);
+    return static_cast<size_t>(hash.value());
   }
 };
 

@@ -1,5 +1,6 @@
 #include "flow/flow_table.h"
 
+#include "flow/reassembly_counters.h"
 #include "util/seq32.h"
 
 namespace tcpflow::flow {
@@ -195,17 +196,8 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   } else {
     info.close_reason = reason;
   }
-  const auto& rs = info.reassembly;
-  stats_.add(Counter::kDuplicateBytes, rs.duplicate_bytes);
-  stats_.add(Counter::kOverlapConflicts, rs.conflict_count);
-  stats_.add(Counter::kOverlapConflictBytes, rs.conflict_bytes);
-  stats_.add(Counter::kTcpChecksumBadReplaced, rs.bad_checksum_replaced);
-  stats_.add(Counter::kSegmentsBeforeStart, rs.before_start_segments);
-  stats_.add(Counter::kBytesCapped, rs.capped_bytes);
-  stats_.add(Counter::kOutOfOrderSpills, rs.spilled_blocks);
-  stats_.add(Counter::kStreamShifts, rs.shifts);
-  stats_.add(Counter::kGaps, rs.gaps.size());
-  for (const auto& gap : rs.gaps) stats_.add(Counter::kGapBytes, gap.length);
+  for_each_reassembly_counter(info.reassembly,
+                              [this](Counter c, uint64_t amount) { stats_.add(c, amount); });
   if (dir.state->sink.opened()) {
     ++conn.flow_files;
     handler_.close_stream(info, dir.state->sink.release());

@@ -12,6 +12,7 @@ noinst_HEADERS += src/flow/connection.h \
 	src/flow/flow_key.h \
 	src/flow/flow_table.h
 noinst_HEADERS += src/flow/flow_table_config.h src/flow/text_format.h src/flow/tunnel_interner.h
-noinst_HEADERS += src/flow/conn_history.h src/flow/connection_record.h src/flow/write_times.h
+noinst_HEADERS += src/flow/conn_history.h src/flow/connection_record.h src/flow/write_times.h \
+	src/flow/reassembly_counters.h
 libtcpflow_a_SOURCES += src/flow/shard.cpp src/flow/shard.h
 tests_unit_tests_SOURCES += tests/unit/shard_test.cpp

@@ -2,17 +2,19 @@
 
 #include <cstring>
 
+#include "util/hash.h"
+
 namespace tcpflow::flow {
 
 size_t TunnelInterner::KeyHash::operator()(const decode::TunnelKey& k) const {
   uint64_t words[4];
   std::memcpy(words, k.low.bytes.data(), 16);
   std::memcpy(words + 2, k.high.bytes.data(), 16);
-  uint64_t h = (uint64_t{k.id} << 32) ^ (uint64_t(k.kind) << 16) ^ (uint64_t{k.has_id} << 8) ^
-               (uint64_t{k.low.family} << 4) ^ k.high.family;
-  for (uint64_t w : words) h = (h ^ w ^ (h >> 29)) * 0x94d049bb133111ebull;
-  h ^= h >> 33;
-  return static_cast<size_t>(h * 0xff51afd7ed558ccdull);
+  WordHash hash;
+  for (uint64_t word : words) hash.add(word);
+  hash.add((uint64_t{k.id} << 32) | (uint64_t(k.kind) << 16) | (uint64_t{k.has_id} << 8) |
+           (uint64_t{k.low.family} << 4) | k.high.family);
+  return static_cast<size_t>(hash.value());
 }
 
 uint32_t TunnelInterner::acquire(const decode::TunnelKey& key) {

@@ -103,7 +103,7 @@ bool summed_across_shards(std::string_view name) {
       // A direction's reassembly facts: counted by the shard that keeps it.
       "duplicate_bytes", "overlap_conflicts", "overlap_conflict_bytes",
       "tcp_checksum_bad_replaced", "segments_before_start", "bytes_capped",
-      "out_of_order_spills", "gaps", "gap_bytes",
+      "out_of_order_spills", "stream_shifts", "gaps", "gap_bytes",
   };
   return std::find(std::begin(kSummed), std::end(kSummed), name) != std::end(kSummed);
 }

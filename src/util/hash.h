@@ -28,4 +28,20 @@ inline uint64_t hash_text(std::string_view text) {
   return h;
 }
 
+// For keys made of whole 64-bit words (addresses, ports, ids): one multiply
+// and fold per word, then an avalanche so the low bits that pick a bucket
+// depend on every input bit.
+class WordHash {
+ public:
+  void add(uint64_t word) { h_ = (h_ ^ word ^ (h_ >> 29)) * 0x94d049bb133111ebull; }
+  uint64_t value() const {
+    uint64_t h = h_ ^ (h_ >> 33);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+  }
+
+ private:
+  uint64_t h_ = 0x9e3779b97f4a7c15ull;
+};
+
 }  // namespace tcpflow

@@ -62,21 +62,8 @@ UNSUITABLE_SETTINGS = ("tcp_cmd", "http_cmd", "alert_fd", "enable_report=NO", "p
 
 
 def suitable(case):
-    if len(case.runs) != 1:
-        return None, "%d runs" % len(case.runs)
-    run = case.runs[0]
-    if run.exit != 0 or run.stdin or run.fsize or run.env or getattr(run, "custom", None):
-        return None, "error case, stdin, limits or environment"
-    if "-o" not in run.args:
-        return None, "no -o"
-    for a in run.args:
-        if a in UNSUITABLE or (a[:2] in ("-c", "-C", "-J") and len(a) <= 3):
-            return None, "option %s" % a
-        if any(s in a for s in UNSUITABLE_SETTINGS):
-            return None, "setting %s" % a
-        if a == "-":
-            return None, "stdin"
-    return run.args, None
+    """The single run's args when the scenario is a plain file run, else a reason."""
+    return e2e_lib.plain_file_run(case, UNSUITABLE, UNSUITABLE_SETTINGS)
 
 
 def run(binary, args, cwd):

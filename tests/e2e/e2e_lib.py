@@ -147,3 +147,27 @@ def single(ctx, convs, name="cap.pcap", linktype=pg.LINKTYPE_ETHERNET, fmt="pcap
     path = ctx.write(name, data)
     files, mtimes = truth(packets, **(truth_kw or {}))
     return Case([Run(["-r", path, "-o", "out"] + list(args))], files, mtimes, note=note)
+
+
+def plain_file_run(case, unsuitable_options, unsuitable_settings):
+    """(args, None) when `case` is one run of tcpflow on files into -o that a
+    suite may rerun with options of its own (shards, compression), else
+    (None, reason). `unsuitable_options`: arguments that rule a case out
+    (console output, live capture, ...); `unsuitable_settings`: substrings
+    of arguments that do (tcp_cmd, ...)."""
+    if len(case.runs) != 1:
+        return None, "%d runs" % len(case.runs)
+    run = case.runs[0]
+    if run.exit != 0 or run.stdin or run.fsize or run.env or getattr(run, "custom", None):
+        return None, "error case, stdin, limits or environment"
+    if "-o" not in run.args:
+        return None, "no -o"
+    for a in run.args:
+        # -c, -C, -J and their bundles with one more letter (-cF, ...) write to the console.
+        if a in unsuitable_options or (a[:2] in ("-c", "-C", "-J") and len(a) <= 3):
+            return None, "option %s" % a
+        if any(s in a for s in unsuitable_settings):
+            return None, "setting %s" % a
+        if a == "-":
+            return None, "stdin"
+    return run.args, None

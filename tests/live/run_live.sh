@@ -1,25 +1,7 @@
 #!/bin/sh
 # make check entry for the live capture test (tests/live/live_test.py):
 # tcpflow -i lo on real TCP connections over 127.0.0.1 and ::1, SIGHUP,
-# SIGTERM, -c, and a nonexistent interface. Needs root: skipped (exit 77)
-# otherwise, or when a raw socket on lo cannot be opened.
-# Runs from the build directory; $srcdir comes from automake's test harness.
-# TCPFLOW overrides the binary under test.
-here=$(dirname "$0")
-srcdir=${srcdir:-$here/../..}
-tcpflow=${TCPFLOW:-./tcpflow}
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "SKIP: python3 not found"
-  exit 77
-fi
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: the live capture test needs root (uid $(id -u))"
-  exit 77
-fi
-if [ ! -x "$tcpflow" ]; then
-  echo "ERROR: no tcpflow binary at '$tcpflow' (set TCPFLOW or build first)" >&2
-  exit 99
-fi
-PYTHONDONTWRITEBYTECODE=1
-export PYTHONDONTWRITEBYTECODE
-exec timeout 120 python3 "$srcdir/tests/live/live_test.py" "$tcpflow" "$srcdir"
+# SIGTERM, -c, and a nonexistent interface. Needs root (the script also
+# skips when a raw socket on lo cannot be opened).
+. "$(dirname "$0")/../python_test.sh"
+run_python_test --root --timeout 120 tests/live/live_test.py "$tcpflow" "$srcdir"

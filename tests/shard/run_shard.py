@@ -56,21 +56,7 @@ UNSUITABLE_SETTINGS = ("tcp_cmd", "http_cmd", "alert_fd", "enable_report=NO", "e
 
 def suitable(case):
     """The single run's args when the scenario is a plain file run, else a reason."""
-    if len(case.runs) != 1:
-        return None, "%d runs" % len(case.runs)
-    run = case.runs[0]
-    if run.exit != 0 or run.stdin or run.fsize or run.env:
-        return None, "error case, stdin, limits or environment"
-    if "-o" not in run.args:
-        return None, "no -o"
-    for a in run.args:
-        if a in UNSUITABLE or any(a.startswith(u) for u in ("-c", "-C", "-J")) and len(a) <= 3:
-            return None, "option %s" % a
-        if any(s in a for s in UNSUITABLE_SETTINGS):
-            return None, "setting %s" % a
-        if a == "-":
-            return None, "stdin"
-    return run.args, None
+    return e2e_lib.plain_file_run(case, UNSUITABLE, UNSUITABLE_SETTINGS)
 
 
 def e2e_cases(binary, top, filters, results):

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "flow/flow_table.h"
+#include "flow/reassembly_counters.h"
 
 namespace tcpflow::flow {
 namespace {
@@ -403,6 +404,42 @@ TEST_F(FlowTableTest, WriteTimesRecordWhenEachByteArrivedOnlyWhenAsked) {
   table_->finish_all(CloseReason::kEndOfInput);
   ASSERT_EQ(1u, handler_.closed.size());
   EXPECT_EQ(nullptr, handler_.closed[0].info.write_times);
+}
+
+}  // namespace
+}  // namespace tcpflow::flow
+
+namespace tcpflow::flow {
+namespace {
+
+// Adding and taking back go through the same list: every counter a
+// direction's reassembly feeds comes back to zero (stream shifts were once
+// added and never taken back).
+TEST(ReassemblyCounters, TakingBackUndoesAddingExactly) {
+  reassembly::ReassemblyStats rs;
+  rs.duplicate_bytes = 1;
+  rs.conflict_count = 2;
+  rs.conflict_bytes = 3;
+  rs.bad_checksum_replaced = 4;
+  rs.before_start_segments = 5;
+  rs.capped_bytes = 6;
+  rs.spilled_blocks = 7;
+  rs.shifts = 8;
+  rs.gaps = {{0, 10}, {20, 5}};
+  Stats stats;
+  for_each_reassembly_counter(rs, [&](Counter c, uint64_t n) { stats.add(c, n); });
+  EXPECT_EQ(stats.get(Counter::kStreamShifts), 8u);
+  EXPECT_EQ(stats.get(Counter::kGaps), 2u);
+  EXPECT_EQ(stats.get(Counter::kGapBytes), 15u);
+  EXPECT_EQ(stats.get(Counter::kOutOfOrderSpills), 7u);
+  for_each_reassembly_counter(rs, [&](Counter c, uint64_t n) { stats.remove(c, n); });
+  for (Counter c : {Counter::kDuplicateBytes, Counter::kOverlapConflicts,
+                    Counter::kOverlapConflictBytes, Counter::kTcpChecksumBadReplaced,
+                    Counter::kSegmentsBeforeStart, Counter::kBytesCapped,
+                    Counter::kOutOfOrderSpills, Counter::kStreamShifts, Counter::kGaps,
+                    Counter::kGapBytes}) {
+    EXPECT_EQ(stats.get(c), 0u);
+  }
 }
 
 }  // namespace

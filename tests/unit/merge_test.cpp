@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "flow/reassembly_counters.h"
 #include "merge/jsonl_merger.h"
 #include "merge/report_blocks.h"
 #include "merge/shard_files.h"
@@ -134,6 +135,16 @@ ShardTail tail(const std::string& name, uint64_t packets, uint64_t files, uint64
           "\" description=\"holes\"/>",
       "    </tcpflow:summary>"};
   return t;
+}
+
+// A direction's reassembly counters are counted by the shard that keeps
+// it (the others take them back), so the merge adds up every one of them
+// (stream_shifts was once taken from the first shard).
+TEST(SummaryCombiner, EveryReassemblyCounterIsSummed) {
+  reassembly::ReassemblyStats rs;
+  flow::for_each_reassembly_counter(rs, [](Counter c, uint64_t) {
+    EXPECT_TRUE(summed_across_shards(counter_name(c))) << counter_name(c);
+  });
 }
 
 TEST(SummaryCombiner, InputCountedOnceOutputSummed) {
