@@ -35,7 +35,7 @@ libapp_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 	src/app/live_notices.cpp src/app/live_notices.h \
 	src/app/earlier_run.cpp src/app/earlier_run.h \
 	src/app/run_feedback.cpp src/app/run_feedback.h
-tests_unit_tests_SOURCES += tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
+tests_unit_tests_SOURCES += tests/unit/attrib_consumers_test.cpp tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
 	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp
 noinst_HEADERS += src/app/shard_options.h src/app/merge_command.h \
 	src/app/attrib_config.h src/app/attrib_options.h src/app/connection_filter.h \
