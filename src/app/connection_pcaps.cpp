@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "app/process_attribution.h"
+
 namespace tcpflow::app {
 
 namespace {
@@ -38,7 +40,10 @@ void ConnectionPcaps::write(const flow::FlowInfo& direction, const capture::Reco
   File& file = it->second;
   if (created) {
     flow::FlowInfo naming = direction;
-    std::string path = namer_.assign(naming) + ".pcap";
+    const flow::ProcessInfo* local =
+        attribution_ && namer_.names_processes() ? attribution_->process_of_connection(direction)
+                                                 : nullptr;
+    std::string path = namer_.assign(naming, local) + ".pcap";
     if (!filter_.keeps(direction)) return;
     file.sink = std::make_unique<output::FlowFileSink>(writer_, buffers_, path, false, stats_);
     file.link_type = record.link_type;

@@ -20,6 +20,8 @@
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
+
 class ConnectionPcaps {
  public:
   // Written on this thread, with descriptors from `fd_cache`.
@@ -32,6 +34,10 @@ class ConnectionPcaps {
   // --shard: connections of other shards are named (so names and counts
   // match a single run) but get no file.
   void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
+  // --processes: %U and %P name the connection's process, as for its flow
+  // files (its first packet then waits for the lookup, at most
+  // ProcessAttribution::kAnswerWait). `attribution` must outlive this.
+  void name_processes_with(ProcessAttribution* attribution) { attribution_ = attribution; }
   // The connection is over: close its file (its mtime is its last packet).
   void close(uint64_t connection_id);
   void close_all();
@@ -50,6 +56,7 @@ class ConnectionPcaps {
   Stats& stats_;
   std::unordered_map<uint64_t, File> files_;  // a null sink: another shard's connection
   ConnectionFilter filter_;
+  ProcessAttribution* attribution_ = nullptr;
 };
 
 }  // namespace tcpflow::app

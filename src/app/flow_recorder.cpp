@@ -1,5 +1,6 @@
 #include "app/flow_recorder.h"
 
+#include "app/process_attribution.h"
 #include "app/run_feedback.h"
 #include "flow/reassembly_counters.h"
 #include "output/discard_sink.h"
@@ -37,7 +38,8 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
     if (!kept) return std::make_unique<OtherShardSink>();
     return std::make_unique<output::ConsoleSink>(*console_, info, console_label_->render(info));
   }
-  std::string path = files_->namer.assign(info);  // named even when not kept: counts as in one run
+  // Named even when not kept: the counts are those of one run.
+  std::string path = files_->namer.assign(info, local_process(info));
   if (!kept) return std::make_unique<OtherShardSink>();
   if (!files_->store) return std::make_unique<output::DiscardSink>();
   if (files_->feedback) files_->feedback->file_opening(path);
@@ -46,9 +48,14 @@ std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_stream(flow::FlowInfo
                                                 files_->write_index, stats_);
 }
 
+const flow::ProcessInfo* FlowRecorder::local_process(const flow::FlowInfo& info) {
+  if (attribution_ == nullptr || !files_->namer.names_processes()) return nullptr;
+  return attribution_->process_of_connection(info);
+}
+
 std::unique_ptr<reassembly::StreamSink> FlowRecorder::open_unstored(flow::FlowInfo& info) {
   if (files_) {
-    files_->namer.assign(info);
+    files_->namer.assign(info, local_process(info));
     info.filename.clear();
   }
   return std::make_unique<output::DiscardSink>();

@@ -20,6 +20,7 @@
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
 class RunFeedback;
 
 // Where flow files go.
@@ -44,6 +45,9 @@ class FlowRecorder : public flow::FlowHandler {
   // (the name counters stay those of a single run) but nothing is written
   // or printed for them; they close as usual, with an empty path.
   void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
+  // --processes: %U and %P in the template name the process of the
+  // connection's end on this host. `attribution` must outlive this.
+  void name_processes_with(ProcessAttribution* attribution) { attribution_ = attribution; }
 
   std::unique_ptr<reassembly::StreamSink> open_stream(flow::FlowInfo& info) override;
   // A direction whose bytes are not kept (--proxy-record): it takes its flow
@@ -53,12 +57,16 @@ class FlowRecorder : public flow::FlowHandler {
   void connection_closed(const flow::ConnectionRecord& record) override;
 
  private:
+  // For %U and %P; null when unknown or not asked for.
+  const flow::ProcessInfo* local_process(const flow::FlowInfo& info);
+
   std::optional<FlowFiles> files_;
   output::ConsoleWriter* console_ = nullptr;
   std::optional<output::FilenameTemplate> console_label_;
   ClosedFlows& closed_;
   Stats& stats_;
   ConnectionFilter filter_;
+  ProcessAttribution* attribution_ = nullptr;
 };
 
 }  // namespace tcpflow::app

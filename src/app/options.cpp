@@ -543,6 +543,9 @@ std::string help_text(bool more) {
       "  %M     flow number / 1000000 modulo 1000, 3 digits\n"
       "  %G     flow number / 1000000000 modulo 1000, 3 digits\n"
       "  %S     connection id, 20 digits, the same in both directions\n"
+      "  %W     innermost tunnel (vxlan100_192.0.2.1-192.0.2.2), empty outside one\n"
+      "  %U %P  user and command of the process that made the connection\n"
+      "         (--processes; 'unknown' when not known)\n"
       "  %%     a literal %\n"
       "A template without %c or %# gets %C%c appended; '/' makes directories.\n";
   out += "\nConnection log codes (--connlog-format):\n  ";

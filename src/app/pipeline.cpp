@@ -147,6 +147,12 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   } else {
     s.namer = std::make_unique<output::FileNamer>(
         outdir, output::FilenameTemplate::parse(config.filename_template, config.always_count));
+    if (s.namer->names_processes() && !s.attribution) {
+      std::fprintf(stderr,
+                   "tcpflow: -T: %%U and %%P name a connection's process only with --processes "
+                   "(live capture); here every flow gets '%s'\n",
+                   output::FilenameTemplate::kUnknownProcess);
+    }
   }
   s.file_writer = make_file_writer(config, s.fd_cache);
   // Before the report is created: an earlier run's report.xml tells of a rerun.
@@ -164,6 +170,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     s.connection_pcaps = std::make_unique<ConnectionPcaps>(*s.pcap_namer, s.fd_cache,
                                                            s.write_buffers, s.stats);
     s.connection_pcaps->keep_only(s.filter);
+    s.connection_pcaps->name_processes_with(s.attribution.get());
   }
   s.reporter = std::make_unique<FlowReporter>(s.scanner_set, s.report.get(), s.jsonl.get(),
                                               *s.hooks, s.connection_pcaps.get(),
@@ -195,6 +202,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
     s.recorder = std::make_unique<FlowRecorder>(files, *s.closed_flows, s.stats);
   }
   s.recorder->keep_only(s.filter);
+  s.recorder->name_processes_with(s.attribution.get());
   flow::FlowTableConfig table_config = config.table;
   // The http scanner gives each message the time its first byte arrived.
   std::vector<std::string> scanner_names = s.scanner_set.names();

@@ -75,6 +75,19 @@ const flow::ProcessInfo* ProcessAttribution::find(uint64_t id, const decode::IpA
   return nullptr;
 }
 
+const flow::ProcessInfo* ProcessAttribution::process_of_connection(
+    const flow::FlowInfo& direction) {
+  // The client's end first (the one that made the connection).
+  const bool src_is_client = direction.is_client || !direction.direction_known;
+  const decode::IpAddress& client = src_is_client ? direction.src : direction.dst;
+  const decode::IpAddress& server = src_is_client ? direction.dst : direction.src;
+  const uint16_t client_port = src_is_client ? direction.src_port : direction.dst_port;
+  const uint16_t server_port = src_is_client ? direction.dst_port : direction.src_port;
+  if (is_local(client)) return find(direction.connection_id, client, client_port);
+  if (is_local(server)) return find(direction.connection_id, server, server_port);
+  return nullptr;
+}
+
 bool ProcessAttribution::ready(uint64_t connection_id) {
   auto it = connections_.find(connection_id);
   if (it == connections_.end()) return true;

@@ -25,16 +25,16 @@ FileNamer::FileNamer(std::string outdir, FilenameTemplate name_template)
   }
 }
 
-std::string FileNamer::assign(flow::FlowInfo& info) {
+std::string FileNamer::assign(flow::FlowInfo& info, const flow::ProcessInfo* local) {
   info.flow_id = next_flow_id_++;
   const FilenameTemplate* chosen = &template_;
-  std::string base = template_.render_base(info);
+  std::string base = template_.render_base(info, local);
   if (tunnel_template_ && !info.tunnels.empty() && collides_with_other_tunnel(base, info)) {
     chosen = &*tunnel_template_;
-    base = chosen->render_base(info);
+    base = chosen->render_base(info, local);
   }
   info.connection_count = counter_.next(base);
-  info.filename = sanitize_relative_path(chosen->render(info));
+  info.filename = sanitize_relative_path(chosen->render(info, local));
   make_parent_directories(info.filename);
   return outdir_.empty() || outdir_ == "." ? info.filename : outdir_ + "/" + info.filename;
 }

@@ -18,9 +18,12 @@ class FileNamer {
   FileNamer(std::string outdir, FilenameTemplate name_template);
 
   // Fills info.flow_id, info.connection_count and info.filename (relative to
-  // the output directory); returns the path to open. Throws nothing: a
-  // directory that cannot be created shows up when the file is opened.
-  std::string assign(flow::FlowInfo& info);
+  // the output directory); returns the path to open. `local`: the process
+  // owning the flow's end on this host, for %U and %P (null: unknown).
+  // Throws nothing: a directory that cannot be created shows up when the
+  // file is opened.
+  std::string assign(flow::FlowInfo& info, const flow::ProcessInfo* local = nullptr);
+  bool names_processes() const { return template_.has_process_code(); }
 
   const std::string& outdir() const { return outdir_; }
   uint64_t files_named() const { return next_flow_id_; }

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-
 #include "flow/text_format.h"
 #include "util/error.h"
 
@@ -42,9 +41,22 @@ constexpr CodeInfo kCodes[] = {
     {'M', Code::kFlowIdM, 3},
     {'G', Code::kFlowIdG, 3},
     {'S', Code::kConnectionId, 20},
+    {'U', Code::kLocalUser, 32},
+    {'P', Code::kLocalCommand, 16},
     // kind, id, '_', two addresses and '-'
     {'W', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
 };
+
+// A user or command name as one path component: '/' would start a
+// directory the template did not ask for, so it becomes '_' (and
+// sanitize_relative_path deals with "..", "." and control characters).
+void append_name_part(std::string& out, const std::string* name) {
+  if (name == nullptr || name->empty()) {
+    out += FilenameTemplate::kUnknownProcess;
+    return;
+  }
+  for (char c : *name) out += c == '/' ? '_' : c;
+}
 
 }  // namespace
 
@@ -87,25 +99,30 @@ FilenameTemplate FilenameTemplate::parse(const std::string& text, bool always_co
       t.has_count_code_ = true;
     }
     if (found->code == Code::kTunnel) t.has_tunnel_code_ = true;
+    if (found->code == Code::kLocalUser || found->code == Code::kLocalCommand) {
+      t.has_process_code_ = true;
+    }
   }
   flush();
   return t;
 }
 
-std::string FilenameTemplate::render(const flow::FlowInfo& info) const {
+std::string FilenameTemplate::render(const flow::FlowInfo& info,
+                                     const flow::ProcessInfo* local) const {
   std::string out;
-  render_into(info, false, out);
+  render_into(info, local, false, out);
   return out;
 }
 
-std::string FilenameTemplate::render_base(const flow::FlowInfo& info) const {
+std::string FilenameTemplate::render_base(const flow::FlowInfo& info,
+                                          const flow::ProcessInfo* local) const {
   std::string out;
-  render_into(info, true, out);
+  render_into(info, local, true, out);
   return out;
 }
 
-void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
-                                   std::string& out) const {
+void FilenameTemplate::render_into(const flow::FlowInfo& info, const flow::ProcessInfo* local,
+                                   bool base, std::string& out) const {
   // literal_bytes_ already includes each code's widest rendering.
   out.reserve(literal_bytes_);
   const uint32_t count = info.connection_count;
@@ -164,6 +181,8 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, bool base,
       case Code::kTunnel:
         if (!info.tunnels.empty()) out += flow::tunnel_file_tag(info.tunnels.back());
         break;
+      case Code::kLocalUser: append_name_part(out, local ? &local->user : nullptr); break;
+      case Code::kLocalCommand: append_name_part(out, local ? &local->cmd : nullptr); break;
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "flow/flow_info.h"
+#include "flow/process_info.h"
 
 namespace tcpflow::output {
 
@@ -35,7 +36,12 @@ class FilenameTemplate {
     kFlowIdG,       // %G
     kConnectionId,  // %S
     kTunnel,        // %W ("wrapper"): the innermost tunnel, e.g. vxlan100_192.0.2.1-192.0.2.2 (empty if none)
+    kLocalUser,     // %U: the user of the process owning the end on this host (--processes)
+    kLocalCommand,  // %P: that process's command name; both "unknown" when not known
   };
+
+  // What %U and %P render when no process is known.
+  static constexpr const char* kUnknownProcess = "unknown";
 
   // The marker the count codes render as in render_base(). A control
   // character, so it can never come out of render() after sanitizing.
@@ -45,17 +51,21 @@ class FilenameTemplate {
   // always_count (-Fc) makes %c and %C render for count 0 too.
   static FilenameTemplate parse(const std::string& text, bool always_count = false);
 
-  // The name for this flow, using info.connection_count for the count codes.
-  std::string render(const flow::FlowInfo& info) const;
+  // The name for this flow, using info.connection_count for the count codes
+  // and `local` (the process owning the flow's end on this host, null when
+  // unknown) for %U and %P.
+  std::string render(const flow::FlowInfo& info, const flow::ProcessInfo* local = nullptr) const;
 
   // The same name with every count code (%c %C %#) replaced by kCountMarker:
   // flows with equal bases differ only in their count, so the caller counts
   // files per base to find each flow's connection_count.
-  std::string render_base(const flow::FlowInfo& info) const;
+  std::string render_base(const flow::FlowInfo& info,
+                          const flow::ProcessInfo* local = nullptr) const;
 
   // True when %c or %# makes names of reused 4-tuples distinct.
   bool has_count_code() const { return has_count_code_; }
   bool has_tunnel_code() const { return has_tunnel_code_; }
+  bool has_process_code() const { return has_process_code_; }
   bool always_count() const { return always_count_; }
   const std::string& text() const { return text_; }
 
@@ -65,7 +75,8 @@ class FilenameTemplate {
     std::string literal;  // only for kLiteral
   };
 
-  void render_into(const flow::FlowInfo& info, bool base, std::string& out) const;
+  void render_into(const flow::FlowInfo& info, const flow::ProcessInfo* local, bool base,
+                   std::string& out) const;
 
   std::string text_;
   std::vector<Part> parts_;
@@ -73,6 +84,7 @@ class FilenameTemplate {
   bool always_count_ = false;
   bool has_count_code_ = false;
   bool has_tunnel_code_ = false;
+  bool has_process_code_ = false;
 };
 
 // Makes a rendered name safe to open under the output directory: the result

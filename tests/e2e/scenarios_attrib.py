@@ -367,3 +367,16 @@ def _(ctx):
 @scenario("snoop-follows-rules")
 def _(ctx):
     return _snoop_case(ctx, ["--rule", "rport 8080 or ip6"], {2, 3})
+
+
+# -- %U and %P in -T --------------------------------------------------------------------
+@scenario("template-process-codes-without-processes")
+def _(ctx):
+    # On a capture file no process is known: %U and %P say "unknown" (and
+    # tcpflow says so once), the rest of the name is as usual.
+    convs = _convs()
+    path, packets, files = _capture(ctx, convs)
+    want = {"unknown/unknown/" + name: data for name, data in files.items()}
+    run = Run(["-r", path, "-o", "out", "-T", "%U/%P/%A.%a-%B.%b"],
+              stderr=[["%U and %P name a connection's process only with --processes"]])
+    return Case([run], want, {})

@@ -168,7 +168,7 @@ def main():
         port = int(server.stdout.readline())
         server_facts = proc_facts(server.pid)
         bpf = ["port %d" % port]
-        for d in ("a", "b", "c"):
+        for d in ("a", "b", "c", "d"):
             os.makedirs(os.path.join(top, d))
         record_sh = os.path.join(top, "record.sh")
         with open(record_sh, "w") as f:
@@ -186,6 +186,8 @@ def main():
             start_tcpflow(binary, ["-o", "b", "--processes", "--snoop", "-J"] + bpf, top, "b"),
             start_tcpflow(binary, ["-o", "c", "--processes", "--connlog", "c/conn.txt",
                                    "--rule", 'user "nobody"'] + bpf, top, "c"),
+            start_tcpflow(binary, ["-o", "d", "--processes", "-T", "%U/%P/%A.%a-%B.%b"] + bpf,
+                          top, "d"),
         ]
         procs += [p for p, _, _ in runs]
         if not wait_listening(runs):
@@ -335,6 +337,25 @@ def main():
                      {int(f.split("-")[1].rsplit(".", 1)[1]) for f in flows}
         t.check("rule user nobody: flow files only for nobody's connections",
                 flow_ports - {port} == set(nobody_ports), str(sorted(flows)))
+
+        # D: -T %U/%P: each connection's files (both directions) under its
+        # client's user and command.
+        misplaced, found = [], set()
+        for dirpath, _, names in os.walk(os.path.join(top, "d")):
+            rel = os.path.relpath(dirpath, os.path.join(top, "d"))
+            for name in names:
+                if name == "report.xml":
+                    continue
+                ends = [int(e.rsplit(".", 1)[1]) for e in name.split("-")]
+                cport = ends[0] if ends[1] == port else ends[1]
+                facts = owner.get(cport)
+                found.add(cport)
+                if facts is None or rel != "%s/%s" % (facts["user"], facts["cmd"]):
+                    misplaced.append(os.path.join(rel, name))
+        t.check("-T %U/%P: every flow file under its client's user/command",
+                not misplaced and found == set(owner),
+                "misplaced %s; connections without files %s" % (
+                    misplaced[:4], sorted(set(owner) - found)))
     finally:
         for p in procs:
             if p.poll() is None:

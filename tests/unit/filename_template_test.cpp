@@ -274,3 +274,30 @@ TEST(SanitizeRelativePath, CutsOverlongComponents) {
 
 }  // namespace
 }  // namespace tcpflow::output
+
+namespace tcpflow::output {
+namespace {
+
+// %U and %P: the user and command of the connection's process on this host;
+// "unknown" without one; a '/' in either never adds a directory, and a
+// command named ".." never climbs out of the output directory.
+TEST(FilenameTemplate, LocalUserAndCommandCodes) {
+  FilenameTemplate t = FilenameTemplate::parse("%U/%P/%a");
+  EXPECT_TRUE(t.has_process_code());
+  EXPECT_FALSE(FilenameTemplate::parse("%A.%a").has_process_code());
+  flow::FlowInfo info;
+  info.src_port = 80;
+  EXPECT_EQ(t.render(info), "unknown/unknown/00080");
+  flow::ProcessInfo process;
+  process.user = "joe";
+  process.cmd = "curl";
+  EXPECT_EQ(t.render(info, &process), "joe/curl/00080");
+  process.cmd = "a/b";
+  EXPECT_EQ(t.render(info, &process), "joe/a_b/00080");
+  process.user.clear();  // a uid without a name still has its number; empty is unknown
+  process.cmd = "..";
+  EXPECT_EQ(sanitize_relative_path(t.render(info, &process)), "unknown/_../00080");
+}
+
+}  // namespace
+}  // namespace tcpflow::output
