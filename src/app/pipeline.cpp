@@ -120,7 +120,9 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
   }
   s.hooks = std::make_unique<FlowHooks>(config, s.stats);
   // Before privileges are dropped: socket diagnostics and /proc are opened now.
-  if (config.attrib.processes) s.attribution = std::make_unique<ProcessAttribution>();
+  if (config.attrib.processes) {
+    s.attribution = std::make_unique<ProcessAttribution>(attrib::Attributor::Lookup{}, &s.stats);
+  }
   s.filter = ConnectionFilter(config.shard, &config.attrib.rules, s.attribution.get());
   warn_about_rules(config);
   if (config.attrib.snoop) {

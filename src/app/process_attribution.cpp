@@ -1,10 +1,15 @@
 #include "app/process_attribution.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 namespace tcpflow::app {
 
-ProcessAttribution::ProcessAttribution(attrib::Attributor::Lookup lookup)
+ProcessAttribution::ProcessAttribution(attrib::Attributor::Lookup lookup, Stats* stats)
     : attributor_(std::make_unique<attrib::Attributor>(
-          lookup ? std::move(lookup) : attrib::Attributor::system_lookup())) {}
+          lookup ? std::move(lookup) : attrib::Attributor::system_lookup())),
+      stats_(stats) {}
 
 void ProcessAttribution::first_packet(const flow::FlowInfo& direction) {
   auto [it, created] = connections_.try_emplace(direction.connection_id);
@@ -51,8 +56,21 @@ void ProcessAttribution::poll() {
     End& end = it->second.end[answer.key % 2];
     end.pending = false;
     if (answer.process) end.process = std::move(answer.process);
+    if (answer.hidden && answer.socket_uid != ::geteuid() && !warned_hidden_) {
+      warned_hidden_ = true;
+      std::fprintf(stderr,
+                   "tcpflow: --processes: a socket of uid %u belongs to a process this user "
+                   "cannot see; such ends are recorded as unknown (run as root, or with "
+                   "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)\n",
+                   answer.socket_uid);
+    }
   }
   answers_.clear();
+  if (stats_ != nullptr) {
+    uint64_t dropped = attributor_->dropped();
+    stats_->add(Counter::kProcessLookupsDropped, dropped - dropped_counted_);
+    dropped_counted_ = dropped;
+  }
 }
 
 const flow::ProcessInfo* ProcessAttribution::find(uint64_t id, const decode::IpAddress& address,
@@ -112,8 +130,10 @@ void ProcessAttribution::connection_recorded(const flow::ConnectionRecord& recor
     if (!end.local) continue;
     if (end.process) {
       ++found_;
+      if (stats_ != nullptr) stats_->add(Counter::kProcessEndsFound);
     } else {
       ++unknown_;
+      if (stats_ != nullptr) stats_->add(Counter::kProcessEndsUnknown);
     }
   }
   connections_.erase(it);

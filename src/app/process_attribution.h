@@ -33,7 +33,8 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
 
   // Opens socket diagnostics now (before privileges are dropped); throws
   // Error when they are unavailable. `lookup` replaces the system's (tests).
-  explicit ProcessAttribution(attrib::Attributor::Lookup lookup = {});
+  // `stats` (may be null) counts the ends found and unknown.
+  explicit ProcessAttribution(attrib::Attributor::Lookup lookup = {}, Stats* stats = nullptr);
 
   // Packet path: the direction's first packet (cheap when not).
   void observe(const flow::FlowInfo& direction) {
@@ -94,8 +95,11 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
   attrib::LocalAddresses local_;
   std::unordered_map<uint64_t, Ends> connections_;
   std::vector<attrib::Attribution> answers_;  // reused: no allocation per poll
+  Stats* stats_ = nullptr;
   uint64_t found_ = 0;
   uint64_t unknown_ = 0;
+  uint64_t dropped_counted_ = 0;
+  bool warned_hidden_ = false;
 };
 
 }  // namespace tcpflow::app

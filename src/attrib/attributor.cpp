@@ -52,8 +52,12 @@ Attributor::Lookup Attributor::system_lookup() {
     // interval has passed. Inode 0 (a connection in TIME_WAIT, or not yet
     // accepted with no listener to fall back on) names no process: nothing
     // to wait for.
-    if (!answer.process && reply.owner.inode != 0 && attempt < std::size(kRescanWaits)) {
-      answer.retry_after = kRescanWaits[attempt];
+    if (!answer.process && reply.owner.inode != 0) {
+      if (attempt < std::size(kRescanWaits)) {
+        answer.retry_after = kRescanWaits[attempt];
+      } else {
+        answer.hidden = true;
+      }
     }
     return answer;
   };

@@ -38,6 +38,10 @@ struct Attribution {
   std::optional<flow::ProcessInfo> process;
   uint32_t socket_uid = 0;  // from the kernel, even when no process was visible
   bool socket_found = false;
+  // The socket had a file (an inode) but no process this one may look at
+  // holds it: another user's, without the privileges to see it (or closed
+  // between the two looks).
+  bool hidden = false;
   // Non-zero: not final; look again (attempt + 1) after this long.
   std::chrono::milliseconds retry_after{0};
 };

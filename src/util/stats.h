@@ -74,7 +74,10 @@ namespace tcpflow {
   X(kHttpBodyFiles, "http_body_files", "HTTP body files written") \
   X(kHttpMalformedFlows, "http_malformed_flows", "HTTP flows whose parsing stopped at a malformed head or chunk") \
   X(kHttpDecompressFailed, "http_decompress_failed", "HTTP bodies kept as received because decoding failed") \
-  X(kHttpBodiesCapped, "http_bodies_capped", "HTTP body files cut at -S http_max_body")
+  X(kHttpBodiesCapped, "http_bodies_capped", "HTTP body files cut at -S http_max_body") \
+  X(kProcessEndsFound, "process_ends_found", "--processes: local connection ends whose process was found") \
+  X(kProcessEndsUnknown, "process_ends_unknown", "--processes: local connection ends whose process stayed unknown") \
+  X(kProcessLookupsDropped, "process_lookups_dropped", "--processes: lookups not made because the lookup queue was full")
 
 enum class Counter : uint16_t {
 #define TCPFLOW_ENUM(name, text, doc) name,

@@ -285,6 +285,13 @@ def main():
                     xml_bad.append((name, end, got))
         t.check("report.xml: <tcpflow:process> of both ends in %d fileobjects" % xml_count,
                 xml_count == 2 * len(owner) and not xml_bad, str(xml_bad[:2]))
+        counters = {c.get("name"): int(c.get("value")) for c in root.iter(ns + "counter")}
+        found = counters.get("process_ends_found", 0)
+        unknown = counters.get("process_ends_unknown", 0)
+        # Loopback: both ends of every connection are local; ours were all found.
+        t.check("report.xml: process_ends_found/unknown count both ends of every connection",
+                found >= 2 * len(owner) and (found + unknown) % 2 == 0,
+                "found %d, unknown %d, %d connections of ours" % (found, unknown, len(owner)))
 
         # A: tcp_cmd's TCPFLOW_SRC_/DST_ process variables.
         cmd_bad, cmd_count = [], 0

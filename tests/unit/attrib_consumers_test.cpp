@@ -270,3 +270,43 @@ TEST(SnoopPrinter, NamesTheLocalProcessAndTheDirectionOfEachPacket) {
 
 }  // namespace
 }  // namespace tcpflow::app
+
+namespace tcpflow::app {
+namespace {
+
+// The run's counters: each local end of a recorded connection is found or
+// unknown; another user's socket that this user cannot see is said once.
+TEST(ProcessAttribution, CountsEndsAndWarnsOnceAboutHiddenProcesses) {
+  Stats stats;
+  ProcessAttribution attribution(
+      [](const attrib::SocketTuple& t, unsigned) {
+        if (t.local_port != 7000) return answer_for(t);
+        attrib::Attribution a;  // a socket with an inode nobody visible holds
+        a.status = attrib::AttributionStatus::kNoProcess;
+        a.socket_found = true;
+        a.socket_uid = ::geteuid() + 1;
+        a.hidden = true;
+        return a;
+      },
+      &stats);
+  flow::FlowInfo seen = outgoing(1, 5000);
+  flow::FlowInfo hidden = outgoing(2, 7000);
+  flow::FlowInfo hidden_too = outgoing(3, 7000);
+  testing::internal::CaptureStderr();
+  for (const flow::FlowInfo* d : {&seen, &hidden, &hidden_too}) attribution.observe(*d);
+  attribution.settle();
+  for (const flow::FlowInfo* d : {&seen, &hidden, &hidden_too}) {
+    attribution.connection_recorded(record_of(*d));
+  }
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(stats.get(Counter::kProcessEndsFound), 1u);
+  EXPECT_EQ(stats.get(Counter::kProcessEndsUnknown), 2u);
+  EXPECT_EQ(stats.get(Counter::kProcessLookupsDropped), 0u);
+  size_t first = err.find("belongs to a process this user cannot see");
+  ASSERT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("belongs to a process this user cannot see", first + 1), std::string::npos)
+      << err;
+}
+
+}  // namespace
+}  // namespace tcpflow::app
