@@ -4,12 +4,19 @@
 
 #include <cstdio>
 
+#include "attrib/proc_access.h"
+
 namespace tcpflow::app {
 
 ProcessAttribution::ProcessAttribution(attrib::Attributor::Lookup lookup, Stats* stats)
-    : attributor_(std::make_unique<attrib::Attributor>(
-          lookup ? std::move(lookup) : attrib::Attributor::system_lookup())),
-      stats_(stats) {}
+    : stats_(stats) {
+  if (lookup) {
+    attributor_ = std::make_unique<attrib::Attributor>(std::move(lookup));
+  } else {
+    attributor_ = std::make_unique<attrib::Attributor>(attrib::Attributor::system_lookup(),
+                                                       attrib::keep_proc_access_across_setuid);
+  }
+}
 
 void ProcessAttribution::first_packet(const flow::FlowInfo& direction) {
   auto [it, created] = connections_.try_emplace(direction.connection_id);

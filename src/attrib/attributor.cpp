@@ -4,6 +4,7 @@
 #include <iterator>
 #include <memory>
 
+#include "attrib/proc_access.h"
 #include "attrib/process_index.h"
 
 namespace tcpflow::attrib {
@@ -18,8 +19,12 @@ constexpr std::chrono::milliseconds kRescanWaits[] = {std::chrono::milliseconds{
                                                       std::chrono::milliseconds{100}};
 }  // namespace
 
-Attributor::Attributor(Lookup lookup) : lookup_(std::move(lookup)) {
-  thread_ = std::thread([this] { run(); });
+Attributor::Attributor(Lookup lookup, std::function<void()> on_thread_start)
+    : lookup_(std::move(lookup)), on_thread_start_(std::move(on_thread_start)) {
+  thread_ = std::thread([this] {
+    if (on_thread_start_) on_thread_start_();
+    run();
+  });
 }
 
 Attributor::~Attributor() {
@@ -36,6 +41,7 @@ Attributor::Lookup Attributor::system_lookup() {
   auto diag = std::make_shared<SockDiag>();
   auto index = std::make_shared<ProcessIndex>();
   return [diag, index](const SocketTuple& tuple, unsigned attempt) {
+    regain_proc_access();  // after -U: this thread's CAP_SYS_PTRACE, see proc_access.h
     Attribution answer;
     DiagReply reply = diag->lookup(tuple);
     if (reply.status == DiagStatus::kNotFound) return answer;

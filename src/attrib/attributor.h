@@ -55,7 +55,9 @@ class Attributor {
 
   static constexpr size_t kMaxPending = 4096;
 
-  explicit Attributor(Lookup lookup);
+  // `on_thread_start` runs first on the lookup thread (the system lookup's
+  // keep_proc_access_across_setuid).
+  explicit Attributor(Lookup lookup, std::function<void()> on_thread_start = {});
   ~Attributor();
   Attributor(const Attributor&) = delete;
   Attributor& operator=(const Attributor&) = delete;
@@ -92,6 +94,7 @@ class Attributor {
              std::optional<Attribution> earlier);
 
   Lookup lookup_;
+  std::function<void()> on_thread_start_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;  // an answer is ready (and maybe every one is)

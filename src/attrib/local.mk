@@ -4,6 +4,7 @@ libtcpflow_a_SOURCES += src/attrib/rules.cpp src/attrib/rules.h \
 	src/attrib/sock_diag.cpp src/attrib/sock_diag.h \
 	src/attrib/process_index.cpp src/attrib/process_index.h \
 	src/attrib/attributor.cpp src/attrib/attributor.h \
+	src/attrib/proc_access.cpp src/attrib/proc_access.h \
 	src/attrib/local_addresses.cpp src/attrib/local_addresses.h \
 	src/flow/process_info.h \
 	src/report/connection_log_format.cpp src/report/connection_log_format.h \

@@ -1,12 +1,13 @@
 #include "attrib/process_index.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -32,11 +33,21 @@ std::optional<int> parse_pid(const char* name) {
   return value;
 }
 
-std::optional<std::string> read_link(const std::string& path) {
-  std::vector<char> buffer(4096);
-  ssize_t n = ::readlink(path.c_str(), buffer.data(), buffer.size());
+// Everything is read relative to the /proc descriptor opened at start-up,
+// so the lookups go on working after -z's chroot.
+DirHandle open_dir_at(int root, const std::string& relative) {
+  int fd = ::openat(root, relative.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return DirHandle();
+  DIR* dir = ::fdopendir(fd);
+  if (!dir) ::close(fd);
+  return DirHandle(dir);
+}
+
+std::optional<std::string> read_link_at(int root, const std::string& relative) {
+  char buffer[4096];
+  ssize_t n = ::readlinkat(root, relative.c_str(), buffer, sizeof buffer);
   if (n < 0) return std::nullopt;
-  return std::string(buffer.data(), static_cast<size_t>(n));
+  return std::string(buffer, static_cast<size_t>(n));
 }
 
 // "socket:[12345]" -> 12345
@@ -56,11 +67,19 @@ std::optional<uint64_t> socket_inode(const std::string& target) {
   return inode;
 }
 
-std::string read_small_file(const std::string& path, size_t cap) {
-  std::ifstream in(path, std::ios::binary);
+// Up to `cap` bytes; nullopt when the file cannot be opened.
+std::optional<std::string> read_small_file_at(int root, const std::string& relative, size_t cap) {
+  UniqueFd fd(::openat(root, relative.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
   std::string data(cap, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(cap));
-  data.resize(static_cast<size_t>(in.gcount()));
+  size_t have = 0;
+  while (have < cap) {
+    ssize_t n = ::read(fd.get(), data.data() + have, cap - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    have += static_cast<size_t>(n);
+  }
+  data.resize(have);
   return data;
 }
 
@@ -76,8 +95,10 @@ std::string user_name(uint32_t uid) {
   return std::to_string(uid);
 }
 
-ProcessIndex::ProcessIndex(std::string proc_root, std::chrono::milliseconds min_rescan_interval)
-    : root_(std::move(proc_root)), min_interval_(min_rescan_interval) {}
+ProcessIndex::ProcessIndex(const std::string& proc_root,
+                           std::chrono::milliseconds min_rescan_interval)
+    : root_(::open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
+      min_interval_(min_rescan_interval) {}
 
 void ProcessIndex::rescan() {
   ++scans_;
@@ -85,7 +106,7 @@ void ProcessIndex::rescan() {
   last_scan_ = std::chrono::steady_clock::now();
   owner_of_inode_.clear();
   unreadable_ = 0;
-  DirHandle proc(::opendir(root_.c_str()));
+  DirHandle proc = open_dir_at(root_.get(), ".");
   if (!proc) return;
   while (dirent* entry = ::readdir(proc.get())) {
     std::optional<int> pid = parse_pid(entry->d_name);
@@ -94,12 +115,12 @@ void ProcessIndex::rescan() {
 }
 
 bool ProcessIndex::scan_process(int pid) {
-  std::string fd_dir = root_ + "/" + std::to_string(pid) + "/fd";
-  DirHandle fds(::opendir(fd_dir.c_str()));
+  std::string fd_dir = std::to_string(pid) + "/fd";
+  DirHandle fds = open_dir_at(root_.get(), fd_dir);
   if (!fds) return false;
   while (dirent* fd = ::readdir(fds.get())) {
     if (fd->d_name[0] == '.') continue;
-    std::optional<std::string> target = read_link(fd_dir + "/" + fd->d_name);
+    std::optional<std::string> target = read_link_at(root_.get(), fd_dir + "/" + fd->d_name);
     if (!target) continue;
     std::optional<uint64_t> inode = socket_inode(*target);
     if (!inode) continue;
@@ -142,14 +163,15 @@ std::optional<ProcessInfo> ProcessIndex::find_socket(uint64_t inode) {
 }
 
 std::optional<ProcessInfo> ProcessIndex::describe(int pid) const {
-  std::string dir = root_ + "/" + std::to_string(pid);
-  std::ifstream status(dir + "/status");
+  const std::string dir = std::to_string(pid);
+  std::optional<std::string> status = read_small_file_at(root_.get(), dir + "/status", 4096);
   if (!status) return std::nullopt;
   ProcessInfo info;
   info.pid = pid;
   bool have_uid = false;
+  std::istringstream lines(*status);
   std::string line;
-  while (std::getline(status, line)) {
+  while (std::getline(lines, line)) {
     if (line.compare(0, 5, "Name:") == 0) {
       std::istringstream(line.substr(5)) >> info.cmd;
     } else if (line.compare(0, 5, "PPid:") == 0) {
@@ -161,18 +183,21 @@ std::optional<ProcessInfo> ProcessIndex::describe(int pid) const {
   }
   if (!have_uid) return std::nullopt;
   // comm is exact (status escapes some characters); prefer it when readable.
-  std::string comm = read_small_file(dir + "/comm", 64);
+  std::string comm = read_small_file_at(root_.get(), dir + "/comm", 64).value_or("");
   while (!comm.empty() && comm.back() == '\n') comm.pop_back();
   if (!comm.empty()) info.cmd = comm;
-  info.exe = read_link(dir + "/exe").value_or("");
-  std::string argv = read_small_file(dir + "/cmdline", kMaxCmdline + 1);
+  info.exe = read_link_at(root_.get(), dir + "/exe").value_or("");
+  std::string argv =
+      read_small_file_at(root_.get(), dir + "/cmdline", kMaxCmdline + 1).value_or("");
   while (!argv.empty() && argv.back() == '\0') argv.pop_back();
   if (argv.size() > kMaxCmdline) argv.resize(kMaxCmdline);
   for (char& c : argv) {
     if (c == '\0') c = ' ';
   }
   info.cmdline = argv;
-  info.user = user_name(info.uid);
+  auto [name, added] = user_names_.try_emplace(info.uid);
+  if (added) name->second = user_name(info.uid);
+  info.user = name->second;
   return info;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "flow/process_info.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::attrib {
 
@@ -23,7 +24,9 @@ class ProcessIndex {
  public:
   static constexpr size_t kMaxCmdline = 1024;
 
-  explicit ProcessIndex(std::string proc_root = "/proc",
+  // Opens `proc_root` now and reads through that descriptor from then on
+  // (a chroot later does not hide it).
+  explicit ProcessIndex(const std::string& proc_root = "/proc",
                         std::chrono::milliseconds min_rescan_interval =
                             std::chrono::milliseconds(20));
 
@@ -51,7 +54,10 @@ class ProcessIndex {
   static constexpr size_t kRecentOwners = 32;
   static constexpr size_t kMaxInodes = 1 << 16;  // then a full rescan starts afresh
 
-  std::string root_;
+  UniqueFd root_;
+  // uid -> name: a passwd lookup per connection is a file read (and after
+  // -z's chroot there may be no passwd file to read).
+  mutable std::unordered_map<uint32_t, std::string> user_names_;
   std::chrono::milliseconds min_interval_;
   std::chrono::steady_clock::time_point last_scan_{};
   bool scanned_ = false;

@@ -11,7 +11,7 @@
 #include "proxy/address.h"
 #include "proxy/proxy_observer.h"
 #include "proxy/relay_buffer.h"
-#include "proxy/unique_fd.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::proxy {
 

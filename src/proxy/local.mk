@@ -6,5 +6,5 @@ libtcpflow_a_SOURCES += src/proxy/address.cpp src/proxy/address.h \
 	src/proxy/proxy_server.cpp src/proxy/proxy_server.h \
 	src/proxy/relay_buffer.cpp src/proxy/relay_buffer.h \
 	src/proxy/printable_filter.cpp src/proxy/printable_filter.h \
-	src/proxy/signal_fd.cpp src/proxy/signal_fd.h src/proxy/unique_fd.h
+	src/proxy/signal_fd.cpp src/proxy/signal_fd.h
 tests_unit_tests_SOURCES += tests/unit/proxy_test.cpp tests/unit/proxy_options_test.cpp

@@ -13,7 +13,7 @@
 #include "proxy/proxy_observer.h"
 #include "proxy/proxy_options.h"
 #include "proxy/signal_fd.h"
-#include "proxy/unique_fd.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::proxy {
 

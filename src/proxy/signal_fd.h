@@ -3,7 +3,7 @@
 // must run before any thread starts, so that every thread leaves them to
 // the descriptor.
 #pragma once
-#include "proxy/unique_fd.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::proxy {
 

@@ -4,7 +4,7 @@ tests_unit_tests_SOURCES += tests/unit/util_test.cpp tests/unit/util_command_tes
 libtcpflow_a_SOURCES += src/util/siphash.cpp src/util/siphash.h
 
 # Headers (listed so that `make dist` ships them; add new ones here).
-noinst_HEADERS += src/util/alert_fd.h \
+noinst_HEADERS += src/util/alert_fd.h src/util/unique_fd.h \
 	src/util/byte_view.h \
 	src/util/child_runner.h \
 	src/util/command_words.h \

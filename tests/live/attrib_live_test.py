@@ -168,7 +168,10 @@ def main():
         port = int(server.stdout.readline())
         server_facts = proc_facts(server.pid)
         bpf = ["port %d" % port]
-        for d in ("a", "b", "c", "d"):
+        server2 = subprocess.Popen([python, server_py], stdout=subprocess.PIPE, text=True)
+        procs.append(server2)
+        port2 = int(server2.stdout.readline())
+        for d in ("a", "b", "c", "d", "e", "f"):
             os.makedirs(os.path.join(top, d))
         record_sh = os.path.join(top, "record.sh")
         with open(record_sh, "w") as f:
@@ -188,6 +191,13 @@ def main():
                                    "--rule", 'user "nobody"'] + bpf, top, "c"),
             start_tcpflow(binary, ["-o", "d", "--processes", "-T", "%U/%P/%A.%a-%B.%b"] + bpf,
                           top, "d"),
+            # -U: the lookup thread keeps CAP_SYS_PTRACE to read root's /proc/PID/fd.
+            start_tcpflow(binary, ["-o", "e", "--processes", "-U", "nobody", "--connlog",
+                                   "e/conn.json", "--connlog-format", "json"] + bpf, top, "e"),
+            # An exe rule, on a second server: bash's connection only.
+            start_tcpflow(binary, ["-o", "f", "--processes", "--rule", 'exe "*/bash"',
+                                   "--connlog", "f/conn.json", "--connlog-format", "json",
+                                   "port %d" % port2], top, "f"),
         ]
         procs += [p for p, _, _ in runs]
         if not wait_listening(runs):
@@ -211,6 +221,12 @@ def main():
         # Batch 2, after the reopen.
         nob2, nob2_facts, nob2_ports = run_clients(python, client_py, port, True, 1, 0.3)
         finish_clients(nob2, nob2_ports)
+        # For run F: one bash client and one python client on the second server.
+        bash = subprocess.run(
+            ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/%d; echo hi >&3; read -t 5 x <&3; "
+             "sleep 0.3; exec 3<&-" % port2], timeout=20)
+        py2, _, py2_ports = run_clients(python, client_py, port2, False, 1, 0.3)
+        finish_clients(py2, py2_ports)
         time.sleep(0.5)
         for p, _, _ in runs:
             p.send_signal(signal.SIGINT)
@@ -344,6 +360,31 @@ def main():
                      {int(f.split("-")[1].rsplit(".", 1)[1]) for f in flows}
         t.check("rule user nobody: flow files only for nobody's connections",
                 flow_ports - {port} == set(nobody_ports), str(sorted(flows)))
+
+        # E: -U nobody still names both ends of every connection.
+        e_recs = records(os.path.join(top, "e", "conn.json"))
+        e_bad = []
+        for cport, facts in sorted(owner.items()):
+            mine = [r for r in e_recs if client_port(r) == cport]
+            want = {("out", facts["pid"]), ("in", server_facts["pid"])}
+            if {(r.get("direction"), r.get("pid")) for r in mine} != want:
+                e_bad.append((cport, [(r.get("direction"), r.get("pid")) for r in mine]))
+        t.check("-U nobody: both ends of %d connections attributed" % len(owner),
+                not e_bad and "cannot see" not in open(os.path.join(top, "e.stderr")).read(),
+                str(e_bad[:3]) + open(os.path.join(top, "e.stderr")).read()[-300:])
+
+        # F: exe "*/bash": the bash client's connection only (its end alone is logged).
+        f_recs = records(os.path.join(top, "f", "conn.json"))
+        f_files = [n for n in os.listdir(os.path.join(top, "f"))
+                   if n not in ("report.xml", "conn.json")]
+        t.check("rule exe \"*/bash\": only the bash client's end logged",
+                bash.returncode == 0 and len(f_recs) == 1 and
+                (f_recs[0].get("exe") or "").endswith("/bash") and
+                f_recs[0].get("direction") == "out" and f_recs[0].get("local_port") not in py2_ports,
+                "bash exit %d, %s" % (bash.returncode, f_recs))
+        t.check("rule exe \"*/bash\": flow files of that connection only",
+                len(f_files) == 2 and f_recs and
+                all(str(f_recs[0].get("local_port")).zfill(5) in n for n in f_files), str(f_files))
 
         # D: -T %U/%P: each connection's files (both directions) under its
         # client's user and command.

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace tcpflow::proxy {
+namespace tcpflow {
 
 class UniqueFd {
  public:
@@ -33,4 +33,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace tcpflow::proxy
+}  // namespace tcpflow
