@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SKIP, FAIL = 77, 1
@@ -79,6 +80,59 @@ def proc_facts(pid):
     uid = int(status["Uid"].split()[0])
     return dict(pid=pid, ppid=int(status["PPid"]), uid=uid, user=pwd.getpwuid(uid).pw_name,
                 cmd=status["Name"], exe=os.readlink("/proc/%d/exe" % pid), cmdline=cmdline)
+
+
+class FakeSyslog:
+    """A datagram socket that receives what syslog(3) sends to /dev/log. When
+    the host has a /dev/log, tcpflow runs in a mount namespace of its own with
+    ours bound over it (wrap()); otherwise ours is created there and removed
+    at the end."""
+
+    def __init__(self, top):
+        self.path = os.path.join(top, "log.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        os.chmod(self.path, 0o666)
+        self.created = None
+        if not os.path.exists("/dev/log"):
+            self.created = "/dev/log"
+            os.symlink(self.path, self.created)
+        # Drained as messages come: a full queue (net.unix.max_dgram_qlen,
+        # often 10) would block the sender.
+        self.received = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            try:
+                self.received.append(self.sock.recv(65536).decode("utf-8", "replace"))
+            except OSError:
+                return
+
+    def wrap(self, binary):
+        """A command prefix list that starts `binary` seeing our socket as /dev/log."""
+        if self.created:
+            return binary
+        script = os.path.join(os.path.dirname(self.path), "with_log.sh")
+        with open(script, "w") as f:
+            f.write('#!/bin/sh\nexec unshare -m sh -c \'mount --bind "$0" /dev/log && '
+                    'exec "$@"\' %s %s "$@"\n' % (self.path, binary))
+        os.chmod(script, 0o755)
+        return script
+
+    def messages(self):
+        time.sleep(0.3)
+        return list(self.received)
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the reader
+        except OSError:
+            pass
+        self.sock.close()
+        if self.created and os.path.islink(self.created):
+            os.unlink(self.created)
 
 
 def start_tcpflow(binary, args, workdir, name, buffer_timeout_ms=50):
@@ -156,6 +210,7 @@ def main():
     top = tempfile.mkdtemp(prefix="tcpflow-attrib-live-")
     os.chmod(top, 0o755)  # nobody runs a script from here
     procs = []
+    cleanups = []
     try:
         server_py = os.path.join(top, "server.py")
         client_py = os.path.join(top, "client.py")
@@ -171,7 +226,9 @@ def main():
         server2 = subprocess.Popen([python, server_py], stdout=subprocess.PIPE, text=True)
         procs.append(server2)
         port2 = int(server2.stdout.readline())
-        for d in ("a", "b", "c", "d", "e", "f"):
+        syslog = FakeSyslog(top)
+        cleanups.append(syslog.close)
+        for d in ("a", "b", "c", "d", "e", "f", "g"):
             os.makedirs(os.path.join(top, d))
         record_sh = os.path.join(top, "record.sh")
         with open(record_sh, "w") as f:
@@ -196,8 +253,12 @@ def main():
                                    "e/conn.json", "--connlog-format", "json"] + bpf, top, "e"),
             # An exe rule, on a second server: bash's connection only.
             start_tcpflow(binary, ["-o", "f", "--processes", "--rule", 'exe "*/bash"',
+                                   "--rule", "lport 1000-2000", "--rule", "not laddr 127.0.0.0/8",
                                    "--connlog", "f/conn.json", "--connlog-format", "json",
                                    "port %d" % port2], top, "f"),
+            # --connlog syslog:local3 into a socket of the test's own at /dev/log.
+            start_tcpflow(syslog.wrap(binary), ["-o", "g", "--processes",
+                                                "--connlog", "syslog:local3"] + bpf, top, "g"),
         ]
         procs += [p for p, _, _ in runs]
         if not wait_listening(runs):
@@ -386,6 +447,18 @@ def main():
                 len(f_files) == 2 and f_recs and
                 all(str(f_recs[0].get("local_port")).zfill(5) in n for n in f_files), str(f_files))
 
+        # G: syslog, facility local3, priority info: both ends of every connection.
+        messages = syslog.messages()
+        g_ports = {}
+        for m in messages:
+            if m.startswith("<158>") and "tcpflow[" in m and "local 127.0.0.1:" in m:
+                lport = int(m.split("local 127.0.0.1:")[1].split(",")[0].split()[0])
+                g_ports[lport] = g_ports.get(lport, 0) + 1
+        t.check("--connlog syslog:local3: a <158> tcpflow message for each end",
+                all(g_ports.get(cport) == 1 for cport in owner) and
+                g_ports.get(port, 0) == len(owner),
+                "ports %s; %d messages, first %r" % (g_ports, len(messages), messages[:1]))
+
         # D: -T %U/%P: each connection's files (both directions) under its
         # client's user and command.
         misplaced, found = [], set()
@@ -409,6 +482,8 @@ def main():
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        for cleanup in cleanups:
+            cleanup()
         shutil.rmtree(top, ignore_errors=True)
     print("%d failure(s)" % t.failures)
     return FAIL if t.failures else 0
