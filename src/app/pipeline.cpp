@@ -293,6 +293,11 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
 void Pipeline::close_idle(Timestamp now) {
   State& s = *state_;
   s.table->close_idle(now, hangup_idle_seconds(config_));
+  finish_for_hangup();
+}
+
+void Pipeline::finish_for_hangup() {
+  State& s = *state_;
   s.closed_flows->drain();  // SIGHUP promises complete files on disk
   if (s.connlog) s.connlog->reopen();  // logrotate moved it
   if (s.report) s.report->flush();
@@ -368,7 +373,8 @@ int Pipeline::run() {
   State& s = *state_;
   if (config_.proxy.active()) {
     run_proxy(config_, *s.recorder, *s.closed_flows, s.report.get(),
-              [this] { drop_privileges_once(); });
+              [this] { drop_privileges_once(); },
+              [this] { finish_for_hangup(); });
   } else if (config_.live) {
     std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,

@@ -29,6 +29,9 @@ class Pipeline {
   void drop_privileges_once();
   // SIGHUP: closes flows idle long enough and waits until their files are written.
   void close_idle(Timestamp now);
+  // The rest of SIGHUP (the proxy's too): every closed flow's file complete
+  // on disk, the connection log reopened, the report flushed.
+  void finish_for_hangup();
   void process_file(const std::string& path, bool resume_only);
   // `inputs`: with --merge-inputs, the name of each input of the MergedSource
   // `source`, so each packet's flow notes the file it came from.

@@ -5,6 +5,7 @@
 // No packets are made up: the bytes read are the stream.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -36,11 +37,17 @@ class ProxyRecorder : public proxy::ProxyObserver {
   void finished(uint64_t id, proxy::Sender from, Timestamp now) override;
   void ended(uint64_t id, proxy::EndKind kind, proxy::Sender reset_by, Timestamp now) override;
   void tick() override;
+  void hangup() override {
+    if (on_hangup_) on_hangup_();
+  }
+  // What SIGHUP does (the pipeline's: complete files, reopen the log).
+  void on_hangup(std::function<void()> action) { on_hangup_ = std::move(action); }
 
   // Closes whatever is still open (the run is ending).
   void close_all(Timestamp now);
 
  private:
+  std::function<void()> on_hangup_;
   struct Direction {
     flow::FlowInfo info;
     std::unique_ptr<reassembly::StreamSink> sink;

@@ -45,8 +45,10 @@ Timestamp wall_clock() {
 }  // namespace
 
 void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
-               report::DfxmlWriter* report, const std::function<void()>& listening) {
+               report::DfxmlWriter* report, const std::function<void()>& listening,
+               std::function<void()> hangup) {
   ProxyRecorder recorder(config.proxy, handler, closed, report);
+  recorder.on_hangup(std::move(hangup));
   proxy::ProxyServer server(config.proxy, recorder);
   listening();
   PidFile pidfile(config.pidfile);

@@ -15,8 +15,10 @@ namespace tcpflow::app {
 
 // Serves until SIGTERM/SIGINT and the grace period; every connection's flows
 // are closed on return. `listening` runs once the listeners are open (to
-// drop privileges). Throws tcpflow::Error when it cannot listen.
+// drop privileges), `hangup` on each SIGHUP. Throws tcpflow::Error when it
+// cannot listen.
 void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
-               report::DfxmlWriter* report, const std::function<void()>& listening);
+               report::DfxmlWriter* report, const std::function<void()>& listening,
+               std::function<void()> hangup);
 
 }  // namespace tcpflow::app

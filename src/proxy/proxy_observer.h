@@ -33,6 +33,8 @@ class ProxyObserver {
   virtual void ended(uint64_t id, EndKind kind, Sender reset_by, Timestamp now) = 0;
   // Once per turn of the event loop (at least once a second).
   virtual void tick() {}
+  // SIGHUP: reopen what logrotate moves (the connection log).
+  virtual void hangup() {}
 };
 
 }  // namespace tcpflow::proxy

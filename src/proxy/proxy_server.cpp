@@ -278,7 +278,10 @@ void ProxyServer::expire_idle() {
 
 void ProxyServer::on_signal() {
   while (int signo = signals_.take()) {
-    if (signo == SIGHUP) continue;  // nothing to reopen yet
+    if (signo == SIGHUP) {
+      observer_.hangup();
+      continue;
+    }
     if (stopping_) {                // a second stop signal: no more grace
       stop_deadline_ = Clock::now();
       continue;
