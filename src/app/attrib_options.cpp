@@ -30,10 +30,11 @@ bool take_attrib_option(const std::string& key, const std::string& value, Attrib
 
 void apply_attrib_flags(const AttribFlags& flags, Config& config) {
   AttribConfig& a = config.attrib;
-  if (flags.processes && !config.live) {
+  if (flags.processes && !config.live && !config.proxy.active()) {
     throw UsageError(
-        "--processes needs a live capture (-i): it asks this host's kernel which process owns "
-        "each socket, and the sockets of a capture file's connections are long gone");
+        "--processes needs a live capture (-i) or --proxy: it asks this host's kernel which "
+        "process owns each socket, and the sockets of a capture file's connections are long "
+        "gone");
   }
   if (flags.connlog_format_given && flags.connlog.empty()) {
     throw UsageError("--connlog-format needs --connlog DEST");

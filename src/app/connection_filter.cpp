@@ -32,11 +32,11 @@ bool ConnectionFilter::local_ends_match(uint64_t id, const decode::IpAddress& a,
   handled = false;
   if (attribution_ == nullptr) return false;
   bool any = false;
-  if (attribution_->is_local(a)) {
+  if (attribution_->is_local_end(id, a, a_port)) {
     handled = true;
     any = end_matches(a, a_port, b, b_port, attribution_->find(id, a, a_port));
   }
-  if (!any && attribution_->is_local(b)) {
+  if (!any && attribution_->is_local_end(id, b, b_port)) {
     handled = true;
     any = end_matches(b, b_port, a, a_port, attribution_->find(id, b, b_port));
   }

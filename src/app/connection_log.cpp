@@ -109,7 +109,7 @@ void ConnectionLog::connection_recorded(const flow::ConnectionRecord& record) {
   if (attribution_) {
     for (bool originator : {true, false}) {
       report::ConnectionEnd end = connection_end(record, originator);
-      if (!attribution_->is_local(end.local)) continue;
+      if (!attribution_->is_local_end(record.connection_id, end.local, end.local_port)) continue;
       any_local = true;
       const flow::ProcessInfo* process =
           attribution_->find(record.connection_id, end.local, end.local_port);

@@ -374,7 +374,7 @@ int Pipeline::run() {
   if (config_.proxy.active()) {
     run_proxy(config_, *s.recorder, *s.closed_flows, s.report.get(),
               [this] { drop_privileges_once(); },
-              [this] { finish_for_hangup(); });
+              [this] { finish_for_hangup(); }, s.attribution.get());
   } else if (config_.live) {
     std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,

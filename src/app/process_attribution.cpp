@@ -44,12 +44,30 @@ void ProcessAttribution::first_packet(const flow::FlowInfo& direction) {
   }
 }
 
-void ProcessAttribution::ask(uint64_t id, Ends& ends, int which) {
+void ProcessAttribution::ask_about_client(uint64_t id, const decode::IpAddress& client,
+                                          uint16_t client_port,
+                                          const decode::IpAddress& destination,
+                                          uint16_t destination_port,
+                                          const decode::IpAddress& proxied_at,
+                                          uint16_t proxied_at_port) {
+  Ends& ends = connections_[id];
+  ends.end[0].address = client;
+  ends.end[0].port = client_port;
+  ends.end[0].local = local_.contains(client);
+  ends.end[0].retried = true;  // no second packet will ask again
+  ends.end[1].address = destination;
+  ends.end[1].port = destination_port;
+  ends.end[1].local = false;
+  if (ends.end[0].local) ask(id, ends, 0, &proxied_at, proxied_at_port);
+}
+
+void ProcessAttribution::ask(uint64_t id, Ends& ends, int which,
+                             const decode::IpAddress* remote, uint16_t remote_port) {
   attrib::SocketTuple tuple;
   tuple.local = ends.end[which].address;
   tuple.local_port = ends.end[which].port;
-  tuple.remote = ends.end[1 - which].address;
-  tuple.remote_port = ends.end[1 - which].port;
+  tuple.remote = remote ? *remote : ends.end[1 - which].address;
+  tuple.remote_port = remote ? remote_port : ends.end[1 - which].port;
   // A full queue drops the request: the end stays unknown, never waited for.
   ends.end[which].pending = attributor_->request(id * 2 + static_cast<uint64_t>(which), tuple);
   ends.end[which].asked = std::chrono::steady_clock::now();
@@ -111,6 +129,17 @@ const flow::ProcessInfo* ProcessAttribution::process_of_connection(
   if (is_local(client)) return find(direction.connection_id, client, client_port);
   if (is_local(server)) return find(direction.connection_id, server, server_port);
   return nullptr;
+}
+
+bool ProcessAttribution::is_local_end(uint64_t id, const decode::IpAddress& address,
+                                      uint16_t port) {
+  auto it = connections_.find(id);
+  if (it != connections_.end()) {
+    for (const End& end : it->second.end) {
+      if (end.address == address && end.port == port) return end.local;
+    }
+  }
+  return is_local(address);
 }
 
 bool ProcessAttribution::ready(uint64_t connection_id) {

@@ -41,8 +41,20 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
     if (direction.packets == 1) first_packet(direction);
   }
 
-  // Whether this end of the connection is a socket on this host.
+  // --proxy: connection `id` runs from the client (address, port) to the
+  // destination, but the client's socket is connected to this proxy
+  // (`proxied_at`): that is the socket looked up, when the client is local.
+  // The destination's end is not looked up (it faces the proxy's own socket).
+  void ask_about_client(uint64_t id, const decode::IpAddress& client, uint16_t client_port,
+                        const decode::IpAddress& destination, uint16_t destination_port,
+                        const decode::IpAddress& proxied_at, uint16_t proxied_at_port);
+
+  // Whether this address is one of this host's.
   bool is_local(const decode::IpAddress& address) { return local_.contains(address); }
+  // Whether this end of connection `id` is a socket of this host's that the
+  // connection runs through: as is_local(), except that a proxied
+  // connection's destination end is not (the proxy's own socket faces it).
+  bool is_local_end(uint64_t id, const decode::IpAddress& address, uint16_t port);
 
   // The process owning the end (address, port) of connection `id`; null
   // when unknown (not local, not found, no visible process).
@@ -89,7 +101,9 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
   static bool waiting(const End& end, std::chrono::steady_clock::time_point now) {
     return end.pending && now - end.asked < kAnswerWait;
   }
-  void ask(uint64_t id, Ends& ends, int which);
+  // `remote`/`remote_port`: the socket's peer, when it is not the other end.
+  void ask(uint64_t id, Ends& ends, int which, const decode::IpAddress* remote = nullptr,
+           uint16_t remote_port = 0);
 
   std::unique_ptr<attrib::Attributor> attributor_;
   attrib::LocalAddresses local_;

@@ -1,5 +1,7 @@
 #include "app/proxy_recorder.h"
 
+#include "app/process_attribution.h"
+
 #include <chrono>
 
 #include "output/discard_sink.h"
@@ -58,7 +60,8 @@ bool ProxyRecorder::records(proxy::Sender from) const {
 }
 
 void ProxyRecorder::opened(uint64_t id, const proxy::Endpoint& client,
-                           const proxy::Endpoint& destination, Timestamp now) {
+                           const proxy::Endpoint& accepted_at, const proxy::Endpoint& destination,
+                           Timestamp now) {
   Connection& c = connections_[id];
   for (proxy::Sender from : {proxy::Sender::kClient, proxy::Sender::kServer}) {
     flow::FlowInfo& info = c.directions[index_of(from)].info;
@@ -85,6 +88,11 @@ void ProxyRecorder::opened(uint64_t id, const proxy::Endpoint& client,
   record.orig_port = client.port;
   record.resp_port = destination.port;
   record.start = record.end = now;
+  // The client's socket is (client, accepted_at), not the flow's four-tuple.
+  if (attribution_ != nullptr) {
+    attribution_->ask_about_client(id, ip_of(client), client.port, ip_of(destination),
+                                   destination.port, ip_of(accepted_at), accepted_at.port);
+  }
 }
 
 void ProxyRecorder::received(uint64_t id, proxy::Sender from, ByteView data, Timestamp now) {

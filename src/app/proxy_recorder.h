@@ -25,14 +25,16 @@ class DfxmlWriter;
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
+
 class ProxyRecorder : public proxy::ProxyObserver {
  public:
   ProxyRecorder(const proxy::ProxyOptions& options, FlowRecorder& handler,
                 ClosedFlows& closed, report::DfxmlWriter* report);
   ~ProxyRecorder() override;
 
-  void opened(uint64_t id, const proxy::Endpoint& client, const proxy::Endpoint& destination,
-              Timestamp now) override;
+  void opened(uint64_t id, const proxy::Endpoint& client, const proxy::Endpoint& accepted_at,
+              const proxy::Endpoint& destination, Timestamp now) override;
   void received(uint64_t id, proxy::Sender from, ByteView data, Timestamp now) override;
   void finished(uint64_t id, proxy::Sender from, Timestamp now) override;
   void ended(uint64_t id, proxy::EndKind kind, proxy::Sender reset_by, Timestamp now) override;
@@ -40,6 +42,9 @@ class ProxyRecorder : public proxy::ProxyObserver {
   void hangup() override {
     if (on_hangup_) on_hangup_();
   }
+  // --processes: the client's end, when it is a socket on this host, is
+  // attributed. `attribution` must outlive this.
+  void attribute_with(ProcessAttribution* attribution) { attribution_ = attribution; }
   // What SIGHUP does (the pipeline's: complete files, reopen the log).
   void on_hangup(std::function<void()> action) { on_hangup_ = std::move(action); }
 
@@ -48,6 +53,7 @@ class ProxyRecorder : public proxy::ProxyObserver {
 
  private:
   std::function<void()> on_hangup_;
+  ProcessAttribution* attribution_ = nullptr;
   struct Direction {
     flow::FlowInfo info;
     std::unique_ptr<reassembly::StreamSink> sink;

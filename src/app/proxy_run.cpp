@@ -46,9 +46,10 @@ Timestamp wall_clock() {
 
 void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
                report::DfxmlWriter* report, const std::function<void()>& listening,
-               std::function<void()> hangup) {
+               std::function<void()> hangup, ProcessAttribution* attribution) {
   ProxyRecorder recorder(config.proxy, handler, closed, report);
   recorder.on_hangup(std::move(hangup));
+  recorder.attribute_with(attribution);
   proxy::ProxyServer server(config.proxy, recorder);
   listening();
   PidFile pidfile(config.pidfile);

@@ -13,12 +13,15 @@ class DfxmlWriter;
 
 namespace tcpflow::app {
 
+class ProcessAttribution;
+
 // Serves until SIGTERM/SIGINT and the grace period; every connection's flows
 // are closed on return. `listening` runs once the listeners are open (to
-// drop privileges), `hangup` on each SIGHUP. Throws tcpflow::Error when it
+// drop privileges), `hangup` on each SIGHUP; `attribution` (--processes,
+// may be null) names the clients' processes. Throws tcpflow::Error when it
 // cannot listen.
 void run_proxy(const Config& config, FlowRecorder& handler, ClosedFlows& closed,
                report::DfxmlWriter* report, const std::function<void()>& listening,
-               std::function<void()> hangup);
+               std::function<void()> hangup, ProcessAttribution* attribution);
 
 }  // namespace tcpflow::app

@@ -38,6 +38,9 @@ class Connection {
   bool connecting = true;
   size_t next_address = 0;
   Endpoint destination;
+  // Where the client connected to (this proxy's address and port): with the
+  // client's end, the four-tuple of the client's own socket.
+  Endpoint accepted_at;
   std::chrono::steady_clock::time_point last_active;
 
   // Reads what `from` sent (no more than its peer's buffer has room for),

@@ -22,9 +22,10 @@ enum class EndKind : uint8_t {
 class ProxyObserver {
  public:
   virtual ~ProxyObserver() = default;
-  // The destination accepted the connection; `id` counts from 1.
-  virtual void opened(uint64_t id, const Endpoint& client, const Endpoint& destination,
-                      Timestamp now) = 0;
+  // The destination accepted the connection; `id` counts from 1. The
+  // client connected to `accepted_at` (this proxy's address).
+  virtual void opened(uint64_t id, const Endpoint& client, const Endpoint& accepted_at,
+                      const Endpoint& destination, Timestamp now) = 0;
   // `from` sent `data` (one read); called in order per connection.
   virtual void received(uint64_t id, Sender from, ByteView data, Timestamp now) = 0;
   // `from`'s side sent its FIN.

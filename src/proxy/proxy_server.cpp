@@ -144,6 +144,12 @@ void ProxyServer::accept_from(Listener& listener) {
     auto connection = std::make_unique<Connection>(id, std::move(client), client_end,
                                                    listener.route, options_.buffer_bytes);
     Connection& c = *connection;
+    sockaddr_storage local{};
+    socklen_t local_length = sizeof local;
+    if (::getsockname(c.half(Sender::kClient).fd.get(), reinterpret_cast<sockaddr*>(&local),
+                      &local_length) == 0) {
+      c.accepted_at = endpoint_from(reinterpret_cast<sockaddr*>(&local));
+    }
     connections_.emplace(id, std::move(connection));
     start_connect(c);
   }
@@ -207,7 +213,7 @@ void ProxyServer::connect_done(Connection& c) {
     return;
   }
   c.connecting = false;
-  observer_.opened(c.id(), c.client_end(), c.destination, wall_clock());
+  observer_.opened(c.id(), c.client_end(), c.accepted_at, c.destination, wall_clock());
   update_interest(c);
 }
 

@@ -463,6 +463,42 @@ def case_connlog_rules_and_sighup(work):
     assert stored == [kept_port, kept_port + 1], stored
 
 
+def case_processes_name_the_client(work):
+    """--processes: a local client's process (this test's) is named in the
+    connection log, flows.jsonl and the report; the destination's end is not
+    looked up (it faces the proxy's own socket)."""
+    server = Server("127.0.0.1")
+    log = os.path.join(work, "conn.json")
+    proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{server.port}")],
+                  ["--processes", "--connlog", log, "--connlog-format", "json"])
+    sock = socket.create_connection(("127.0.0.1", proxy.ports[0]))
+    local = sock.getsockname()[1]
+    time.sleep(0.3)  # a connection gone before its lookup is unknown by design
+    sock.sendall(HEADER.pack(91, 100, MODE_NORMAL))
+    sock.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    assert len(got) == 100
+    assert proxy.stop() == 0
+    records = [json.loads(x) for x in open(log)]
+    assert len(records) == 1, records
+    r = records[0]
+    assert r["local_port"] == local and r["pid"] == os.getpid(), r
+    assert r["uid"] == os.getuid() and r["exe"] == os.path.realpath(sys.executable), r
+    flows = proxy.flows()
+    assert len(flows) == 2, flows
+    for f in flows:
+        client_side = "src_process" if f["direction"] == "client" else "dst_process"
+        other = "dst_process" if client_side == "src_process" else "src_process"
+        assert (f.get(client_side) or {}).get("pid") == os.getpid(), f
+        assert f.get(other) is None, f
+
+
 CASES = [(name[5:], fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 

@@ -104,7 +104,7 @@ TEST(ProxyPrintableFilter, KeepsTextAndFoldsRunsAcrossReads) {
 struct Recorded : ProxyObserver {
   std::string from_client, from_server;
   bool client_fin = false, server_fin = false;
-  void opened(uint64_t, const Endpoint&, const Endpoint&, Timestamp) override {}
+  void opened(uint64_t, const Endpoint&, const Endpoint&, const Endpoint&, Timestamp) override {}
   void received(uint64_t, Sender from, ByteView data, Timestamp) override {
     (from == Sender::kClient ? from_client : from_server) += std::string(data.as_chars());
   }
