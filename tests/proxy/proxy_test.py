@@ -499,6 +499,31 @@ def case_processes_name_the_client(work):
         assert f.get(other) is None, f
 
 
+def case_out_of_file_descriptors(work):
+    """With too few file descriptors for its clients, the proxy pauses
+    accepting (and says so) instead of failing; once clients leave, new ones
+    are served, and every connection it accepted is recorded whole."""
+    server = Server("127.0.0.1")
+    proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{server.port}")], ["-f", "4"])
+    resource.prlimit(proxy.process.pid, resource.RLIMIT_NOFILE, (40, 40))
+    held = []
+    for _ in range(30):  # two descriptors each in the proxy: more than it has
+        sock = socket.socket()
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", proxy.ports[0]))
+        held.append(sock)
+    assert wait_for(lambda: "new clients wait" in proxy.stderr() or
+                    "Too many open files" in proxy.stderr(), 10), proxy.stderr()
+    for sock in held:
+        sock.close()
+    time.sleep(2.5)  # the pause ends; the backlog's clients were reset or closed
+    local, sent, received = client_exchange("127.0.0.1", proxy.ports[0], 95, 20000, 30000)
+    check_exchange(proxy, server, 95, local, sent, received, 30000)
+    assert proxy.stop() == 0, proxy.stderr()
+    assert proxy.recorded(local, "client") == sent
+    assert proxy.recorded(local, "server") == received
+
+
 CASES = [(name[5:], fn) for name, fn in sorted(globals().items()) if name.startswith("case_")]
 
 
