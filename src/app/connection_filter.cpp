@@ -44,6 +44,7 @@ bool ConnectionFilter::local_ends_match(uint64_t id, const decode::IpAddress& a,
 }
 
 bool ConnectionFilter::rules_match(const flow::FlowInfo& info) const {
+  if (attribution_ != nullptr) attribution_->ask_if_new(info);
   bool handled = false;
   bool local = local_ends_match(info.connection_id, info.src, info.src_port, info.dst,
                                 info.dst_port, handled);

@@ -308,6 +308,7 @@ void Pipeline::drop_privileges_once() {
   if (s.privileges_dropped) return;
   s.privileges_dropped = true;
   drop_privileges_if_asked(config_);
+  if (s.attribution && !config_.drop_user.empty()) s.attribution->privileges_dropped();
 }
 
 // Null (after saying why on stderr) when the file cannot be read or its link

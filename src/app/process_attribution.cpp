@@ -13,8 +13,9 @@ ProcessAttribution::ProcessAttribution(attrib::Attributor::Lookup lookup, Stats*
   if (lookup) {
     attributor_ = std::make_unique<attrib::Attributor>(std::move(lookup));
   } else {
-    attributor_ = std::make_unique<attrib::Attributor>(attrib::Attributor::system_lookup(),
-                                                       attrib::keep_proc_access_across_setuid);
+    attributor_ = std::make_unique<attrib::Attributor>(
+        attrib::Attributor::system_lookup(), attrib::keep_proc_access_across_setuid,
+        [] { attrib::regain_proc_access(); });
   }
 }
 
@@ -120,6 +121,7 @@ const flow::ProcessInfo* ProcessAttribution::find(uint64_t id, const decode::IpA
 
 const flow::ProcessInfo* ProcessAttribution::process_of_connection(
     const flow::FlowInfo& direction) {
+  ask_if_new(direction);
   // The client's end first (the one that made the connection).
   const bool src_is_client = direction.is_client || !direction.direction_known;
   const decode::IpAddress& client = src_is_client ? direction.src : direction.dst;

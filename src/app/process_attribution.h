@@ -40,6 +40,12 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
   void observe(const flow::FlowInfo& direction) {
     if (direction.packets == 1) first_packet(direction);
   }
+  // Asks now about a connection never observed: its first packet opened a
+  // flow (data on a connection picked up mid-stream) inside the flow table,
+  // before observe() saw it.
+  void ask_if_new(const flow::FlowInfo& direction) {
+    if (connections_.count(direction.connection_id) == 0) first_packet(direction);
+  }
 
   // --proxy: connection `id` runs from the client (address, port) to the
   // destination, but the client's socket is connected to this proxy
@@ -64,6 +70,10 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
   // this host can tell: its client's end when that is local, else whichever
   // end is; null when unknown. Both directions of a connection get the same.
   const flow::ProcessInfo* process_of_connection(const flow::FlowInfo& direction);
+
+  // -U has just changed the user: the lookup thread trims the capabilities
+  // it kept to the two it needs, now (see attrib/proc_access.h).
+  void privileges_dropped() { attributor_->nudge(); }
 
   // Answers that came back, without waiting.
   void poll();

@@ -1,6 +1,9 @@
 #include "attrib/attributor.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <future>
 #include <iterator>
 #include <memory>
 
@@ -19,12 +22,27 @@ constexpr std::chrono::milliseconds kRescanWaits[] = {std::chrono::milliseconds{
                                                       std::chrono::milliseconds{100}};
 }  // namespace
 
-Attributor::Attributor(Lookup lookup, std::function<void()> on_thread_start)
-    : lookup_(std::move(lookup)), on_thread_start_(std::move(on_thread_start)) {
-  thread_ = std::thread([this] {
+Attributor::Attributor(Lookup lookup, std::function<void()> on_thread_start,
+                       std::function<void()> on_nudge)
+    : lookup_(std::move(lookup)),
+      on_thread_start_(std::move(on_thread_start)),
+      on_nudge_(std::move(on_nudge)) {
+  std::promise<void> started;
+  std::future<void> thread_ready = started.get_future();
+  thread_ = std::thread([this, &started] {
     if (on_thread_start_) on_thread_start_();
+    started.set_value();
     run();
   });
+  thread_ready.wait();
+}
+
+void Attributor::nudge() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    nudged_ = true;
+  }
+  wake_.notify_one();
 }
 
 Attributor::~Attributor() {
@@ -41,7 +59,9 @@ Attributor::Lookup Attributor::system_lookup() {
   auto diag = std::make_shared<SockDiag>();
   auto index = std::make_shared<ProcessIndex>();
   return [diag, index](const SocketTuple& tuple, unsigned attempt) {
-    regain_proc_access();  // after -U: this thread's CAP_SYS_PTRACE, see proc_access.h
+    // After -U: this thread's CAP_SYS_PTRACE, see proc_access.h. Without
+    // it, another user's process stays out of sight however often we look.
+    const bool sees_every_process = regain_proc_access();
     Attribution answer;
     DiagReply reply = diag->lookup(tuple);
     if (reply.status == DiagStatus::kNotFound) return answer;
@@ -59,7 +79,9 @@ Attributor::Lookup Attributor::system_lookup() {
     // accepted with no listener to fall back on) names no process: nothing
     // to wait for.
     if (!answer.process && reply.owner.inode != 0) {
-      if (attempt < std::size(kRescanWaits)) {
+      if (!sees_every_process && reply.owner.uid != ::geteuid()) {
+        answer.hidden = true;
+      } else if (attempt < std::size(kRescanWaits)) {
         answer.retry_after = kRescanWaits[attempt];
       } else {
         answer.hidden = true;
@@ -107,13 +129,20 @@ void Attributor::run() {
     auto due = [this] {
       return !deferred_.empty() && deferred_.front().due <= std::chrono::steady_clock::now();
     };
-    auto ready = [&] { return stopping_ || !pending_.empty() || due(); };
+    auto ready = [&] { return stopping_ || nudged_ || !pending_.empty() || due(); };
     if (deferred_.empty()) {
       wake_.wait(lock, ready);
     } else {
       wake_.wait_until(lock, deferred_.front().due, ready);
     }
-    if (due()) {
+    if (nudged_) {
+      nudged_ = false;
+      if (on_nudge_) {
+        lock.unlock();
+        on_nudge_();
+        lock.lock();
+      }
+    } else if (due()) {
       // Retries first: they have waited already, and a new request's
       // socket is usually still there after one retry's lookup.
       Deferred next = std::move(deferred_.front());

@@ -55,9 +55,11 @@ class Attributor {
 
   static constexpr size_t kMaxPending = 4096;
 
-  // `on_thread_start` runs first on the lookup thread (the system lookup's
-  // keep_proc_access_across_setuid).
-  explicit Attributor(Lookup lookup, std::function<void()> on_thread_start = {});
+  // `on_thread_start` runs first on the lookup thread, before the constructor
+  // returns (the system lookup's keep_proc_access_across_setuid must come
+  // before the caller's setuid); `on_nudge` runs on it after each nudge().
+  explicit Attributor(Lookup lookup, std::function<void()> on_thread_start = {},
+                      std::function<void()> on_nudge = {});
   ~Attributor();
   Attributor(const Attributor&) = delete;
   Attributor& operator=(const Attributor&) = delete;
@@ -74,6 +76,9 @@ class Attributor {
   void wait_idle(std::chrono::milliseconds limit);
   // Waits until request `key` is answered, at most `limit`; true when it is.
   bool wait_for(uint64_t key, std::chrono::milliseconds limit);
+  // Has the lookup thread run on_nudge soon (after -U's setuid: trim the
+  // capabilities it kept at once, not at its first lookup).
+  void nudge();
 
   uint64_t dropped() const { return dropped_.load(); }
 
@@ -95,6 +100,8 @@ class Attributor {
 
   Lookup lookup_;
   std::function<void()> on_thread_start_;
+  std::function<void()> on_nudge_;
+  bool nudged_ = false;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;  // an answer is ready (and maybe every one is)

@@ -45,7 +45,10 @@ bool regain_proc_access() {
   if (::geteuid() == 0) return true;  // still root: nothing to regain yet
   settled = true;
   Capabilities caps;
-  if (!get_capabilities(caps)) return false;
+  if (!get_capabilities(caps)) {
+    set_capabilities(Capabilities{});  // keep nothing rather than everything
+    return false;
+  }
   uint64_t permitted = (caps.data[0].permitted | (uint64_t{caps.data[1].permitted} << 32));
   uint64_t keep = permitted & kProcAccess;
   for (int word = 0; word < 2; ++word) {

@@ -13,10 +13,12 @@ namespace tcpflow::attrib {
 // A no-op when not root.
 void keep_proc_access_across_setuid();
 
-// Before each lookup: once the process has left root, this thread keeps
-// CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH effective and drops every other
-// capability it still holds. Cheap when there is nothing to do; false
-// when the capabilities could not be kept (other users' ends stay unknown).
+// Right after the setuid (Attributor::nudge) and before each lookup: once
+// the process has left root, this thread keeps CAP_SYS_PTRACE and
+// CAP_DAC_READ_SEARCH effective and drops every other capability it still
+// holds. Cheap when there is nothing to do. True while this thread can read
+// every process's /proc entries (still root, or both kept); false when not
+// (other users' ends stay unknown).
 bool regain_proc_access();
 
 }  // namespace tcpflow::attrib

@@ -47,15 +47,21 @@ constexpr CodeInfo kCodes[] = {
     {'W', Code::kTunnel, 6 + 10 + 1 + 2 * INET6_ADDRSTRLEN + 1},
 };
 
-// A user or command name as one path component: '/' would start a
-// directory the template did not ask for, so it becomes '_' (and
-// sanitize_relative_path deals with "..", "." and control characters).
+// A user or command name (any process may choose its own) as part of one
+// path component, already as sanitize_relative_path would leave it, so the
+// name counted (render_base) is the name written: '/' would start a
+// directory the template did not ask for and control characters are not
+// kept, so both become '_'; "." and ".." get a leading '_'.
 void append_name_part(std::string& out, const std::string* name) {
   if (name == nullptr || name->empty()) {
     out += FilenameTemplate::kUnknownProcess;
     return;
   }
-  for (char c : *name) out += c == '/' ? '_' : c;
+  if (*name == "." || *name == "..") out += '_';
+  for (char c : *name) {
+    auto u = static_cast<unsigned char>(c);
+    out += (c == '/' || u < 0x20 || u == 0x7f) ? '_' : c;
+  }
 }
 
 }  // namespace

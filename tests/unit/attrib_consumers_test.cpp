@@ -11,7 +11,9 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "app/connection_filter.h"
 #include "app/connection_log.h"
@@ -310,3 +312,58 @@ TEST(ProcessAttribution, CountsEndsAndWarnsOnceAboutHiddenProcesses) {
 
 }  // namespace
 }  // namespace tcpflow::app
+
+namespace tcpflow::app {
+namespace {
+
+// A connection picked up mid-stream may open its file inside the flow
+// table, before observe() saw its first packet: naming it asks then.
+TEST(ProcessAttribution, AConnectionNeverObservedIsAskedWhenNamed) {
+  ProcessAttribution attribution(
+      [](const attrib::SocketTuple& t, unsigned) { return answer_for(t); });
+  flow::FlowInfo d = outgoing(4, 5000);
+  d.packets = 3;  // not its first packet: observe() would not ask
+  attribution.observe(d);
+  const flow::ProcessInfo* p = attribution.process_of_connection(d);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->pid, 42);
+}
+
+}  // namespace
+}  // namespace tcpflow::app
+
+namespace tcpflow::attrib {
+namespace {
+
+// The start hook runs on the lookup thread before the constructor returns
+// (it must precede the caller's setuid); nudge() runs the other hook there.
+TEST(AttribAttributor, ThreadHooksRunOnTheLookupThread) {
+  std::mutex m;
+  std::thread::id started_on, nudged_on;
+  std::promise<void> nudged;
+  Attributor attributor(
+      [](const SocketTuple&, unsigned) { return Attribution{}; },
+      [&] {
+        std::lock_guard<std::mutex> lock(m);
+        started_on = std::this_thread::get_id();
+      },
+      [&] {
+        {
+          std::lock_guard<std::mutex> lock(m);
+          nudged_on = std::this_thread::get_id();
+        }
+        nudged.set_value();
+      });
+  {
+    std::lock_guard<std::mutex> lock(m);
+    EXPECT_NE(started_on, std::thread::id());  // already ran
+    EXPECT_NE(started_on, std::this_thread::get_id());
+  }
+  attributor.nudge();
+  ASSERT_EQ(nudged.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::lock_guard<std::mutex> lock(m);
+  EXPECT_EQ(nudged_on, started_on);
+}
+
+}  // namespace
+}  // namespace tcpflow::attrib

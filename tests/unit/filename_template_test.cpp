@@ -296,7 +296,10 @@ TEST(FilenameTemplate, LocalUserAndCommandCodes) {
   EXPECT_EQ(t.render(info, &process), "joe/a_b/00080");
   process.user.clear();  // a uid without a name still has its number; empty is unknown
   process.cmd = "..";
-  EXPECT_EQ(sanitize_relative_path(t.render(info, &process)), "unknown/_../00080");
+  EXPECT_EQ(t.render(info, &process), "unknown/_../00080");
+  process.cmd = "a\tb\x7f";  // the name counted is the name written
+  EXPECT_EQ(t.render(info, &process), "unknown/a_b_/00080");
+  EXPECT_EQ(sanitize_relative_path(t.render(info, &process)), t.render(info, &process));
 }
 
 }  // namespace
