@@ -499,10 +499,22 @@ def case_processes_name_the_client(work):
         assert f.get(other) is None, f
 
 
+def sanitized(binary):
+    """Whether `binary` carries the address or undefined-behaviour sanitizer."""
+    with open(binary, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"__ubsan_handle" in data
+
+
 def case_out_of_file_descriptors(work):
     """With too few file descriptors for its clients, the proxy pauses
     accepting (and says so) instead of failing; once clients leave, new ones
     are served, and every connection it accepted is recorded whole."""
+    if sanitized(tcpflow()):
+        # The sanitizers' runtime needs descriptors of its own (its memory
+        # probes open a pipe) and reports false errors when none is left; the
+        # plain build runs this case in every make check.
+        return "a sanitized tcpflow cannot run out of descriptors cleanly"
     server = Server("127.0.0.1")
     proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{server.port}")], ["-f", "4"])
     resource.prlimit(proxy.process.pid, resource.RLIMIT_NOFILE, (40, 40))
@@ -537,8 +549,11 @@ def main():
         work = tempfile.mkdtemp(prefix="tcpflow-proxy-", dir="/tmp")
         started = time.time()
         try:
-            fn(work)
-            print(f"PASS {name} ({time.time() - started:.1f} s)", flush=True)
+            skipped = fn(work)  # a case that cannot run here returns why
+            if skipped:
+                print(f"SKIP {name}: {skipped}", flush=True)
+            else:
+                print(f"PASS {name} ({time.time() - started:.1f} s)", flush=True)
         except Exception as error:  # one failing case must not hide the others
             failures += 1
             print(f"FAIL {name}: {type(error).__name__}: {error}", flush=True)
