@@ -417,21 +417,25 @@ def case_http_scanner(work):
 
 def case_connlog_rules_and_sighup(work):
     """--connlog and --rule work as on a capture (the client is the local end):
-    a rule on the client's port keeps one connection of two; SIGHUP reopens
-    the log after a rename."""
+    a rule on the client's port keeps two connections of three; SIGHUP
+    reopens the log after a rename."""
     server = Server("127.0.0.1")
     log = os.path.join(work, "conn.json")
-    probe = socket.socket()  # a port the first client will use
-    probe.bind(("127.0.0.1", 0))
-    kept_port = probe.getsockname()[1]
+
+    def bound_client():
+        # Bound now and kept bound, so no other socket can take its port
+        # before it connects (a port probed and released could be).
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    first, last = bound_client(), bound_client()
+    kept = [first.getsockname()[1], last.getsockname()[1]]
     proxy = Proxy(work, [("127.0.0.1:0", f"127.0.0.1:{server.port}")],
                   ["--connlog", log, "--connlog-format", "json",
-                   "--rule", f"lport {kept_port} or lport {kept_port + 1}"])
+                   "--rule", f"lport {kept[0]} or lport {kept[1]}"])
 
-    def exchange_from(port, tag):
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
+    def exchange(sock, tag):
         sock.connect(("127.0.0.1", proxy.ports[0]))
         sock.sendall(HEADER.pack(tag, 100, MODE_NORMAL) + b"x" * 10)
         sock.shutdown(socket.SHUT_WR)
@@ -444,23 +448,22 @@ def case_connlog_rules_and_sighup(work):
         sock.close()
         return got
 
-    probe.close()
-    assert len(exchange_from(kept_port, 81)) == 100
-    assert len(exchange_from(0, 82)) == 100  # another port: not kept
+    assert len(exchange(first, 81)) == 100
+    assert len(exchange(socket.socket(), 82)) == 100  # an ephemeral port: not kept
     assert wait_for(lambda: os.path.exists(log) and os.path.getsize(log) > 0, 5)
     os.rename(log, log + ".1")
     proxy.process.send_signal(signal.SIGHUP)
     assert wait_for(lambda: os.path.exists(log), 5), "SIGHUP did not reopen the log"
-    assert len(exchange_from(kept_port + 1, 83)) == 100
+    assert len(exchange(last, 83)) == 100
     assert proxy.stop() == 0
-    first = [json.loads(x) for x in open(log + ".1")]
-    second = [json.loads(x) for x in open(log)]
-    assert [r["local_port"] for r in first] == [kept_port], first
-    assert [r["local_port"] for r in second] == [kept_port + 1], second
+    before = [json.loads(x) for x in open(log + ".1")]
+    after = [json.loads(x) for x in open(log)]
+    assert [r["local_port"] for r in before] == [kept[0]], before
+    assert [r["local_port"] for r in after] == [kept[1]], after
     assert all(r["remote_port"] == server.port and r["bytes_out"] == HEADER.size + 10 and
-               r["bytes_in"] == 100 for r in first + second), first + second
+               r["bytes_in"] == 100 for r in before + after), before + after
     stored = sorted(r["src_port"] for r in proxy.flows() if r["direction"] == "client")
-    assert stored == [kept_port, kept_port + 1], stored
+    assert stored == sorted(kept), stored
 
 
 def case_processes_name_the_client(work):
