@@ -209,6 +209,20 @@ def client_exchange(host, port, tag, sent_len, reply_len, mode=MODE_NORMAL, smal
     return local_port, sent, bytes(received)
 
 
+def send_and_drain(sock, data):
+    """Sends `data`, half-closes, reads to the end and closes; returns what came back."""
+    sock.sendall(data)
+    sock.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    return got
+
+
 def check_exchange(proxy, server, tag, local_port, sent, received, reply_len):
     expected_reply = payload(tag * 7 + 1, reply_len)
     assert received == expected_reply, f"client got {len(received)} bytes, not the {reply_len} sent"

@@ -23,7 +23,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from proxy_lib import (HEADER, MODE_ACK_THEN_EXPECT_RESET, MODE_AFTER_EOF, MODE_NORMAL,  # noqa: E402
                        MODE_RESET_AFTER_ACK, MODE_SLOW, Proxy, Server, check_exchange,
-                       check_recorded, client_exchange, payload, set_tcpflow, tcpflow, wait_for)
+                       check_recorded, client_exchange, payload, send_and_drain, set_tcpflow,
+                       tcpflow, wait_for)
 
 
 def case_payloads_both_families(work):
@@ -437,16 +438,7 @@ def case_connlog_rules_and_sighup(work):
 
     def exchange(sock, tag):
         sock.connect(("127.0.0.1", proxy.ports[0]))
-        sock.sendall(HEADER.pack(tag, 100, MODE_NORMAL) + b"x" * 10)
-        sock.shutdown(socket.SHUT_WR)
-        got = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        sock.close()
-        return got
+        return send_and_drain(sock, HEADER.pack(tag, 100, MODE_NORMAL) + b"x" * 10)
 
     assert len(exchange(first, 81)) == 100
     assert len(exchange(socket.socket(), 82)) == 100  # an ephemeral port: not kept
@@ -477,15 +469,7 @@ def case_processes_name_the_client(work):
     sock = socket.create_connection(("127.0.0.1", proxy.ports[0]))
     local = sock.getsockname()[1]
     time.sleep(0.3)  # a connection gone before its lookup is unknown by design
-    sock.sendall(HEADER.pack(91, 100, MODE_NORMAL))
-    sock.shutdown(socket.SHUT_WR)
-    got = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        got += chunk
-    sock.close()
+    got = send_and_drain(sock, HEADER.pack(91, 100, MODE_NORMAL))
     assert len(got) == 100
     assert proxy.stop() == 0
     records = [json.loads(x) for x in open(log)]
