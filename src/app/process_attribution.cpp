@@ -128,9 +128,13 @@ const flow::ProcessInfo* ProcessAttribution::process_of_connection(
   const decode::IpAddress& server = src_is_client ? direction.dst : direction.src;
   const uint16_t client_port = src_is_client ? direction.src_port : direction.dst_port;
   const uint16_t server_port = src_is_client ? direction.dst_port : direction.src_port;
-  if (is_local(client)) return find(direction.connection_id, client, client_port);
-  if (is_local(server)) return find(direction.connection_id, server, server_port);
-  return nullptr;
+  const flow::ProcessInfo* found = nullptr;
+  if (is_local(client)) found = find(direction.connection_id, client, client_port);
+  // A client gone before its lookup (curl on loopback): the server still names it.
+  if (found == nullptr && is_local(server)) {
+    found = find(direction.connection_id, server, server_port);
+  }
+  return found;
 }
 
 bool ProcessAttribution::is_local_end(uint64_t id, const decode::IpAddress& address,

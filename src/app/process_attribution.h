@@ -67,8 +67,8 @@ class ProcessAttribution : public ClosedFlows::Consumer, public ClosedFlows::Gat
   const flow::ProcessInfo* find(uint64_t id, const decode::IpAddress& address, uint16_t port);
 
   // The process that made the connection `direction` belongs to, as far as
-  // this host can tell: its client's end when that is local, else whichever
-  // end is; null when unknown. Both directions of a connection get the same.
+  // this host can tell: its client's end when that is local and known, else
+  // the server's when that is; null when unknown. Both directions of a connection get the same.
   const flow::ProcessInfo* process_of_connection(const flow::FlowInfo& direction);
 
   // -U has just changed the user: the lookup thread trims the capabilities

@@ -318,6 +318,20 @@ namespace {
 
 // A connection picked up mid-stream may open its file inside the flow
 // table, before observe() saw its first packet: naming it asks then.
+// A loopback client gone before its lookup: the connection is named after
+// its server's process instead.
+TEST(ProcessAttribution, AnUnknownClientFallsBackToItsLocalServer) {
+  ProcessAttribution attribution(
+      [](const attrib::SocketTuple& t, unsigned) { return answer_for(t); });
+  flow::FlowInfo d = outgoing(5, 7000);  // no socket at 7000
+  d.dst = kLoopback;
+  d.dst_port = 6000;  // wget's, in answer_for
+  attribution.observe(d);
+  const flow::ProcessInfo* p = attribution.process_of_connection(d);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->pid, 43);
+}
+
 TEST(ProcessAttribution, AConnectionNeverObservedIsAskedWhenNamed) {
   ProcessAttribution attribution(
       [](const attrib::SocketTuple& t, unsigned) { return answer_for(t); });
