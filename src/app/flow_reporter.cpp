@@ -13,7 +13,12 @@ namespace tcpflow::app {
 void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
                           const flow::FlowInfo* peer, const std::string* peer_path) {
   uint64_t seq = next_seq();
-  if (!filter_.keeps(info)) return;
+  if (!filter_.keeps(info)) {
+    if (compression_.codec != output::Codec::kNone && !path.empty()) {
+      compressed_by_->take_compressed(path);
+    }
+    return;
+  }
   scanners::ScanResult result;
   if (!path.empty() && !info.write_failed && !scanners_.empty()) {
     std::string error;
@@ -50,29 +55,33 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
 }
 
 // The plain file was the staging area of an out-of-order writer; once it is
-// complete and scanned, one streaming pass compresses it (see
-// doc/ARCHITECTURE.md, "Compressed flow files").
+// complete, one streaming pass compresses it (see doc/ARCHITECTURE.md,
+// "Compressed flow files").
 std::string FlowReporter::compress(flow::FlowInfo& info, const std::string& path,
                                    bool peer_reads_it) {
-  output::CompressedFile packed = output::compress_file(path, compression_);
-  if (!packed.ok) {
-    ::unlink(packed.path.c_str());
+  std::optional<output::CompressedFile> packed = compressed_by_->take_compressed(path);
+  if (!packed) {
+    if (!compressor_) compressor_ = std::make_unique<output::FileCompressor>(compression_);
+    packed = compressor_->compress(path);
+  }
+  if (!packed->ok) {
+    ::unlink(packed->path.c_str());
     stats_.add(Counter::kWriteErrors);
     info.write_failed = true;
-    info.write_error = packed.error;
-    std::fprintf(stderr, "tcpflow: %s: %s; the flow is kept uncompressed\n", packed.path.c_str(),
-                 packed.error.c_str());
+    info.write_error = packed->error;
+    std::fprintf(stderr, "tcpflow: %s: %s; the flow is kept uncompressed\n",
+                 packed->path.c_str(), packed->error.c_str());
     return path;
   }
   info.filename += output::codec_suffix(compression_.codec);
   info.compression = output::codec_name(compression_.codec);
-  info.compressed_size = packed.compressed;
+  info.compressed_size = packed->compressed;
   if (peer_reads_it) {
     plain_files_.push_back(path);
   } else {
     ::unlink(path.c_str());
   }
-  return packed.path;
+  return packed->path;
 }
 
 void FlowReporter::remove_plain_files() {

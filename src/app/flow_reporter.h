@@ -3,6 +3,7 @@
 // (DFXML, JSON Lines), and tells the hooks (-S tcp_alert_fd, tcp_cmd); once
 // it releases a connection, closes the connection's -K pcap.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "app/connection_filter.h"
 #include "flow/shard.h"
 #include "output/file_compressor.h"
+#include "output/file_writer.h"
 #include "scanners/registry.h"
 #include "util/stats.h"
 
@@ -43,9 +45,14 @@ class FlowReporter : public ClosedFlows::Consumer {
   void keep_only(const ConnectionFilter& filter) { filter_ = filter; }
   // --processes: each entry names the processes of its ends (may be null).
   void attribute_with(ProcessAttribution* attribution) { attribution_ = attribution; }
-  // --compress: each file is compressed once scanned, before its entry is
-  // written (the entry names NAME.gz and gives both sizes).
-  void compress_files(const output::CompressionOptions& options) { compression_ = options; }
+  // --compress: each entry names NAME.gz and gives both sizes. A writer
+  // with threads of its own has compressed the file in its close job; for
+  // one that has not (a direct writer), the file is compressed here, once
+  // scanned. Either way the plain file goes once the scanners are done.
+  void compress_files(const output::CompressionOptions& options, output::FileWriter& writer) {
+    compression_ = options;
+    compressed_by_ = &writer;
+  }
   // Plain files a peer direction could still have read are removed here.
   ~FlowReporter() { remove_plain_files(); }
   FlowReporter(const FlowReporter&) = delete;
@@ -87,6 +94,8 @@ class FlowReporter : public ClosedFlows::Consumer {
   void remove_plain_files();
 
   output::CompressionOptions compression_;
+  output::FileWriter* compressed_by_ = nullptr;
+  std::unique_ptr<output::FileCompressor> compressor_;  // for files the writer did not compress
   std::vector<std::string> plain_files_;  // compressed, kept for the peer's scan
 };
 

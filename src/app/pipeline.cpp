@@ -156,7 +156,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                    output::FilenameTemplate::kUnknownProcess);
     }
   }
-  s.file_writer = make_file_writer(config, s.fd_cache);
+  s.file_writer = make_file_writer(config, s.fd_cache, !s.scanner_set.empty());
   // Before the report is created: an earlier run's report.xml tells of a rerun.
   s.feedback = std::make_unique<RunFeedback>(config, no_files ? std::string() : outdir);
   s.report = open_report(config);
@@ -179,7 +179,7 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                                               s.netviz.get(), s.stats);
   s.reporter->keep_only(s.filter);
   s.reporter->attribute_with(s.attribution.get());
-  s.reporter->compress_files(config.compression);
+  s.reporter->compress_files(config.compression, *s.file_writer);
   std::vector<ClosedFlows::Consumer*> consumers{s.reporter.get()};
   if (!config.attrib.connlog.empty()) {
     s.connlog = std::make_unique<ConnectionLog>(config.attrib, s.filter, s.attribution.get());

@@ -20,7 +20,8 @@ constexpr int kMaxWriters = 8;
 }  // namespace
 
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
-                                                     output::FdCache& fd_cache) {
+                                                     output::FdCache& fd_cache,
+                                                     bool plain_files_read) {
   // Not live: there each file is created when its first bytes arrive, as
   // tcpflow does, and must be complete once its connection closes, while
   // the writer's batch of a quiet capture could hold its bytes back.
@@ -40,6 +41,8 @@ std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
   // system, and two writers made W1 30% and W2 20% faster there (tmpfs: the
   // same within noise).
   limits.writers = static_cast<size_t>(std::clamp(config.threads, 1, kMaxWriters));
+  limits.compression = config.compression;
+  limits.compress_while_writing = !plain_files_read;
   return std::make_unique<output::BackgroundFileWriter>(limits, fd_cache);
 }
 

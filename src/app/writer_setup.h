@@ -12,7 +12,11 @@ namespace tcpflow::app {
 // A DirectFileWriter on `fd_cache` (the packet thread's), or a
 // BackgroundFileWriter: then `fd_cache` is lowered to what the packet
 // thread still needs (reading back, -K pcaps) and the writers get the rest.
+// `plain_files_read`: something reads the flow files once they close
+// (scanners), so --compress compresses each one then rather than while
+// writing it.
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
-                                                     output::FdCache& fd_cache);
+                                                     output::FdCache& fd_cache,
+                                                     bool plain_files_read);
 
 }  // namespace tcpflow::app

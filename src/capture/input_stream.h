@@ -16,7 +16,7 @@
 
 #include "capture/packet_source.h"
 #include "capture/read_ahead.h"
-#include "capture/stream_decoder.h"
+#include "util/stream_decoder.h"
 
 namespace tcpflow::capture {
 

@@ -13,7 +13,6 @@ libtcpflow_a_SOURCES += \
 	src/capture/pcapng_interface.h \
 	src/capture/pcapng_source.h \
 	src/capture/read_ahead.h \
-	src/capture/stream_decoder.h \
 	src/capture/bpf_filter.cpp \
 	src/capture/file_source.cpp \
 	src/capture/input_stream.cpp \
@@ -25,8 +24,7 @@ libtcpflow_a_SOURCES += \
 	src/capture/pcap_writer.cpp \
 	src/capture/pcapng_interface.cpp \
 	src/capture/pcapng_source.cpp \
-	src/capture/read_ahead.cpp \
-	src/capture/stream_decoder.cpp
+	src/capture/read_ahead.cpp
 
 tests_unit_tests_SOURCES += \
 	tests/unit/capture_test_util.h \

@@ -34,7 +34,18 @@ class BackgroundFile : public CachedOutputFile {
 
   bool read(uint64_t offset, uint8_t* out, size_t len) override {
     if (first_ticket_ == 0) return false;
-    writer_.wait_for(job_that_wrote(offset, len));
+    if (const WriteJob* job = newest_job_over(offset, len)) {
+      if (job->start <= offset && offset + len <= job->end) {
+        if (writer_.read_written(first_ticket_, job->ticket, offset, out, len)) return true;
+      }
+    }
+    uint64_t wait = job_that_wrote(offset, len);
+    // A file compressed as it is written has no plain form to read yet.
+    if (writer_.compresses_while_writing()) {
+      if (stage_ticket_ == 0) stage_ticket_ = writer_.stage(first_ticket_);
+      wait = std::max(wait, stage_ticket_);
+    }
+    writer_.wait_for(wait);
     int fd = descriptor(O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     return fd >= 0 && read_fully(fd, out, len, offset);
   }
@@ -56,21 +67,29 @@ class BackgroundFile : public CachedOutputFile {
   };
   static constexpr size_t kRecentJobs = 4;
 
-  uint64_t job_that_wrote(uint64_t offset, size_t len) const {
-    uint64_t newest = 0;
+  // The latest of the recent jobs that wrote any of these bytes, if any.
+  const WriteJob* newest_job_over(uint64_t offset, size_t len) const {
+    const WriteJob* newest = nullptr;
     for (const WriteJob& job : recent_jobs_) {
-      if (job.ticket != 0 && job.start < offset + len && offset < job.end) {
-        newest = std::max(newest, job.ticket);
+      if (job.ticket != 0 && job.start < offset + len && offset < job.end &&
+          (newest == nullptr || job.ticket > newest->ticket)) {
+        newest = &job;
       }
     }
+    return newest;
+  }
+
+  uint64_t job_that_wrote(uint64_t offset, size_t len) const {
+    const WriteJob* newest = newest_job_over(offset, len);
     // Jobs run in order: once the newest that wrote there is done, so are
     // the older ones, and the creation.
-    return std::max(newest ? newest : older_ticket_, first_ticket_);
+    return std::max(newest ? newest->ticket : older_ticket_, first_ticket_);
   }
 
   BackgroundWriter& writer_;
   uint64_t first_ticket_ = 0;  // the create job; 0 until the first write
   uint64_t last_ticket_ = 0;   // the latest job on the file
+  uint64_t stage_ticket_ = 0;  // the job that gave it a plain form, if any
   WriteJob recent_jobs_[kRecentJobs] = {};
   size_t next_recent_ = 0;
   uint64_t older_ticket_ = 0;  // every write job before the ring's has a ticket up to this

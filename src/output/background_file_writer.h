@@ -1,8 +1,9 @@
 // Flow files written on writer threads (-j 2 and up): a file's creation,
 // writes and close become jobs for the BackgroundWriter, and the packet
-// thread only copies bytes into a batch. The packet thread opens a file
-// itself only to read bytes back (an overlap compared), and first waits
-// for the job that last wrote them.
+// thread only copies bytes into a batch. To read bytes back (an overlap
+// compared) it copies them from the batch of the job that wrote them while
+// that batch is in memory, and otherwise waits for that job and reads the
+// file (first staging a file compressed while written).
 #pragma once
 #include <memory>
 #include <string>
@@ -26,6 +27,9 @@ class BackgroundFileWriter : public FileWriter {
   void flush() override { writer_.flush(); }
   std::optional<std::string> take_error(uint64_t ticket) override {
     return writer_.take_error(ticket);
+  }
+  std::optional<CompressedFile> take_compressed(const std::string& path) override {
+    return writer_.take_compressed(path);
   }
   size_t peak_open() const override { return writer_.peak_open(); }
   size_t evictions() const override { return writer_.evictions(); }

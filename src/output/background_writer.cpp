@@ -11,6 +11,7 @@
 #include "output/file_io.h"
 #include "output/write_buffers.h"
 #include "util/hash.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::output {
 
@@ -18,6 +19,12 @@ namespace {
 
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
+// Done batches kept readable (see InFlight): 16 batches of about 384 KiB.
+constexpr size_t kKeptDoneBatches = 32;
+// Bytes beyond holes kept for files compressed while written, shared by the
+// writers (a reordered capture keeps a little per flow; a file that needs
+// more is staged).
+constexpr size_t kBeyondHoleBudget = size_t{32} << 20;
 
 }  // namespace
 
@@ -34,6 +41,13 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
   const size_t queue_batches = std::max<size_t>(2, limits.queue_batches / writers);
   for (size_t i = 0; i < writers; ++i) {
     shards_.push_back(std::make_unique<Shard>(queue_batches, max_open));
+    if (limits.compression.codec != Codec::kNone) {
+      shards_.back()->compressor = std::make_unique<FileCompressor>(limits.compression);
+      if (limits.compress_while_writing) {
+        shards_.back()->streamer =
+            std::make_unique<StreamedCompression>(limits.compression, kBeyondHoleBudget / writers);
+      }
+    }
   }
   for (auto& shard : shards_) {
     shard->batch = fresh_batch();
@@ -71,6 +85,10 @@ uint64_t BackgroundWriter::close(uint64_t file, Timestamp mtime) {
   return add(shard_of(file, true), Kind::kClose, file, 0, ByteView(), mtime);
 }
 
+uint64_t BackgroundWriter::stage(uint64_t file) {
+  return add(shard_of(file, false), Kind::kStage, file, 0, ByteView(), Timestamp{});
+}
+
 BackgroundWriter::Shard& BackgroundWriter::shard_of(uint64_t file, bool forget) {
   if (shards_.size() == 1) return *shards_[0];
   auto it = shard_by_file_.find(file);
@@ -96,12 +114,38 @@ uint64_t BackgroundWriter::add(Shard& shard, Kind kind, uint64_t file, uint64_t 
   return ticket;
 }
 
+void BackgroundWriter::forget_done_batches() {
+  for (auto& shard : shards_) {
+    const uint64_t done = shard->done.load(std::memory_order_acquire);
+    while (!shard->in_flight.empty() && shard->in_flight.front().last <= done) {
+      kept_done_.push_back(shard->in_flight.front());
+      if (kept_done_.size() > kKeptDoneBatches) kept_done_.pop_front();
+      shard->in_flight.pop_front();
+    }
+  }
+}
+
+bool BackgroundWriter::still_read(const Batch& batch) const {
+  const uint8_t* bytes = batch.bytes.data();
+  for (const InFlight& kept : kept_done_) {
+    if (kept.bytes == bytes) return true;
+  }
+  for (const auto& shard : shards_) {
+    for (const InFlight& sent : shard->in_flight) {
+      if (sent.bytes == bytes) return true;
+    }
+  }
+  return false;
+}
+
 BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
+  forget_done_batches();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!spares_.empty()) {
-      Batch batch = std::move(spares_.back());
-      spares_.pop_back();
+    for (auto it = spares_.rbegin(); it != spares_.rend(); ++it) {
+      if (still_read(*it)) continue;
+      Batch batch = std::move(*it);
+      spares_.erase(std::next(it).base());
       return batch;
     }
   }
@@ -115,7 +159,9 @@ BackgroundWriter::Batch BackgroundWriter::fresh_batch() {
 
 void BackgroundWriter::flush(Shard& shard) {
   if (shard.batch.jobs.empty()) return;
-  shard.in_flight.emplace_back(shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket);
+  shard.in_flight.push_back(InFlight{shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket,
+                                    shard.batch.jobs.data(), shard.batch.jobs.size(),
+                                    shard.batch.bytes.data()});
   shard.queue.push(std::move(shard.batch));
   shard.batch = fresh_batch();
 }
@@ -128,11 +174,8 @@ uint64_t BackgroundWriter::finished() {
   // Every ticket below a writer's oldest unfinished job is done as far as
   // that writer is concerned; below the smallest such job, for all of them.
   uint64_t first_pending = submitted_ + 1;
+  forget_done_batches();
   for (auto& shard : shards_) {
-    const uint64_t done = shard->done.load(std::memory_order_acquire);
-    while (!shard->in_flight.empty() && shard->in_flight.front().second <= done) {
-      shard->in_flight.pop_front();
-    }
     if (!shard->in_flight.empty()) {
       first_pending = std::min(first_pending, shard->in_flight.front().first);
     } else if (!shard->batch.jobs.empty()) {
@@ -140,6 +183,44 @@ uint64_t BackgroundWriter::finished() {
     }
   }
   return first_pending - 1;
+}
+
+const BackgroundWriter::Job* BackgroundWriter::find_job(const Job* jobs, size_t count,
+                                                        uint64_t ticket) {
+  const Job* end = jobs + count;
+  const Job* it = std::lower_bound(jobs, end, ticket,
+                                   [](const Job& job, uint64_t t) { return job.ticket < t; });
+  return it != end && it->ticket == ticket ? it : nullptr;
+}
+
+bool BackgroundWriter::copy_from(const InFlight& batch, uint64_t file, uint64_t ticket,
+                                 uint64_t offset, uint8_t* out, size_t len) const {
+  if (ticket < batch.first || ticket > batch.last) return false;
+  const Job* job = find_job(batch.jobs, batch.count, ticket);
+  if (job == nullptr || job->kind != Kind::kWrite || job->file != file || offset < job->offset ||
+      offset + len > job->offset + job->size) {
+    return false;
+  }
+  std::memcpy(out, batch.bytes + job->at + (offset - job->offset), len);
+  return true;
+}
+
+bool BackgroundWriter::read_written(uint64_t file, uint64_t ticket, uint64_t offset,
+                                    uint8_t* out, size_t len) {
+  Shard& shard = shard_of(file, false);
+  if (!shard.batch.jobs.empty()) {
+    const InFlight filling{shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket,
+                           shard.batch.jobs.data(), shard.batch.jobs.size(),
+                           shard.batch.bytes.data()};
+    if (copy_from(filling, file, ticket, offset, out, len)) return true;
+  }
+  for (const InFlight& batch : shard.in_flight) {
+    if (copy_from(batch, file, ticket, offset, out, len)) return true;
+  }
+  for (const InFlight& batch : kept_done_) {
+    if (copy_from(batch, file, ticket, offset, out, len)) return true;
+  }
+  return false;
 }
 
 size_t BackgroundWriter::peak_open() const {
@@ -170,38 +251,112 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   return error;
 }
 
+std::optional<CompressedFile> BackgroundWriter::take_compressed(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = compressed_.find(path);
+  if (it == compressed_.end()) return std::nullopt;
+  CompressedFile packed = std::move(it->second);
+  compressed_.erase(it);
+  return packed;
+}
+
 void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* path) {
   OpenFile& file = shard.files[job.file];
   file.path = path;
+  file.streamed = shard.streamer != nullptr;
+  file.on_disk = file.streamed ? file.path + shard.streamer->suffix() : file.path;
+  file.fd = shard.cache.open(file, file.on_disk, kCreateFlags, 0644);
+  if (file.fd < 0) {
+    file.error = describe_error("cannot create", errno);
+    return;
+  }
+  file.created = true;
+  // A plain file of an earlier run into this directory goes, as it would
+  // once a staged file is compressed.
+  if (file.streamed) ::unlink(file.path.c_str());
+}
+
+int BackgroundWriter::reopen(Shard& shard, OpenFile& file) {
+  if (file.fd >= 0) {
+    shard.cache.touch(file);
+    return file.fd;
+  }
+  file.fd = shard.cache.open(file, file.on_disk, kReopenFlags, 0);
+  if (file.fd < 0) file.error = describe_error("cannot reopen", errno);
+  return file.fd;
+}
+
+// What is compressed so far becomes the plain file, which takes the rest.
+bool BackgroundWriter::stage_file(Shard& shard, OpenFile& file) {
+  UniqueFd compressed(::open(file.on_disk.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (compressed.get() < 0) {
+    file.error = describe_error("cannot read back", errno);
+    return false;
+  }
+  if (file.fd >= 0) {
+    shard.cache.forget(file);
+    file.evict_fd();
+  }
   file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
-  } else {
-    file.created = true;
+    return false;
   }
+  if (!shard.streamer->stage(file.stream, compressed.get(), file.fd, file.error)) return false;
+  ::unlink(file.on_disk.c_str());
+  file.on_disk = file.path;
+  file.streamed = false;
+  return true;
 }
 
 void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* data, size_t size,
                                   uint64_t offset) {
-  if (!file.error.empty()) return;
-  if (file.fd >= 0) {
-    shard.cache.touch(file);
-  } else if ((file.fd = shard.cache.open(file, file.path, kReopenFlags, 0)) < 0) {
-    file.error = describe_error("cannot reopen", errno);
-    return;
+  if (!file.error.empty() || reopen(shard, file) < 0) return;
+  if (file.streamed) {
+    auto outcome = shard.streamer->write(file.stream, file.fd, ByteView(data, size), offset,
+                                         file.error);
+    if (outcome == StreamedCompression::Outcome::kWritten) return;
+    if (outcome == StreamedCompression::Outcome::kFailed || !stage_file(shard, file)) return;
   }
   if (int err = write_fully(file.fd, data, size, offset)) file.error = describe_error("write failed", err);
 }
 
+void BackgroundWriter::finish_streamed(Shard& shard, OpenFile& file) {
+  if (file.error.empty() && reopen(shard, file) >= 0) {
+    shard.streamer->finish(file.stream, file.fd, file.error);
+  }
+}
+
 void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) {
+  uint64_t original = 0, compressed = 0;
+  if (file.streamed) {
+    finish_streamed(shard, file);
+    original = file.stream.next;
+    compressed = file.stream.compressed;
+    shard.streamer->forget(file.stream);
+  }
   if (file.fd >= 0) shard.cache.forget(file);
-  int close_error = close_stamped(file.fd, file.path.c_str(), file.created ? job.mtime : Timestamp{});
+  int close_error =
+      close_stamped(file.fd, file.on_disk.c_str(), file.created ? job.mtime : Timestamp{});
   if (close_error != 0 && file.error.empty()) file.error = describe_error("close failed", close_error);
   file.fd = -1;
   if (!file.error.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
     errors_.emplace(job.ticket, std::move(file.error));
+    return;
   }
+  if (!shard.compressor || !file.created) return;
+  CompressedFile packed;
+  if (file.streamed) {
+    packed.ok = true;
+    packed.path = file.on_disk;
+    packed.original = original;
+    packed.compressed = compressed;
+  } else {
+    packed = shard.compressor->compress(file.path);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  compressed_.insert_or_assign(std::move(file.path), std::move(packed));
 }
 
 void BackgroundWriter::run_job(Shard& shard, const Batch& batch, const Job& job) {
@@ -214,6 +369,10 @@ void BackgroundWriter::run_job(Shard& shard, const Batch& batch, const Job& job)
   if (it == shard.files.end()) return;  // not created through this writer: nothing to do
   if (job.kind == Kind::kWrite) {
     write_file(shard, it->second, bytes, job.size, job.offset);
+    return;
+  }
+  if (job.kind == Kind::kStage) {
+    if (it->second.streamed && it->second.error.empty()) stage_file(shard, it->second);
     return;
   }
   close_file(shard, job, it->second);

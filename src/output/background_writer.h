@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "output/fd_cache.h"
+#include "output/file_compressor.h"
+#include "output/streamed_compression.h"
 #include "util/bounded_queue.h"
 #include "util/byte_view.h"
 #include "util/timestamp.h"
@@ -45,6 +47,13 @@ class BackgroundWriter {
     size_t batch_bytes = 256 << 10;  // ...or fewer, once they carry this many bytes
     size_t queue_batches = 16;   // submitting blocks beyond this many waiting batches
     size_t writers = 1;          // threads; a path always goes to the same one
+    // --compress: each close job also compresses the closed file (the
+    // compression is most of such a run's work: it runs beside the packet
+    // thread this way, and on every writer).
+    CompressionOptions compression;
+    // ...or, when nothing reads the plain files, compresses each file as
+    // it is written (output/streamed_compression): no plain file at all.
+    bool compress_while_writing = false;
   };
   // The threads meet (a lock, often a wake-up) once per batch rather than
   // once per job. The queue bound also bounds the memory of bytes in flight.
@@ -63,6 +72,15 @@ class BackgroundWriter {
   // Sets the file's mtime (unless zero) and closes it. A failure of any job
   // on the file is kept under this ticket.
   uint64_t close(uint64_t file, Timestamp mtime);
+  // Copies `len` bytes at `offset` of `file` from the memory of write job
+  // `ticket`, when that job is not done yet and wrote all of them; false
+  // otherwise (then wait for the job and read the file). Saves a read-back
+  // of recent bytes from waiting for the writer.
+  bool read_written(uint64_t file, uint64_t ticket, uint64_t offset, uint8_t* out, size_t len);
+  // compress_while_writing: turns the file into its plain form (NAME, not
+  // NAME.zst), so the caller can read it back once the ticket finishes.
+  uint64_t stage(uint64_t file);
+  bool compresses_while_writing() const { return limits_.compress_while_writing; }
 
   // Hands the current batches over however small they are.
   void flush();
@@ -75,13 +93,17 @@ class BackgroundWriter {
   // The failure kept under a finished close job ("cannot create: No space
   // left on device"), removed as it is taken; nothing when the file is whole.
   std::optional<std::string> take_error(uint64_t ticket);
+  // The outcome of compressing `path` in its close job (once finished()
+  // covers it), removed as it is taken; nothing without compression or
+  // when the file had failed before.
+  std::optional<CompressedFile> take_compressed(const std::string& path);
 
   // The writers' descriptor figures, for the run summary.
   size_t peak_open() const;
   size_t evictions() const;
 
  private:
-  enum class Kind : uint8_t { kCreate, kWrite, kClose };
+  enum class Kind : uint8_t { kCreate, kWrite, kClose, kStage };
   // A job's path (NUL-terminated) or bytes sit in its batch's memory at `at`.
   struct Job {
     uint64_t ticket;
@@ -96,12 +118,29 @@ class BackgroundWriter {
     std::vector<Job> jobs;
     std::vector<uint8_t> bytes;
   };
+  // A batch handed to a writer. Its memory stays where it is (the queue
+  // moves the vectors, not their contents), writers only read it, and only
+  // the submitting thread reuses it, after it is done: so until then the
+  // submitting thread may read it too (read_written()). The last few done
+  // batches are kept from reuse for a while, as a retransmission compares
+  // bytes written a moment ago.
+  struct InFlight {
+    uint64_t first;
+    uint64_t last;
+    const Job* jobs;
+    size_t count;
+    const uint8_t* bytes;
+  };
   // A file a writer has created and not yet closed.
   struct OpenFile : FdCache::Client {
     int fd = -1;
     bool created = false;
     std::string path;
     std::string error;  // the first failure; the file gets no more writes
+    // compress_while_writing: written as path + suffix until staged.
+    bool streamed = false;
+    StreamedFile stream;
+    std::string on_disk;  // the path of what is written: path, or path + suffix
     void evict_fd() override;
   };
   // One writer thread with the files whose paths hash to it. Jobs on one
@@ -109,13 +148,15 @@ class BackgroundWriter {
   struct Shard {
     Shard(size_t queue_batches, size_t max_open) : queue(queue_batches), cache(max_open) {}
     BoundedQueue<Batch> queue;
-    // The submitting thread's: the batch being filled, and the first and
-    // last tickets of the batches handed over and not known to be done.
+    // The submitting thread's: the batch being filled, and the batches
+    // handed over and not known to be done.
     Batch batch;
-    std::deque<std::pair<uint64_t, uint64_t>> in_flight;
+    std::deque<InFlight> in_flight;
     std::atomic<uint64_t> done{0};  // the last ticket of the last batch finished
     // The worker's own.
     FdCache cache;
+    std::unique_ptr<FileCompressor> compressor;  // --compress: at close
+    std::unique_ptr<StreamedCompression> streamer;  // --compress: while writing
     std::unordered_map<uint64_t, OpenFile> files;
     std::atomic<size_t> peak_open{0};
     std::atomic<size_t> evictions{0};
@@ -125,23 +166,34 @@ class BackgroundWriter {
   uint64_t add(Shard& shard, Kind kind, uint64_t file, uint64_t offset, ByteView data,
                Timestamp mtime);
   Shard& shard_of(uint64_t file, bool forget);
+  static const Job* find_job(const Job* jobs, size_t count, uint64_t ticket);
   void flush(Shard& shard);
   Batch fresh_batch();
+  // Moves the batches writers are done with from in_flight to kept_done_.
+  void forget_done_batches();
+  bool still_read(const Batch& batch) const;
+  bool copy_from(const InFlight& batch, uint64_t file, uint64_t ticket, uint64_t offset,
+                 uint8_t* out, size_t len) const;
   void run(Shard& shard);
   void run_job(Shard& shard, const Batch& batch, const Job& job);
   void create_file(Shard& shard, const Job& job, const char* path);
   void write_file(Shard& shard, OpenFile& file, const uint8_t* data, size_t size,
                   uint64_t offset);
   void close_file(Shard& shard, const Job& job, OpenFile& file);
+  void finish_streamed(Shard& shard, OpenFile& file);
+  bool stage_file(Shard& shard, OpenFile& file);
+  int reopen(Shard& shard, OpenFile& file);
   void batch_done(Shard& shard, Batch batch);
 
   const Limits limits_;
   uint64_t submitted_ = 0;  // the submitting thread's, like shard_by_file_
   // With several writers, the writer of each file not yet closed.
   std::unordered_map<uint64_t, size_t> shard_by_file_;
-  std::mutex mutex_;  // guards errors_, spares_ and the wait below
+  std::deque<InFlight> kept_done_;  // done batches not reused yet, oldest first
+  std::mutex mutex_;  // guards errors_, compressed_, spares_ and the wait below
   std::condition_variable finished_changed_;
   std::unordered_map<uint64_t, std::string> errors_;
+  std::unordered_map<std::string, CompressedFile> compressed_;
   // Batches a worker is done with, emptied, their memory kept for reuse.
   std::vector<Batch> spares_;
   std::vector<std::unique_ptr<Shard>> shards_;  // last: their workers start once all is built

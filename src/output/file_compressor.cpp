@@ -23,7 +23,7 @@ constexpr size_t kChunk = size_t{256} << 10;
 
 class GzipCompressor final : public Compressor {
  public:
-  GzipCompressor(int fd, int level) : Compressor(fd), out_(kChunk) {
+  explicit GzipCompressor(int level) : out_(kChunk) {
     // 16 + MAX_WBITS: a gzip wrapper, so `gzip -d` and zcat read it.
     if (deflateInit2(&z_, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
                      16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -31,6 +31,11 @@ class GzipCompressor final : public Compressor {
     }
   }
   ~GzipCompressor() override { deflateEnd(&z_); }
+
+  void restart(uint64_t size) override {
+    (void)size;
+    deflateReset(&z_);
+  }
 
   bool feed(ByteView data, bool finish) override {
     z_.next_in = const_cast<Bytef*>(data.data());
@@ -54,14 +59,20 @@ class GzipCompressor final : public Compressor {
 
 class ZstdCompressor final : public Compressor {
  public:
-  ZstdCompressor(int fd, int level)
-      : Compressor(fd), ctx_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
+  explicit ZstdCompressor(int level) : ctx_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
     if (!ctx_) throw Error("zstd: cannot set up the compressor (out of memory)");
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel,
                            level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_checksumFlag, 1);
   }
   ~ZstdCompressor() override { ZSTD_freeCCtx(ctx_); }
+
+  // The size known up front lets zstd size its tables to the file (most
+  // flow files are small) and records it in the frame.
+  void restart(uint64_t size) override {
+    ZSTD_CCtx_reset(ctx_, ZSTD_reset_session_only);
+    ZSTD_CCtx_setPledgedSrcSize(ctx_, size);
+  }
 
   bool feed(ByteView data, bool finish) override {
     ZSTD_inBuffer in{data.data(), data.size(), 0};
@@ -78,16 +89,21 @@ class ZstdCompressor final : public Compressor {
  private:
   ZSTD_CCtx* ctx_;
   std::vector<uint8_t> out_;
+
 };
 
 class Bzip2Compressor final : public Compressor {
  public:
-  Bzip2Compressor(int fd, int level) : Compressor(fd), out_(kChunk) {
-    if (BZ2_bzCompressInit(&bz_, level == 0 ? 9 : level, 0, 0) != BZ_OK) {
-      throw Error("bzip2: cannot set up the compressor (out of memory)");
-    }
-  }
+  explicit Bzip2Compressor(int level) : level_(level == 0 ? 9 : level), out_(kChunk) { init(); }
   ~Bzip2Compressor() override { BZ2_bzCompressEnd(&bz_); }
+
+  // libbz2 has no reset: a new stream on the same buffers.
+  void restart(uint64_t size) override {
+    (void)size;
+    BZ2_bzCompressEnd(&bz_);
+    bz_ = bz_stream{};
+    init();
+  }
 
   bool feed(ByteView data, bool finish) override {
     bz_.next_in = const_cast<char*>(reinterpret_cast<const char*>(data.data()));
@@ -104,6 +120,13 @@ class Bzip2Compressor final : public Compressor {
   }
 
  private:
+  void init() {
+    if (BZ2_bzCompressInit(&bz_, level_, 0, 0) != BZ_OK) {
+      throw Error("bzip2: cannot set up the compressor (out of memory)");
+    }
+  }
+
+  int level_;
   bz_stream bz_{};
   std::vector<uint8_t> out_;
 };
@@ -150,24 +173,42 @@ int codec_max_level(Codec codec) { return codec == Codec::kZstd ? ZSTD_maxCLevel
 
 bool Compressor::emit(const uint8_t* data, size_t len) {
   if (len == 0) return true;
-  if (int err = write_fully(fd_, data, len, written_)) {
+  if (int err = write_fully(fd_, data, len, at_ + written_)) {
     return fail(describe_error("write failed", err));
   }
   written_ += len;
   return true;
 }
 
-std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options, int fd) {
+void Compressor::begin(int fd, uint64_t size, uint64_t at) {
+  fd_ = fd;
+  at_ = at;
+  written_ = 0;
+  error_.clear();
+  restart(size);
+}
+
+std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options) {
   switch (options.codec) {
-    case Codec::kGzip: return std::make_unique<GzipCompressor>(fd, options.level);
-    case Codec::kZstd: return std::make_unique<ZstdCompressor>(fd, options.level);
-    case Codec::kBzip2: return std::make_unique<Bzip2Compressor>(fd, options.level);
+    case Codec::kGzip: return std::make_unique<GzipCompressor>(options.level);
+    case Codec::kZstd: return std::make_unique<ZstdCompressor>(options.level);
+    case Codec::kBzip2: return std::make_unique<Bzip2Compressor>(options.level);
     case Codec::kNone: break;
   }
   return nullptr;
 }
 
+FileCompressor::FileCompressor(const CompressionOptions& options)
+    : options_(options), compressor_(make_compressor(options)), chunk_(kChunk) {}
+
+FileCompressor::~FileCompressor() = default;
+
 CompressedFile compress_file(const std::string& plain, const CompressionOptions& options) {
+  return FileCompressor(options).compress(plain);
+}
+
+CompressedFile FileCompressor::compress(const std::string& plain) {
+  const CompressionOptions& options = options_;
   CompressedFile result;
   result.path = plain + codec_suffix(options.codec);
   Fd in{::open(plain.c_str(), O_RDONLY | O_CLOEXEC)};
@@ -185,8 +226,9 @@ CompressedFile compress_file(const std::string& plain, const CompressionOptions&
     result.error = describe_error("cannot create", errno);
     return result;
   }
-  std::unique_ptr<Compressor> compressor = make_compressor(options, out.fd);
-  std::vector<uint8_t> chunk(kChunk);
+  Compressor* compressor = compressor_.get();
+  compressor->begin(out.fd, static_cast<uint64_t>(st.st_size));
+  std::vector<uint8_t>& chunk = chunk_;
   for (;;) {
     ssize_t got = ::read(in.fd, chunk.data(), chunk.size());
     if (got < 0 && errno == EINTR) continue;

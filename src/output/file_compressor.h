@@ -1,14 +1,13 @@
-// --compress: turns a complete flow file into NAME.gz / NAME.zst / NAME.bz2.
-// Reassembly writes a direction's file out of order (late segments, bytes
-// read back to compare overlaps, the shift when a lower sequence arrives),
-// so the plain file stays the staging area while the flow is open; once it
-// is complete (closed, scanned) it is compressed in one streaming pass and
-// the plain file goes. See doc/ARCHITECTURE.md, "Compressed flow files".
+// --compress: turns a complete flow file into NAME.gz / NAME.zst / NAME.bz2
+// (files that scanners read, or that were staged), and the compressors
+// that output/streamed_compression uses while writing. See
+// doc/ARCHITECTURE.md, "Compressed flow files".
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/byte_view.h"
 
@@ -30,10 +29,16 @@ struct CompressionOptions {
   int level = 0;  // 0: the codec's default
 };
 
-// A streaming compressor writing to a descriptor it does not own.
+// A streaming compressor writing to a descriptor it does not own, used for
+// one stream after another: setting one up (tables, buffers) costs more
+// than compressing a typical flow file.
 class Compressor {
  public:
   virtual ~Compressor() = default;
+  // Starts a stream of `size` bytes into `fd`, written from offset `at`
+  // (a stream may follow others in the same file: the codecs read
+  // concatenated streams as one).
+  void begin(int fd, uint64_t size, uint64_t at = 0);
   // Compresses `data`; with `finish`, ends the stream too. False on a
   // failure, error() saying what.
   virtual bool feed(ByteView data, bool finish) = 0;
@@ -41,7 +46,8 @@ class Compressor {
   uint64_t written() const { return written_; }
 
  protected:
-  explicit Compressor(int fd) : fd_(fd) {}
+  Compressor() = default;
+  virtual void restart(uint64_t size) = 0;
   bool emit(const uint8_t* data, size_t len);
   bool fail(std::string why) {
     error_ = std::move(why);
@@ -49,13 +55,14 @@ class Compressor {
   }
 
  private:
-  int fd_;
+  int fd_ = -1;
+  uint64_t at_ = 0;
   uint64_t written_ = 0;
   std::string error_;
 };
 
 // Throws tcpflow::Error when the library cannot set up.
-std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options, int fd);
+std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options);
 
 struct CompressedFile {
   bool ok = false;
@@ -65,8 +72,27 @@ struct CompressedFile {
   std::string error;         // when !ok
 };
 
-// Compresses `plain` into `plain + suffix` (replacing any old one) with the
-// plain file's mtime. The plain file is left for the caller to remove.
+// Compresses files one after another with one compressor and one buffer
+// (a thread's own: not shared between threads).
+class FileCompressor {
+ public:
+  // Throws tcpflow::Error when the library cannot set up.
+  explicit FileCompressor(const CompressionOptions& options);
+  ~FileCompressor();
+  FileCompressor(const FileCompressor&) = delete;
+  FileCompressor& operator=(const FileCompressor&) = delete;
+
+  // Compresses `plain` into `plain + suffix` (replacing any old one) with
+  // the plain file's mtime. The plain file is left for the caller to remove.
+  CompressedFile compress(const std::string& plain);
+
+ private:
+  CompressionOptions options_;
+  std::unique_ptr<Compressor> compressor_;
+  std::vector<uint8_t> chunk_;
+};
+
+// One file with a compressor of its own.
 CompressedFile compress_file(const std::string& plain, const CompressionOptions& options);
 
 }  // namespace tcpflow::output

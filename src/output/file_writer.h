@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "output/file_compressor.h"
 #include "output/file_io.h"
 #include "util/byte_view.h"
 #include "util/timestamp.h"
@@ -87,6 +88,14 @@ class FileWriter {
   virtual void flush() = 0;
   // The failure kept under a finished close ticket, removed as it is taken.
   virtual std::optional<std::string> take_error(uint64_t ticket) = 0;
+  // --compress: a writer with threads of its own compresses each file as
+  // part of its close job (the plain file stays, for the scanners); its
+  // result is taken here by path once the close ticket has finished.
+  // Nothing: the writer did not compress it, and the caller does.
+  virtual std::optional<CompressedFile> take_compressed(const std::string& path) {
+    (void)path;
+    return std::nullopt;
+  }
 
   // Descriptor figures of the writer's own threads, for the run summary
   // (the packet thread's FdCache counts its own).

@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "capture/input_stream.h"
-#include "capture/stream_decoder.h"
+#include "util/stream_decoder.h"
 #include "capture_test_util.h"
 
 namespace tcpflow::capture::test {

@@ -35,6 +35,10 @@ inline std::string slurp(const std::string& path) {
 
 inline ByteView view(const std::string& s) { return ByteView(s); }
 
+inline void write_file_for_test(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
 inline int64_t mtime_sec(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? st.st_mtim.tv_sec : -1;

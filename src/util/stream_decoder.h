@@ -1,5 +1,7 @@
 // Decompressors for captures packed with zstd, bzip2 or xz, picked by the
-// first bytes of the file (gzip stays with zlib's gz layer in InputStream).
+// first bytes of the file (a gzip capture stays with zlib's gz layer in
+// InputStream, so format_from_magic never says kGzip), and for flow files
+// compressed as they were written (output/streamed_compression, any codec).
 // Each reads the raw bytes from a descriptor it does not own and behaves like
 // gzread(): decoded bytes (> 0), 0 at the end, -1 on an error. Concatenated
 // streams (what `cat a.zst b.zst` or pzstd/pbzip2/pxz write) are read as one.
@@ -9,9 +11,9 @@
 #include <memory>
 #include <string>
 
-namespace tcpflow::capture {
+namespace tcpflow {
 
-enum class CompressionFormat { kNone, kZstd, kBzip2, kXz };
+enum class CompressionFormat { kNone, kZstd, kBzip2, kXz, kGzip };
 
 // The format whose magic number starts `bytes` (kNone when `len` is too short
 // to tell or nothing matches). Needs at most kMaxMagicLen bytes.
@@ -65,4 +67,4 @@ std::unique_ptr<StreamDecoder> make_stream_decoder(CompressionFormat format, int
 // it saw (0 for a terminal or socket, which are never sniffed).
 size_t peek_bytes(int fd, uint8_t* out, size_t len);
 
-}  // namespace tcpflow::capture
+}  // namespace tcpflow

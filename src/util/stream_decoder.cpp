@@ -1,12 +1,14 @@
-#include "capture/stream_decoder.h"
+#include "util/stream_decoder.h"
 
 #include <bzlib.h>
 #include <fcntl.h>
 #include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -15,7 +17,7 @@
 
 #include "util/error.h"
 
-namespace tcpflow::capture {
+namespace tcpflow {
 namespace {
 
 constexpr size_t kInputBuffer = size_t{128} << 10;
@@ -104,6 +106,49 @@ class Bzip2Decoder final : public StreamDecoder {
   bool stream_done_ = false;
 };
 
+// Members one after another (what `cat a.gz b.gz` writes) are read as one.
+class GzipDecoder final : public StreamDecoder {
+ public:
+  explicit GzipDecoder(int fd) : StreamDecoder(fd) {
+    // 16 + MAX_WBITS: a gzip wrapper.
+    if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) {
+      throw Error("gzip: cannot set up the decoder (out of memory)");
+    }
+  }
+  ~GzipDecoder() override { inflateEnd(&z_); }
+
+ private:
+  bool decode(const uint8_t*& in, size_t& in_len, uint8_t*& out, size_t& out_len,
+              bool) override {
+    if (member_done_ && in_len > 0) {
+      inflateReset(&z_);
+      member_done_ = false;
+    }
+    z_.next_in = const_cast<Bytef*>(in);
+    z_.avail_in = static_cast<uInt>(std::min(in_len, kMaxStep));
+    z_.next_out = out;
+    z_.avail_out = static_cast<uInt>(std::min(out_len, kMaxStep));
+    const uInt had_in = z_.avail_in, had_out = z_.avail_out;
+    int ret = inflate(&z_, Z_NO_FLUSH);
+    size_t used = had_in - z_.avail_in, made = had_out - z_.avail_out;
+    in += used;
+    in_len -= used;
+    out += made;
+    out_len -= made;
+    switch (ret) {
+      case Z_OK: return true;
+      case Z_STREAM_END: member_done_ = true; return true;
+      case Z_BUF_ERROR: return true;  // no progress possible: input cut short
+      case Z_MEM_ERROR: return fail("gzip: out of memory");
+      default: return fail("gzip: data is corrupt");
+    }
+  }
+  bool at_boundary() const override { return member_done_; }
+
+  z_stream z_{};
+  bool member_done_ = true;  // no input at all is an empty file, not a cut one
+};
+
 class XzDecoder final : public StreamDecoder {
  public:
   explicit XzDecoder(int fd) : StreamDecoder(fd) {
@@ -168,6 +213,7 @@ const char* format_name(CompressionFormat format) {
     case CompressionFormat::kZstd: return "zstd";
     case CompressionFormat::kBzip2: return "bzip2";
     case CompressionFormat::kXz: return "xz";
+    case CompressionFormat::kGzip: return "gzip";
     case CompressionFormat::kNone: break;
   }
   return "none";
@@ -214,6 +260,7 @@ std::unique_ptr<StreamDecoder> make_stream_decoder(CompressionFormat format, int
     case CompressionFormat::kZstd: return std::make_unique<ZstdDecoder>(fd);
     case CompressionFormat::kBzip2: return std::make_unique<Bzip2Decoder>(fd);
     case CompressionFormat::kXz: return std::make_unique<XzDecoder>(fd);
+    case CompressionFormat::kGzip: return std::make_unique<GzipDecoder>(fd);
     case CompressionFormat::kNone: break;
   }
   return nullptr;
@@ -250,4 +297,4 @@ size_t peek_bytes(int fd, uint8_t* out, size_t len) {
   return got;
 }
 
-}  // namespace tcpflow::capture
+}  // namespace tcpflow
