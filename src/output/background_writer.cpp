@@ -42,7 +42,8 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
   for (size_t i = 0; i < writers; ++i) {
     shards_.push_back(std::make_unique<Shard>(queue_batches, max_open));
     if (limits.compression.codec != Codec::kNone) {
-      shards_.back()->compressor = std::make_unique<FileCompressor>(limits.compression);
+      shards_.back()->compressor =
+          std::make_unique<FileCompressor>(limits.compression, &directory_locks_);
       if (limits.compress_while_writing) {
         shards_.back()->streamer =
             std::make_unique<StreamedCompression>(limits.compression, kBeyondHoleBudget / writers);
@@ -265,6 +266,7 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
   file.path = path;
   file.streamed = shard.streamer != nullptr;
   file.on_disk = file.streamed ? file.path + shard.streamer->suffix() : file.path;
+  std::unique_lock<std::mutex> creating = directory_locks_.lock_parent_of(file.path);
   file.fd = shard.cache.open(file, file.on_disk, kCreateFlags, 0644);
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
@@ -297,12 +299,16 @@ bool BackgroundWriter::stage_file(Shard& shard, OpenFile& file) {
     shard.cache.forget(file);
     file.evict_fd();
   }
-  file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
+  {
+    std::unique_lock<std::mutex> creating = directory_locks_.lock_parent_of(file.path);
+    file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
+  }
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
     return false;
   }
   if (!shard.streamer->stage(file.stream, compressed.get(), file.fd, file.error)) return false;
+  std::unique_lock<std::mutex> removing = directory_locks_.lock_parent_of(file.path);
   ::unlink(file.on_disk.c_str());
   file.on_disk = file.path;
   file.streamed = false;

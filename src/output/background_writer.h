@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "output/directory_locks.h"
 #include "output/fd_cache.h"
 #include "output/file_compressor.h"
 #include "output/streamed_compression.h"
@@ -196,6 +197,7 @@ class BackgroundWriter {
   std::unordered_map<std::string, CompressedFile> compressed_;
   // Batches a worker is done with, emptied, their memory kept for reuse.
   std::vector<Batch> spares_;
+  DirectoryLocks directory_locks_;  // shared by the writers
   std::vector<std::unique_ptr<Shard>> shards_;  // last: their workers start once all is built
 };
 

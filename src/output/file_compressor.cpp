@@ -198,8 +198,8 @@ std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options) {
   return nullptr;
 }
 
-FileCompressor::FileCompressor(const CompressionOptions& options)
-    : options_(options), compressor_(make_compressor(options)), chunk_(kChunk) {}
+FileCompressor::FileCompressor(const CompressionOptions& options, DirectoryLocks* locks)
+    : options_(options), locks_(locks), compressor_(make_compressor(options)), chunk_(kChunk) {}
 
 FileCompressor::~FileCompressor() = default;
 
@@ -221,7 +221,12 @@ CompressedFile FileCompressor::compress(const std::string& plain) {
     result.error = describe_error("cannot read for compression", errno);
     return result;
   }
-  Fd out{::open(result.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)};
+  Fd out;
+  {
+    std::unique_lock<std::mutex> creating;
+    if (locks_) creating = locks_->lock_parent_of(result.path);
+    out.fd = ::open(result.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  }
   if (out.fd < 0) {
     result.error = describe_error("cannot create", errno);
     return result;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "output/directory_locks.h"
 #include "util/byte_view.h"
 
 namespace tcpflow::output {
@@ -76,8 +77,9 @@ struct CompressedFile {
 // (a thread's own: not shared between threads).
 class FileCompressor {
  public:
-  // Throws tcpflow::Error when the library cannot set up.
-  explicit FileCompressor(const CompressionOptions& options);
+  // Throws tcpflow::Error when the library cannot set up. With `locks`,
+  // each compressed file is created under its directory's lock.
+  explicit FileCompressor(const CompressionOptions& options, DirectoryLocks* locks = nullptr);
   ~FileCompressor();
   FileCompressor(const FileCompressor&) = delete;
   FileCompressor& operator=(const FileCompressor&) = delete;
@@ -88,6 +90,7 @@ class FileCompressor {
 
  private:
   CompressionOptions options_;
+  DirectoryLocks* locks_;
   std::unique_ptr<Compressor> compressor_;
   std::vector<uint8_t> chunk_;
 };

@@ -28,6 +28,7 @@ noinst_HEADERS += src/output/background_file_writer.h \
 	tests/unit/output_test_util.h
 # --compress: flow files compressed once complete (issue 15.2)
 libtcpflow_a_SOURCES += src/output/file_compressor.h src/output/file_compressor.cpp \
-	src/output/streamed_compression.h src/output/streamed_compression.cpp
+	src/output/streamed_compression.h src/output/streamed_compression.cpp \
+	src/output/directory_locks.h
 tests_unit_tests_SOURCES += tests/unit/output_file_compressor_test.cpp \
 	tests/unit/output_streamed_compression_test.cpp

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "output/background_writer.h"
+#include "output/directory_locks.h"
 #include "output/fd_cache.h"
 #include "output/name_counter.h"
 #include "output_test_util.h"
@@ -219,9 +223,25 @@ TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
   EXPECT_EQ(slurp(dir.path() + "/a"), "x");
 }
 
-
-
-
+TEST(DirectoryLocks, ASecondCreationInTheSameDirectoryWaits) {
+  DirectoryLocks locks;
+  std::atomic<bool> created{false};
+  std::thread second;
+  {
+    std::unique_lock<std::mutex> first = locks.lock_parent_of("/out/dir/a");
+    second = std::thread([&] {
+      std::unique_lock<std::mutex> mine = locks.lock_parent_of("/out/dir/b");
+      created = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(created.load());  // still waiting for the first
+  }
+  second.join();
+  EXPECT_TRUE(created.load());
+  // Names without a directory share the current directory's lock, which is free now.
+  std::unique_lock<std::mutex> here = locks.lock_parent_of("flow");
+  EXPECT_TRUE(here.owns_lock());
+}
 
 }  // namespace
 }  // namespace tcpflow::output
