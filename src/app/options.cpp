@@ -52,6 +52,8 @@ constexpr OptionDef kOptions[] = {
     {'i', nullptr, "IFACE", Section::kInput,
      "capture live on IFACE (default device if no input is given)"},
     {'p', nullptr, nullptr, Section::kInput, "live capture without promiscuous mode"},
+    {0, "buffer-size", "BYTES", Section::kInput,
+     "live capture: the kernel's packet buffer (K/M/G; default 2M), as tcpdump's -B"},
     {0, "merge-inputs", nullptr, Section::kInput,
      "read the -r/-l files as one capture, merged by packet time"},
     {0, "shard", "K/N", Section::kInput,
@@ -197,6 +199,18 @@ uint64_t parse_number(char letter, const std::string& text, bool allow_suffix, u
   return *n;
 }
 
+// libpcap takes an int; below a page or two the kernel refuses the ring.
+size_t parse_buffer_size(const std::string& text) {
+  constexpr uint64_t kMin = 64 << 10;
+  constexpr uint64_t kMax = (uint64_t{1} << 31) - 1;
+  std::optional<uint64_t> n = parse_unsigned_text(text, true);
+  if (!n || *n < kMin || *n > kMax) {
+    throw UsageError("--buffer-size expects a byte count from 64K to 2047M, such as 8M, got '" +
+                     text + "'");
+  }
+  return static_cast<size_t>(*n);
+}
+
 void apply_option(char letter, const std::string& v, Draft& d) {
   Config& c = d.config;
   switch (letter) {
@@ -304,6 +318,9 @@ Config finalize(Draft d) {
   apply_proxy_flags(d.proxy, c);
   // tcpflow's default: the default device (not when merging reports: no capture at all).
   if (!c.live && !have_files && !d.shard.merge_reports && !c.proxy.active()) c.live = true;
+  if (c.capture_buffer_bytes > 0 && !c.live) {
+    throw UsageError("--buffer-size sizes a live capture's buffer (-i); there is none here");
+  }
 
   if (d.saw_c && d.saw_C) throw UsageError("-c and -C cannot be combined");
   if (d.saw_c) c.console = ConsoleMode::kWithHeader;
@@ -439,6 +456,8 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
       draft.overlap = value;
     } else if (opt.string_key == "compress") {
       draft.compress = value;
+    } else if (opt.string_key == "buffer-size") {
+      draft.config.capture_buffer_bytes = parse_buffer_size(value);
     } else if (opt.string_key == "netviz-from") {
       draft.config.netviz_from = value;
     } else if (opt.string_key == "shard") {

@@ -379,7 +379,7 @@ int Pipeline::run() {
   } else if (config_.live) {
     std::unique_ptr<capture::LiveSource> source = capture::open_live_capture(
         config_.interface, config_.promiscuous, config_.packet_buffer_timeout_ms,
-        config_.bpf_expression);
+        config_.bpf_expression, config_.capture_buffer_bytes);
     s.feedback->live_started(*source);
     drop_privileges_once();
     process_source(*source, config_.interface.empty() ? "default interface" : config_.interface);

@@ -48,13 +48,13 @@ std::string activate_reason(pcap_t* p, int status) {
 }  // namespace
 
 LiveSource::LiveSource(const std::string& interface, bool promiscuous, int buffer_timeout_ms,
-                       const std::string& bpf)
+                       const std::string& bpf, size_t buffer_bytes)
     : interface_(interface.empty() ? first_device() : interface),
       timeout_ms_(buffer_timeout_ms > 0 ? buffer_timeout_ms : kDefaultTimeoutMs) {
   char errbuf[PCAP_ERRBUF_SIZE] = "";
   pcap_.reset(pcap_create(interface_.c_str(), errbuf));
   if (!pcap_) throw Error(interface_ + ": " + errbuf);
-  activate(promiscuous);
+  activate(promiscuous, buffer_bytes);
   dlt_ = pcap_datalink(pcap_.get());
   link_type_ = dlt_to_linktype(dlt_);
   int snap = pcap_snapshot(pcap_.get());
@@ -68,9 +68,10 @@ void LiveSource::Fd::reset(int fd) {
   fd_ = fd;
 }
 
-void LiveSource::activate(bool promiscuous) {
+void LiveSource::activate(bool promiscuous, size_t buffer_bytes) {
   pcap_t* p = pcap_.get();
   pcap_set_snaplen(p, kLiveSnaplen);
+  if (buffer_bytes > 0) pcap_set_buffer_size(p, static_cast<int>(buffer_bytes));
   pcap_set_promisc(p, promiscuous ? 1 : 0);
   pcap_set_timeout(p, timeout_ms_);
   // Nanoseconds where the platform has them; otherwise libpcap keeps micro.
@@ -177,8 +178,10 @@ std::optional<CaptureStats> LiveSource::stats() {
 }
 
 std::unique_ptr<LiveSource> open_live_capture(const std::string& interface, bool promiscuous,
-                                              int buffer_timeout_ms, const std::string& bpf) {
-  return std::make_unique<LiveSource>(interface, promiscuous, buffer_timeout_ms, bpf);
+                                              int buffer_timeout_ms, const std::string& bpf,
+                                              size_t buffer_bytes) {
+  return std::make_unique<LiveSource>(interface, promiscuous, buffer_timeout_ms, bpf,
+                                      buffer_bytes);
 }
 
 }  // namespace tcpflow::capture

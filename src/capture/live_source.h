@@ -28,7 +28,7 @@ class LiveSource : public PacketSource {
  public:
   // Throws tcpflow::Error with libpcap's reason and the interface name.
   LiveSource(const std::string& interface, bool promiscuous, int buffer_timeout_ms,
-             const std::string& bpf);
+             const std::string& bpf, size_t buffer_bytes = 0);
 
   ReadStatus next(Record& out) override;
   const std::string& error() const override { return error_; }
@@ -65,7 +65,7 @@ class LiveSource : public PacketSource {
     int fd_ = -1;
   };
 
-  void activate(bool promiscuous);
+  void activate(bool promiscuous, size_t buffer_bytes);
   void set_filter(const std::string& bpf);
   void set_up_waiting();
   // Waits for the capture fd or interrupt(). True when the capture fd is
@@ -88,7 +88,10 @@ class LiveSource : public PacketSource {
 
 // Opens a live interface (empty: libpcap's default device). Throws on failure
 // with libpcap's reason (no such device, permission denied).
+// `buffer_bytes`: the kernel's capture buffer (--buffer-size; 0 keeps
+// libpcap's default, 2 MiB on Linux). A larger one rides out bursts.
 std::unique_ptr<LiveSource> open_live_capture(const std::string& interface, bool promiscuous,
-                                              int buffer_timeout_ms, const std::string& bpf);
+                                              int buffer_timeout_ms, const std::string& bpf,
+                                              size_t buffer_bytes = 0);
 
 }  // namespace tcpflow::capture

@@ -152,6 +152,21 @@ def _(ctx):
                 outdir=None, report=False)
 
 
+@scenario("opt-buffer-size-usage-errors")
+def _(ctx):
+    a, b, packets = _two()
+    path = _pcap(ctx, "cap.pcap", packets)
+    return Case([Run(["-i", "lo", "--buffer-size", "1K", "-o", "out"], exit=2,
+                     stderr=[["--buffer-size", "64K", "'1K'"]]),
+                 Run(["-i", "lo", "--buffer-size", "3G", "-o", "out"], exit=2,
+                     stderr=[["--buffer-size", "'3G'"]]),
+                 Run(["-i", "lo", "--buffer-size", "lots", "-o", "out"], exit=2,
+                     stderr=[["--buffer-size", "'lots'"]]),
+                 Run(["-r", path, "--buffer-size", "8M", "-o", "out"], exit=2,
+                     stderr=[["--buffer-size", "live capture"]])],
+                outdir=None, report=False)
+
+
 @scenario("opt-T-mac-empty-on-raw")
 def _(ctx):
     a, b, packets = _two()

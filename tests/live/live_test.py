@@ -304,7 +304,8 @@ def test_files(t, binary, top, srcdir, v6):
     cwd = os.path.join(top, "files")
     os.makedirs(cwd)
     outdir = os.path.join(cwd, "OUT")
-    p, err = start(binary, ["-i", "lo", "-o", "OUT", "-w", "unused.pcap",
+    # --buffer-size: a capture buffer of our choosing still records every byte.
+    p, err = start(binary, ["-i", "lo", "-o", "OUT", "-w", "unused.pcap", "--buffer-size", "4M",
                             "-S", "packet-buffer-timeout=50", "port", str(port)], cwd,
                    subprocess.DEVNULL)
     try:
