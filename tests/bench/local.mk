@@ -20,7 +20,7 @@ tests_bench_writefloor_SOURCES = tests/bench/writefloor.cpp
 tests_bench_writefloor_LDADD =
 
 EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/README.md \
-	tests/bench/proxy_bench.py
+	tests/bench/proxy_bench.py tests/bench/live_bench.py
 CLEANFILES += $(BENCH_BINS)
 
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick";
@@ -43,4 +43,10 @@ bench-proxy: tcpflow$(EXEEXT)
 	py='$(PYTHON3)'; $${py:-python3} $(srcdir)/tests/bench/proxy_bench.py \
 	"$${TCPFLOW:-./tcpflow$(EXEEXT)}" $(BENCH_ARGS)
 
-.PHONY: bench bench-programs bench-proxy
+# Live capture under load (issue 18): tcpreplay into a veth pair in a
+# namespace of its own, rising rates; needs root and tcpreplay.
+bench-live: tcpflow$(EXEEXT) tests/bench/benchgen$(EXEEXT)
+	py='$(PYTHON3)'; $${py:-python3} $(srcdir)/tests/bench/live_bench.py \
+	--tcpflow "$${TCPFLOW:-./tcpflow$(EXEEXT)}" --benchgen tests/bench/benchgen$(EXEEXT) $(BENCH_ARGS)
+
+.PHONY: bench bench-programs bench-proxy bench-live
