@@ -5,7 +5,7 @@ EXTRA_DIST += python/run_tests.sh python/tcpflow_report.py \
 	python/tests/test_tcpflow_report.py python/tests/test_flow_summary.py \
 	python/plugins/flow_summary.py \
 	python/tests/fixtures/report.xml python/tests/fixtures/flows.jsonl \
-	python/tests/fixtures/report-1.6.1.xml
+	python/tests/fixtures/report-1.6.1.xml python/tests/fixtures/report-all-attributes.xml
 
 # Installed: the reader as a module (import tcpflow_report; python3 -m
 # tcpflow_report), the sample plugins under $(pkgdatadir)/plugins.

@@ -16,6 +16,10 @@ state and history, packets and bytes each way) in report.connection_records;
 with -e http, report.http_messages lists each HTTP message (its time, and
 for a response the method and URL of the request it answers).
 
+report.xml leaves out the <tcpflow:flow> attributes that hold their default
+(src/report/FORMAT.md, "Left out when default"), and a flow read from the
+run's only input lists no <tcpflow:input>; a Flow has the values either way.
+
 tcpflow 1.6.1's report.xml (<tcpflow src_ipn=...> elements, no namespace) is
 read too (report.format == "tcpflow-1.6.1"): its flows have what 1.6.1
 recorded (addresses, ports, times, packets, MD5) and connection_id 0. Any
@@ -245,21 +249,28 @@ class Report:
 
 # ---------------------------------------------------------------- report.xml
 
-_FLOW_INTS = ("src_port", "dst_port", "connection_id", "flow_id", "connection_count",
-              "packets", "first_packet", "last_packet", "segments", "bytes", "gap_bytes",
+_FLOW_INTS = ("src_port", "dst_port", "connection_id", "connection_count",
+              "packets", "first_packet", "last_packet", "segments", "gap_bytes",
               "duplicate_bytes", "conflict_count", "conflict_bytes", "bad_checksum_segments",
               "bad_ip_checksum_segments", "bad_checksum_replaced", "before_start_segments",
               "capped_bytes",
               "spilled_blocks")
-_FLOW_STRINGS = ("family", "src_ip", "dst_ip", "src_mac", "dst_mac", "tunnels", "direction",
-                 "start_time", "end_time", "close_reason")
+_FLOW_STRINGS = ("src_ip", "dst_ip", "src_mac", "dst_mac", "tunnels", "direction",
+                 "start_time")
+# report.xml leaves out the <tcpflow:flow> attributes that hold their default
+# (FORMAT.md, "Left out when default"): the integers above default to 0,
+# these to a constant, and flow_id, end_time and bytes to the fileobject's
+# <id>, <mtime> and <filesize>.
+_FLOW_DEFAULTS = {"family": "ipv4", "close_reason": "fin"}
 
 
 def _ranges(parent: ET.Element, tag: str) -> List[Range]:
     return [(int(e.get("offset")), int(e.get("length"))) for e in parent.iter(_T + tag)]
 
 
-def _flow_from_xml(fileobject: ET.Element) -> Flow:
+def _flow_from_xml(fileobject: ET.Element, sources: List[Dict[str, str]]) -> Flow:
+    """`sources`: the report's <source> list, which a flow without
+    <tcpflow:input> came from when it names a single input."""
     flow = Flow(filename=fileobject.findtext(_D + "filename", ""),
                 filesize=int(fileobject.findtext(_D + "filesize", "0")))
     error = fileobject.find(_D + "error")
@@ -274,9 +285,16 @@ def _flow_from_xml(fileobject: ET.Element) -> Flow:
         for name in _FLOW_STRINGS:
             if info.get(name) is not None:
                 setattr(flow, name, info.get(name))
+        for name, default in _FLOW_DEFAULTS.items():
+            setattr(flow, name, info.get(name, default))
+        flow.flow_id = int(info.get("flow_id", fileobject.findtext(_D + "id", "0")))
+        flow.end_time = info.get("end_time", fileobject.findtext(_D + "mtime", ""))
+        flow.bytes = int(info.get("bytes", flow.filesize))
         if info.get("vlan") is not None:
             flow.vlan = int(info.get("vlan"))
         flow.input_files = [e.text or "" for e in info.iter(_T + "input")]
+        if not flow.input_files and len(sources) == 1:
+            flow.input_files = [sources[0]["path"]]
         flow.gaps = _ranges(info, "gap")
         flow.conflicts = _ranges(info, "conflict")
         flow.start_epoch = iso_to_epoch(flow.start_time)
@@ -425,7 +443,7 @@ def _handle_end(elem: ET.Element, stack: List[ET.Element], report: Report) -> Op
     if report.format == "tcpflow":
         if parent is not None and len(stack) == 1:
             if elem.tag == _D + "fileobject":
-                flow = _flow_from_xml(elem)
+                flow = _flow_from_xml(elem, report.sources)
                 report.http_messages.extend(_http_from_xml(flow))
             else:
                 _read_top_level(elem, report)

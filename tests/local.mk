@@ -26,6 +26,8 @@ EXTRA_DIST += tests/e2e/scenarios_run_notices.py
 # Connection records and HTTP message times (issue 23.6, 23.8).
 EXTRA_DIST += tests/e2e/scenarios_connections.py
 EXTRA_DIST += tests/e2e/scenarios_attrib.py
+# report.xml leaves out attributes at their default (issue 18.7).
+EXTRA_DIST += tests/e2e/scenarios_report.py
 # A capture picked up mid-connection: the hold window (issues 19.3, 22.3).
 EXTRA_DIST += tests/e2e/scenarios_midstream.py
 # Captures compressed with zstd, bzip2 or xz (issue 15.2).

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import unittest
 from pathlib import Path
+import xml.etree.ElementTree as ET
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -19,6 +20,9 @@ import tcpflow_report  # noqa: E402
 FIXTURES = HERE / "fixtures"
 REPORT_XML = str(FIXTURES / "report.xml")
 FLOWS_JSONL = str(FIXTURES / "flows.jsonl")
+# The same flows as REPORT_XML, as tcpflow wrote them before it left out
+# attributes at their default: every attribute and <tcpflow:input> present.
+REPORT_ALL_ATTRIBUTES = str(FIXTURES / "report-all-attributes.xml")
 # Written by hand in the shape tcpflow 1.6.1 writes (not produced by it).
 REPORT_161 = str(FIXTURES / "report-1.6.1.xml")
 READER = str(HERE.parent / "tcpflow_report.py")
@@ -134,6 +138,74 @@ class JsonlReportTest(unittest.TestCase):
                 b.pop(private)
             self.assertEqual(a, b)
         self.assertEqual(json_report.flows[0].extra, {"md5": "d41d8cd98f00b204e9800998ecf8427e"})
+
+
+class DefaultsTest(unittest.TestCase):
+    """report.xml leaves out <tcpflow:flow> attributes at their default
+    (FORMAT.md, "Left out when default"); the reader fills them in."""
+
+    ZERO_DEFAULT = ("connection_count", "gap_count", "gap_bytes", "duplicate_bytes",
+                    "conflict_count", "conflict_bytes", "bad_checksum_segments",
+                    "bad_ip_checksum_segments", "bad_checksum_replaced",
+                    "before_start_segments", "capped_bytes", "spilled_blocks")
+
+    def flow_elements(self, path):
+        ns = {"d": tcpflow_report.DFXML_NS, "t": tcpflow_report.TCPFLOW_NS}
+        root = ET.parse(path).getroot()
+        return [(fo, fo.find("t:flow", ns)) for fo in root.findall("d:fileobject", ns)]
+
+    def test_writer_leaves_out_every_default(self):
+        for fo, flow in self.flow_elements(REPORT_XML):
+            attrs = flow.attrib
+            for name in self.ZERO_DEFAULT:
+                self.assertNotEqual(attrs.get(name), "0", name)
+            self.assertNotEqual(attrs.get("family"), "ipv4")
+            self.assertNotEqual(attrs.get("close_reason"), "fin")
+            self.assertNotIn("flow_id", attrs)
+            self.assertNotIn("end_time", attrs)
+            self.assertNotEqual(attrs.get("bytes"), fo.findtext("{%s}filesize" % tcpflow_report.DFXML_NS))
+            inputs = [e.text for e in flow.iter("{%s}input" % tcpflow_report.TCPFLOW_NS)]
+            self.assertNotEqual(inputs, ["in.pcap"])  # the report's only <source>
+
+    def test_non_default_values_are_written_and_read(self):
+        _, server = self.flow_elements(REPORT_XML)[1]
+        self.assertEqual((server.get("bytes"), server.get("close_reason"), server.get("gap_count")),
+                         ("960", "rst", "2"))
+        f = tcpflow_report.load(REPORT_XML).flows[1]
+        self.assertEqual((f.bytes, f.filesize, f.close_reason, f.duplicate_bytes),
+                         (960, 1000, "rst", 30))
+        self.assertEqual((f.bad_checksum_segments, f.bad_ip_checksum_segments,
+                          f.bad_checksum_replaced), (2, 3, 1))
+        v6 = tcpflow_report.load(REPORT_XML).flows[2]
+        self.assertEqual((v6.family, v6.connection_count, v6.capped_bytes,
+                          v6.before_start_segments, v6.spilled_blocks), ("ipv6", 1, 7, 1, 2))
+        self.assertEqual(len(v6.input_files), 2)
+
+    def test_left_out_and_written_out_read_the_same(self):
+        slim = tcpflow_report.load(REPORT_XML).flows
+        full = tcpflow_report.load(REPORT_ALL_ATTRIBUTES).flows
+        self.assertEqual(len(slim), len(full))
+        for a, b in zip(slim, full):
+            a, b = vars(a).copy(), vars(b).copy()
+            a.pop("elements")
+            b.pop("elements")
+            self.assertEqual(a, b)
+        f = slim[0]
+        self.assertEqual((f.flow_id, f.end_time, f.bytes, f.family, f.close_reason),
+                         (0, "2024-05-01T12:00:01.000000Z", 420, "ipv4", "fin"))
+        self.assertEqual(f.input_files, ["in.pcap"])
+
+    def test_inputs_default_only_to_a_single_source(self):
+        data = Path(REPORT_XML).read_bytes()
+        source = b'<image_filename tcpflow:size="123456">in.pcap</image_filename>'
+        self.assertIn(source, data)
+        two = data.replace(source, source + b"\n" + source.replace(b"in.pcap", b"b.pcap"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "report.xml")
+            Path(path).write_bytes(two)
+            flows = tcpflow_report.load(path).flows
+        self.assertEqual(flows[0].input_files, [])
+        self.assertEqual(len(flows[2].input_files), 2)  # listed: kept as written
 
 
 class DamagedFilesTest(unittest.TestCase):

@@ -1,17 +1,19 @@
 #include "merge/report_blocks.h"
 
+#include "report/xml_emitter.h"
 #include "util/error.h"
 
 namespace tcpflow::merge {
 namespace {
 
-constexpr std::string_view kTopIndent = "    ";
+// One level of the writer's indentation: where top-level blocks start.
+constexpr std::string_view kTopIndent = std::string_view("        ").substr(0, report::kXmlIndent);
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// The element name of an opening tag line "    <name ...>" at the top level
+// The element name of an opening tag line "  <name ...>" at the top level
 // (the connection records are copied from a spool without indentation).
 std::optional<std::string> top_level_name(std::string_view line) {
   size_t at = starts_with(line, kTopIndent) ? kTopIndent.size() : 0;

@@ -2,8 +2,8 @@
 // (<metadata>, <creator>, <source>, each <fileobject>, <rusage>,
 // <tcpflow:summary>), one at a time, keeping their lines as written. It
 // relies on the layout our writer produces (tinyxml2's printer: one element
-// per line, four spaces per level) rather than parsing XML: a block ends at
-// the line that closes it at its own indentation, and text can never
+// per line, report::kXmlIndent spaces per level) rather than parsing XML: a
+// block ends at the line that closes it at its own indentation, and text can never
 // contain such a line because '<' in text is always escaped. That keeps the
 // merge byte-exact and its memory at one block per shard.
 #pragma once

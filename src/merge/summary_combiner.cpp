@@ -6,13 +6,15 @@
 #include <cstdlib>
 #include <map>
 
+#include "report/xml_emitter.h"
 #include "util/error.h"
 
 namespace tcpflow::merge {
 namespace {
 
-std::string indented(const std::string& line, size_t extra) {
-  return std::string(extra, ' ') + line;
+// `line` moved `levels` nesting levels deeper.
+std::string indented(const std::string& line, size_t levels) {
+  return std::string(levels * report::kXmlIndent, ' ') + line;
 }
 
 std::string seconds_text(double seconds) {
@@ -39,7 +41,7 @@ std::map<std::string, uint64_t> named_values(const std::vector<std::string>& sum
   return values;
 }
 
-// The element name of a leaf line ("        <utime>1.0</utime>" -> "utime").
+// The element name of a leaf line ("    <utime>1.0</utime>" -> "utime").
 std::string leaf_name(const std::string& line) {
   size_t open = line.find('<');
   size_t end = line.find('>', open);
@@ -78,8 +80,9 @@ void check_complete(const ShardTail& shard) {
 
 std::vector<std::string> shard_element(const ShardTail& shard, size_t index) {
   const std::string& first = shard.summary.front();
-  std::string open = "        <tcpflow:shard index=\"" + std::to_string(index) + "\" report=\"" +
-                     shard.report_name + "\"";
+  // Inside the summary: two levels deep, its content three.
+  std::string open = indented("<tcpflow:shard index=\"", 2) + std::to_string(index) +
+                     "\" report=\"" + shard.report_name + "\"";
   for (const char* name : {"status", "stop_reason", "elapsed_seconds"}) {
     if (std::optional<std::string> value = attribute_of(first, name)) {
       open += std::string(" ") + name + "=\"" + *value + "\"";
@@ -87,9 +90,10 @@ std::vector<std::string> shard_element(const ShardTail& shard, size_t index) {
   }
   open += " fileobjects=\"" + std::to_string(shard.fileobjects) + "\">";
   std::vector<std::string> lines{open};
-  for (const std::string& line : shard.execution_environment) lines.push_back(indented(line, 4));
-  for (const std::string& line : shard.rusage) lines.push_back(indented(line, 8));
-  lines.push_back("        </tcpflow:shard>");
+  // <execution_environment> was two levels deep (in <creator>), <rusage> one.
+  for (const std::string& line : shard.execution_environment) lines.push_back(indented(line, 1));
+  for (const std::string& line : shard.rusage) lines.push_back(indented(line, 2));
+  lines.push_back(indented("</tcpflow:shard>", 2));
   return lines;
 }
 

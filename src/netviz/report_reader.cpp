@@ -4,6 +4,7 @@
 #include <tinyxml2.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string_view>
@@ -34,7 +35,17 @@ uint64_t number(const tinyxml2::XMLElement* e, const char* name) {
   return e->Unsigned64Attribute(name, 0);
 }
 
-bool flow_from(const tinyxml2::XMLElement* e, flow::FlowInfo& info) {
+// The text of `parent`'s child `name`, or null.
+const char* leaf_text(const tinyxml2::XMLElement* parent, const char* name) {
+  const tinyxml2::XMLElement* child = parent->FirstChildElement(name);
+  return child ? child->GetText() : nullptr;
+}
+
+// `e` is the <tcpflow:flow> of `object`. A missing attribute holds its
+// default (src/report/FORMAT.md): counters 0; end_time and bytes those of
+// the fileobject's <mtime> and <filesize>.
+bool flow_from(const tinyxml2::XMLElement* object, const tinyxml2::XMLElement* e,
+               flow::FlowInfo& info) {
   if (!parse_address(e->Attribute("src_ip"), info.src) ||
       !parse_address(e->Attribute("dst_ip"), info.dst)) {
     return false;
@@ -46,9 +57,13 @@ bool flow_from(const tinyxml2::XMLElement* e, flow::FlowInfo& info) {
   info.is_client = direction && std::strcmp(direction, "client") == 0;
   info.connection_id = number(e, "connection_id");
   if (!parse_report_time(e->Attribute("start_time"), info.first_ts)) return false;
-  if (!parse_report_time(e->Attribute("end_time"), info.last_ts)) info.last_ts = info.first_ts;
+  const char* end_time = e->Attribute("end_time");
+  if (!end_time) end_time = leaf_text(object, "mtime");
+  if (!parse_report_time(end_time, info.last_ts)) info.last_ts = info.first_ts;
   info.packets = number(e, "packets");
-  info.reassembly.payload_bytes = number(e, "bytes");
+  const char* filesize = leaf_text(object, "filesize");
+  info.file_size = filesize ? std::strtoull(filesize, nullptr, 10) : 0;
+  info.reassembly.payload_bytes = e->Unsigned64Attribute("bytes", info.file_size);
   info.reassembly.duplicate_bytes = number(e, "duplicate_bytes");
   info.reassembly.conflict_count = number(e, "conflict_count");
   uint64_t gaps = number(e, "gap_count");
@@ -116,7 +131,7 @@ void read_report(const std::string& path, TrafficStats& stats, RunFacts& facts) 
        object = object->NextSiblingElement("fileobject")) {
     const auto* flow_element = object->FirstChildElement("tcpflow:flow");
     flow::FlowInfo info;
-    if (!flow_element || !flow_from(flow_element, info)) continue;
+    if (!flow_element || !flow_from(object, flow_element, info)) continue;
     const reassembly::ReassemblyStats& rs = info.reassembly;
     stats.add_flow_traffic(info, rs.payload_bytes > rs.duplicate_bytes
                                      ? rs.payload_bytes - rs.duplicate_bytes : 0);

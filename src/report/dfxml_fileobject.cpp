@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "decode/tunnel.h"
 #include "flow/text_format.h"
@@ -114,10 +115,24 @@ void emit_read_times(XmlEmitter& xml, const flow::FlowInfo& info) {
   xml.close();
 }
 
-void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
+void attribute_unless_zero(XmlEmitter& xml, std::string_view name, uint64_t value) {
+  if (value != 0) xml.attribute(name, value);
+}
+
+// Inputs are left out when they are just the report's single <source>
+// (`sole_input`), as they are for every flow of a run that read one file.
+bool inputs_are_default(const flow::InputFiles& inputs, const std::string* sole_input) {
+  return sole_input != nullptr && inputs.size() == 1 && inputs[0] == *sole_input;
+}
+
+// Attributes holding their default are left out (FORMAT.md, "Left out when
+// default"); flow_id and end_time are never written, as the fileobject's
+// <id> and <mtime> hold the same values.
+void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info, const std::string* sole_input) {
   const reassembly::ReassemblyStats& r = info.reassembly;
   xml.open("tcpflow:flow");
-  xml.attribute("family", family_name(info.src));
+  std::string_view family = family_name(info.src);
+  if (family != kDefaultFamily) xml.attribute("family", family);
   xml.attribute("src_ip", ip_to_string(info.src));
   xml.attribute("src_port", info.src_port);
   xml.attribute("dst_ip", ip_to_string(info.dst));
@@ -130,34 +145,35 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
   if (!info.tunnels.empty()) xml.attribute("tunnels", flow::describe_tunnels(info.tunnels));
   xml.attribute("direction", direction_name(info));
   xml.attribute("connection_id", info.connection_id);
-  xml.attribute("flow_id", info.flow_id);
-  xml.attribute("connection_count", info.connection_count);
+  attribute_unless_zero(xml, "connection_count", info.connection_count);
   xml.attribute("start_time", iso8601_utc(info.first_ts));
-  xml.attribute("end_time", iso8601_utc(info.last_ts));
   xml.attribute("packets", info.packets);
   xml.attribute("first_packet", info.first_packet_number);
   xml.attribute("last_packet", info.last_packet_number);
   xml.attribute("segments", r.segments);
-  xml.attribute("bytes", r.payload_bytes);
-  xml.attribute("close_reason", flow::close_reason_name(info.close_reason));
+  if (r.payload_bytes != info.file_size) xml.attribute("bytes", r.payload_bytes);
+  std::string_view close_reason = flow::close_reason_name(info.close_reason);
+  if (close_reason != kDefaultCloseReason) xml.attribute("close_reason", close_reason);
   if (!info.compression.empty()) {
     xml.attribute("compression", info.compression);
     xml.attribute("compressed_size", info.compressed_size);
   }
-  xml.attribute("gap_count", r.gaps.size());
-  xml.attribute("gap_bytes", gap_bytes(info));
-  xml.attribute("duplicate_bytes", r.duplicate_bytes);
-  xml.attribute("conflict_count", r.conflict_count);
-  xml.attribute("conflict_bytes", r.conflict_bytes);
-  xml.attribute("bad_checksum_segments", r.bad_checksum_segments);
-  xml.attribute("bad_ip_checksum_segments", r.bad_ip_checksum_segments);
-  xml.attribute("bad_checksum_replaced", r.bad_checksum_replaced);
-  xml.attribute("before_start_segments", r.before_start_segments);
-  xml.attribute("capped_bytes", r.capped_bytes);
-  xml.attribute("spilled_blocks", r.spilled_blocks);
+  attribute_unless_zero(xml, "gap_count", r.gaps.size());
+  attribute_unless_zero(xml, "gap_bytes", gap_bytes(info));
+  attribute_unless_zero(xml, "duplicate_bytes", r.duplicate_bytes);
+  attribute_unless_zero(xml, "conflict_count", r.conflict_count);
+  attribute_unless_zero(xml, "conflict_bytes", r.conflict_bytes);
+  attribute_unless_zero(xml, "bad_checksum_segments", r.bad_checksum_segments);
+  attribute_unless_zero(xml, "bad_ip_checksum_segments", r.bad_ip_checksum_segments);
+  attribute_unless_zero(xml, "bad_checksum_replaced", r.bad_checksum_replaced);
+  attribute_unless_zero(xml, "before_start_segments", r.before_start_segments);
+  attribute_unless_zero(xml, "capped_bytes", r.capped_bytes);
+  attribute_unless_zero(xml, "spilled_blocks", r.spilled_blocks);
   if (info.write_failed) xml.attribute("write_failed", "1");
-  for (size_t i = 0; i < info.input_files.size(); ++i) {
-    xml.leaf("tcpflow:input", info.input_files[i]);
+  if (!inputs_are_default(info.input_files, sole_input)) {
+    for (size_t i = 0; i < info.input_files.size(); ++i) {
+      xml.leaf("tcpflow:input", info.input_files[i]);
+    }
   }
   emit_ranges(xml, "tcpflow:gap", r.gaps);
   emit_ranges(xml, "tcpflow:conflict", r.conflicts);
@@ -171,22 +187,24 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info) {
 // filename, error, id, name_type, filesize, mtime, libmagic, byte_runs,
 // hashdigest, then extension elements.
 void emit_fileobject(XmlEmitter& xml, const flow::FlowInfo& info,
-                     const std::vector<XmlChild>& extra, uint64_t shard_seq) {
+                     const std::vector<XmlChild>& extra, const std::string* sole_input,
+                     uint64_t shard_seq) {
   xml.open("fileobject");
   if (shard_seq != 0) xml.attribute("tcpflow:shard_seq", shard_seq);
   if (!info.filename.empty()) xml.leaf("filename", info.filename);
   if (info.write_failed) {
     xml.leaf("error", info.write_error.empty() ? std::string("write failed") : info.write_error);
   }
-  xml.leaf("id", info.flow_id);
+  xml.leaf("id", info.flow_id);  // <tcpflow:flow> leaves flow_id to this
   if (!info.filename.empty()) xml.leaf("name_type", "r");
   xml.leaf("filesize", info.file_size);
-  // The time the output module stamps on the flow file: its last packet.
+  // The time the output module stamps on the flow file: its last packet
+  // (<tcpflow:flow> leaves end_time to this).
   xml.leaf("mtime", iso8601_utc(info.last_ts));
   emit_children_of_kind(xml, extra, ChildKind::kLibmagic);
   emit_byte_runs(xml, info);
   emit_children_of_kind(xml, extra, ChildKind::kHashdigest);
-  emit_flow(xml, info);
+  emit_flow(xml, info, sole_input);
   emit_children_of_kind(xml, extra, ChildKind::kExtension);
   xml.close();
 }

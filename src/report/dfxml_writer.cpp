@@ -145,6 +145,7 @@ void DfxmlWriter::write_sources_once() {
   xml_->open("source");
   for (const InputSource& source : pending_sources_) emit_source(*xml_, "image_filename", source);
   xml_->close();
+  if (pending_sources_.size() == 1) sole_input_ = pending_sources_.front().path;
   pending_sources_.clear();
 }
 
@@ -152,7 +153,7 @@ void DfxmlWriter::write_fileobject(const flow::FlowInfo& info, const std::vector
                                    uint64_t shard_seq) {
   if (finished_ || !file_) return;
   write_sources_once();
-  emit_fileobject(*xml_, info, extra, shard_seq);
+  emit_fileobject(*xml_, info, extra, sole_input_ ? &*sole_input_ : nullptr, shard_seq);
   ++fileobjects_;
   constexpr uint32_t kFlushEveryFlows = 64;
   if (++unflushed_ >= kFlushEveryFlows ||

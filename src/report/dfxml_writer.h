@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,9 @@ class DfxmlWriter {
   std::vector<InputSource> pending_sources_;
   std::vector<InputSource> late_sources_;
   bool sources_written_ = false;
+  // The <source> path when there is exactly one: flows read from it alone
+  // leave their <tcpflow:input> out (FORMAT.md).
+  std::optional<std::string> sole_input_;
   bool finished_ = false;
   uint64_t fileobjects_ = 0;
   uint32_t unflushed_ = 0;

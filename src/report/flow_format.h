@@ -28,4 +28,13 @@ using flow::mac_to_string;
 // Sum of the lengths of the zero-filled gaps.
 uint64_t gap_bytes(const flow::FlowInfo& info);
 
+// report.xml leaves out a <tcpflow:flow> attribute that holds its default,
+// and every reader takes a missing one as that default (FORMAT.md, "Left
+// out when default"): most short flows have no gaps, duplicates or bad
+// checksums, and writing them all out tripled a fileobject's size. Counters
+// default to 0; these are the others. flow_id, end_time and bytes default
+// to the fileobject's <id>, <mtime> and <filesize>.
+inline constexpr char kDefaultFamily[] = "ipv4";
+inline constexpr char kDefaultCloseReason[] = "fin";
+
 }  // namespace tcpflow::report

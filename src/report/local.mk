@@ -24,6 +24,7 @@ libtcpflow_a_SOURCES += \
 tests_unit_tests_SOURCES += \
 	tests/unit/report_connection_test.cpp \
 	tests/unit/tunnel_report_test.cpp \
+	tests/unit/report_defaults_test.cpp \
 	tests/unit/report_dfxml_schema_test.cpp \
 	tests/unit/report_dfxml_test.cpp \
 	tests/unit/report_jsonl_test.cpp \

@@ -42,6 +42,9 @@ class BufferedXmlPrinter : public tinyxml2::XMLPrinter {
   }
   void Write(const char* data, size_t size) override { buffer_.append(data, size); }
   void Putc(char ch) override { buffer_.push_back(ch); }
+  void PrintSpace(int depth) override {
+    buffer_.append(static_cast<size_t>(depth) * kXmlIndent, ' ');
+  }
 
  private:
   FILE* file_;

@@ -17,6 +17,10 @@ namespace tcpflow::report {
 
 class BufferedXmlPrinter;
 
+// Spaces per nesting level. Two rather than tinyxml2's four: indentation is
+// a tenth of a short flow's fileobject. src/merge reads the layout back.
+inline constexpr size_t kXmlIndent = 2;
+
 class XmlEmitter {
  public:
   explicit XmlEmitter(FILE* file);

@@ -30,7 +30,8 @@ ends the run with status 99. A run FAILS, naming the capture, on:
     as output too):
       (1) total output - G  <=  4 x C + 1 MiB
       (2) each flow file listed in the report: size <= its payload bytes
-          (bytes="N") + its gap_bytes, and its gap_bytes <= 16 MiB x (1 +
+          (bytes="N"; left out, it equals <filesize>) + its gap_bytes,
+          and its gap_bytes <= 16 MiB x (1 +
           gap_count) (a hole larger than -m must have started a new file);
       (3) total output <= 64 x C + 64 MiB whatever the report says.
     HTTP body files (-a mode: NAME-HTTPBODY-NNN[.ext]) hold decoded,
@@ -141,8 +142,11 @@ def report_flows(path):
             if child.tag.endswith("filename"):
                 name = child.text or ""
                 break
+        # Attributes at their default are left out (src/report/FORMAT.md):
+        # bytes is then the <filesize>, the gap figures 0.
+        filesize = next((c.text for c in fo if c.tag.endswith("}filesize")), "0")
         for fl in fo.iter(NS + "flow"):
-            flows.append((name, int(fl.get("bytes", "0")), int(fl.get("gap_bytes", "0")),
+            flows.append((name, int(fl.get("bytes", filesize)), int(fl.get("gap_bytes", "0")),
                           int(fl.get("gap_count", "0"))))
     return flows
 

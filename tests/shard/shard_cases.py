@@ -111,7 +111,19 @@ def write_pcap(root, name, recs):
 
 
 def without_inputs(text):
-    return "\n".join(l for l in text.split("\n") if "<tcpflow:input>" not in l)
+    """`text` without its <tcpflow:input> lines. A run of one input leaves
+    them out and closes an empty <tcpflow:flow .../> on its line; a run of
+    two lists them: an element emptied here is closed the same way."""
+    out = []
+    for line in text.split("\n"):
+        if "<tcpflow:input>" in line:
+            continue
+        if (line.strip() == "</tcpflow:flow>" and out and
+                out[-1].lstrip().startswith("<tcpflow:flow ") and not out[-1].endswith("/>")):
+            out[-1] = out[-1][:-1] + "/>"
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def distinct_times(recs):

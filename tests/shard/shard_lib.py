@@ -57,8 +57,8 @@ def fileobject_text(report_path):
     line to the last </fileobject> line)."""
     with open(report_path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    starts = [i for i, l in enumerate(lines) if l.startswith("    <fileobject")]
-    ends = [i for i, l in enumerate(lines) if l == "    </fileobject>"]
+    starts = [i for i, l in enumerate(lines) if l.startswith("  <fileobject")]
+    ends = [i for i, l in enumerate(lines) if l == "  </fileobject>"]
     if not starts:
         return ""
     return "\n".join(lines[starts[0]:ends[-1] + 1])

@@ -86,11 +86,11 @@ TEST(ReportBlocks, ReadsTopLevelBlocksAndRefusesATruncatedReport) {
   TempDir dir;
   std::string path = dir.write("r.xml",
                                "<?xml version=\"1.0\"?>\n<dfxml version=\"2\">\n"
-                               "    <metadata>\n        <x/>\n    </metadata>\n"
-                               "    <fileobject tcpflow:shard_seq=\"4\">\n"
-                               "        <filename>a&lt;/fileobject&gt;</filename>\n"
-                               "    </fileobject>\n"
-                               "    <tcpflow:summary status=\"incomplete\" fileobjects=\"1\"/>\n"
+                               "  <metadata>\n    <x/>\n  </metadata>\n"
+                               "  <fileobject tcpflow:shard_seq=\"4\">\n"
+                               "    <filename>a&lt;/fileobject&gt;</filename>\n"
+                               "  </fileobject>\n"
+                               "  <tcpflow:summary status=\"incomplete\" fileobjects=\"1\"/>\n"
                                "</dfxml>\n");
   ReportBlocks blocks(path);
   EXPECT_EQ(blocks.peek()->name, "metadata");
@@ -99,11 +99,11 @@ TEST(ReportBlocks, ReadsTopLevelBlocksAndRefusesATruncatedReport) {
   ASSERT_TRUE(fileobject);
   EXPECT_EQ(fileobject->name, "fileobject");
   EXPECT_EQ(attribute_of(fileobject->lines[0], "tcpflow:shard_seq"), "4");
-  EXPECT_EQ(without_attribute(fileobject->lines[0], "tcpflow:shard_seq"), "    <fileobject>");
+  EXPECT_EQ(without_attribute(fileobject->lines[0], "tcpflow:shard_seq"), "  <fileobject>");
   EXPECT_EQ(blocks.next()->lines.size(), 1u);  // the one-line summary
   EXPECT_FALSE(blocks.next());
 
-  std::string cut = dir.write("cut.xml", "<?xml version=\"1.0\"?>\n<dfxml version=\"2\">\n    <fileobject>\n");
+  std::string cut = dir.write("cut.xml", "<?xml version=\"1.0\"?>\n<dfxml version=\"2\">\n  <fileobject>\n");
   ReportBlocks truncated(cut);
   EXPECT_THROW(truncated.next(), Error);
   std::string other = dir.write("other.xml", "hello\n");
@@ -112,7 +112,7 @@ TEST(ReportBlocks, ReadsTopLevelBlocksAndRefusesATruncatedReport) {
 
 TEST(Attributes, ReplaceAndUnescape) {
   EXPECT_EQ(with_attribute("<a b=\"1\" c=\"2\"/>", "c", "99"), "<a b=\"1\" c=\"99\"/>");
-  EXPECT_EQ(leaf_text("        <utime>1.5</utime>"), "1.5");
+  EXPECT_EQ(leaf_text("    <utime>1.5</utime>"), "1.5");
   EXPECT_EQ(xml_unescape("a&amp;b&lt;c&gt;&quot;&apos;&x"), "a&b<c>\"'&x");
 }
 
@@ -121,19 +121,19 @@ ShardTail tail(const std::string& name, uint64_t packets, uint64_t files, uint64
   ShardTail t;
   t.report_name = name;
   t.fileobjects = files;
-  t.rusage = {"    <rusage>", std::string("        <utime>") + utime + "</utime>",
-              std::string("        <maxrss>") + maxrss + "</maxrss>", "    </rusage>"};
+  t.rusage = {"  <rusage>", std::string("    <utime>") + utime + "</utime>",
+              std::string("    <maxrss>") + maxrss + "</maxrss>", "  </rusage>"};
   t.summary = {
-      "    <tcpflow:summary status=\"complete\" stop_reason=\"end_of_input\" packets_read=\"" +
+      "  <tcpflow:summary status=\"complete\" stop_reason=\"end_of_input\" packets_read=\"" +
           std::to_string(packets) + "\" fileobjects=\"" + std::to_string(files) +
           "\" elapsed_seconds=\"1.000000\">",
-      "        <tcpflow:counter name=\"packets_read\" value=\"" + std::to_string(packets) +
+      "    <tcpflow:counter name=\"packets_read\" value=\"" + std::to_string(packets) +
           "\" description=\"records\"/>",
-      "        <tcpflow:counter name=\"flow_files_written\" value=\"" + std::to_string(files) +
+      "    <tcpflow:counter name=\"flow_files_written\" value=\"" + std::to_string(files) +
           "\" description=\"files\"/>",
-      "        <tcpflow:counter name=\"gaps\" value=\"" + std::to_string(gaps) +
+      "    <tcpflow:counter name=\"gaps\" value=\"" + std::to_string(gaps) +
           "\" description=\"holes\"/>",
-      "    </tcpflow:summary>"};
+      "  </tcpflow:summary>"};
   return t;
 }
 
@@ -152,8 +152,8 @@ TEST(SummaryCombiner, InputCountedOnceOutputSummed) {
                                    tail("s1", 100, 4, 2, "2.25", "3000")};
   std::vector<std::string> rusage = combined_rusage(shards);
   ASSERT_EQ(rusage.size(), 4u);
-  EXPECT_EQ(rusage[1], "        <utime>3.750000</utime>");
-  EXPECT_EQ(rusage[2], "        <maxrss>3000</maxrss>");
+  EXPECT_EQ(rusage[1], "    <utime>3.750000</utime>");
+  EXPECT_EQ(rusage[2], "    <maxrss>3000</maxrss>");
   std::vector<std::string> summary = combined_summary(shards, 7);
   EXPECT_EQ(attribute_of(summary[0], "fileobjects"), "7");
   EXPECT_EQ(attribute_of(summary[0], "packets_read"), "100");
@@ -162,10 +162,15 @@ TEST(SummaryCombiner, InputCountedOnceOutputSummed) {
   EXPECT_EQ(attribute_of(summary[2], "value"), "7");    // flow_files_written: summed
   EXPECT_EQ(attribute_of(summary[3], "value"), "3");    // gaps: summed
   EXPECT_NE(summary[4].find("<tcpflow:shard index=\"0\" report=\"s0\""), std::string::npos);
+  // Indented as the writer would: the shard two levels deep, its <rusage> three.
+  EXPECT_EQ(summary[4].rfind("    <tcpflow:shard ", 0), 0u);
+  EXPECT_EQ(summary[5], "      <rusage>");
+  EXPECT_EQ(summary[6], "        <utime>1.5</utime>");
+  EXPECT_EQ(summary[9], "    </tcpflow:shard>");
 
   shards[1] = tail("s1", 99, 4, 2, "2", "1");
   EXPECT_THROW(combined_summary(shards, 7), Error);  // different input
-  shards[1].summary[0] = "    <tcpflow:summary status=\"incomplete\" fileobjects=\"4\"/>";
+  shards[1].summary[0] = "  <tcpflow:summary status=\"incomplete\" fileobjects=\"4\"/>";
   EXPECT_THROW(combined_summary(shards, 7), Error);
 }
 
