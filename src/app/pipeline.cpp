@@ -50,6 +50,8 @@ namespace {
 // The console names a flow without the connection count, as tcpflow 1.6.1 does.
 constexpr char kConsoleLabelTemplate[] = "%A.%a-%B.%b%V%v";
 
+constexpr int64_t kLivePollMs = 20;
+
 // SIGHUP closes flows idle this long (capture time), so files of quiet
 // connections are complete on disk without stopping the run.
 double hangup_idle_seconds(const Config& config) {
@@ -225,6 +227,7 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
   context.input_name = std::make_shared<const std::string>(name);
   const auto* merged = inputs ? dynamic_cast<const capture::MergedSource*>(&source) : nullptr;
   uint64_t records = 0;
+  int64_t last_poll_ms = 0;
   if (s.unprocessed) s.unprocessed->note_input(source.primary_link_type(), source.snaplen());
   while (!stop_requested()) {
     capture::ReadStatus status = source.next(record);
@@ -279,7 +282,11 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
     }
     if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
     if ((records & 63) == 0) s.feedback->tick(s.stats);
-    if ((records & 1023) == 0) {
+    // Live, the writer's batches go out at least every kLivePollMs of
+    // capture time, so a busy capture's files appear as their bytes come.
+    const int64_t now_ms = record.ts.sec * 1000 + record.ts.nsec / 1000000;
+    if ((records & 1023) == 0 || (config_.live && now_ms - last_poll_ms >= kLivePollMs)) {
+      last_poll_ms = now_ms;
       s.decoder.expire(record.ts, s.stats);
       if (s.attribution) s.attribution->poll();
       // A slow capture may not fill a batch, or 64 report entries, for a long time.

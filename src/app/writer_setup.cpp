@@ -22,11 +22,11 @@ constexpr int kMaxWriters = 8;
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
                                                      output::FdCache& fd_cache,
                                                      bool plain_files_read) {
-  // Not live: there each file is created when its first bytes arrive, as
-  // tcpflow does, and must be complete once its connection closes, while
-  // the writer's batch of a quiet capture could hold its bytes back.
-  if (config.threads <= 1 || !config.store_flows || config.live ||
-      config.console != ConsoleMode::kNone) {
+  // Live too: a capture that writes on the packet thread stops reading the
+  // kernel's buffer while a disk is slow, and drops. Its batches are handed
+  // over every few milliseconds (Pipeline), so files still appear as their
+  // bytes come, and are complete once their connection closes.
+  if (config.threads <= 1 || !config.store_flows || config.console != ConsoleMode::kNone) {
     return std::make_unique<output::DirectFileWriter>(fd_cache);
   }
   const size_t budget = fd_cache.capacity();

@@ -7,8 +7,10 @@ captures on the other end (tcpflow -i vb -o DIR). A run is lossless when the
 tool wrote every flow file of the capture whole: the right number of files,
 the right total size, no run of 64 zero bytes (a hole: the payload is random)
 and the sampled files' MD5s right. Ours also reports the kernel's drops
-(pcap_stats), which must be 0. Each rate runs each tool in turn, in the same
-state, so the highest lossless rates compare side by side.
+(pcap_stats), which must be 0. After the replay each tool may drain what
+the kernel buffered (it is stopped with SIGINT once it has used no CPU for a
+second). Each rate runs each tool in turn, in the same state, so the highest
+lossless rates compare side by side.
 
 Needs root (namespaces), ip(8), tcpreplay and tcpflow 1.6.1 as the
 reference. Not part of make check: the rates depend on the machine.
@@ -124,6 +126,27 @@ def lossless(outdir, samples, want):
     return True, ""
 
 
+def cpu_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def wait_until_idle(pid, limit=300):
+    """Returns once the tool has used no CPU for a second (caught up)."""
+    deadline = time.monotonic() + limit
+    last = cpu_ticks(pid)
+    quiet = 0
+    while time.monotonic() < deadline and last is not None and quiet < 4:
+        time.sleep(0.25)
+        now = cpu_ticks(pid)
+        quiet = quiet + 1 if now == last else 0
+        last = now
+
+
 def run_once(ns, tool, extra, pcap, rate, outdir):
     """Captures one replay at `rate`; returns (replay seconds, our drop count or None)."""
     shutil.rmtree(outdir, ignore_errors=True)
@@ -136,7 +159,7 @@ def run_once(ns, tool, extra, pcap, rate, outdir):
     subprocess.run(ns.run(["tcpreplay", "-q", "-i", "va"] + speed + [pcap]),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     replay = time.monotonic() - t0
-    time.sleep(1.0)  # the last packets reach the tool
+    wait_until_idle(cap.pid)  # what the kernel still buffers is the tool's to read
     cap.send_signal(signal.SIGINT)
     try:
         _, err = cap.communicate(timeout=120)
