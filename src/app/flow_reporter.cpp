@@ -76,6 +76,7 @@ std::string FlowReporter::compress(flow::FlowInfo& info, const std::string& path
   info.filename += output::codec_suffix(compression_.codec);
   info.compression = output::codec_name(compression_.codec);
   info.compressed_size = packed->compressed;
+  if (!packed->plain_left) return packed->path;
   if (peer_reads_it) {
     plain_files_.push_back(path);
   } else {

@@ -1,5 +1,6 @@
 #include "app/paths.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,20 @@ std::string outside_jail_path(const std::string& path) {
   if (relative.empty()) return ".";
   relative.pop_back();
   return relative;
+}
+
+bool directory_is_empty(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return false;
+  bool empty = true;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return empty;
 }
 
 }  // namespace tcpflow::app

@@ -11,6 +11,9 @@ namespace tcpflow::app {
 // directory; throws tcpflow::Error saying which step failed.
 void make_directories(const std::string& path);
 
+// Whether `path` is a directory with no entries (false when it cannot be read).
+bool directory_is_empty(const std::string& path);
+
 // The non-empty components of `path`: "/a//b/" gives {"a", "b"}.
 std::vector<std::string> path_components(const std::string& path);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/paths.h"
 #include "output/background_file_writer.h"
 #include "output/direct_file_writer.h"
 
@@ -21,7 +22,8 @@ constexpr int kMaxWriters = 8;
 
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
                                                      output::FdCache& fd_cache,
-                                                     bool plain_files_read) {
+                                                     bool plain_files_read,
+                                                     const std::string& outdir) {
   // Live too: a capture that writes on the packet thread stops reading the
   // kernel's buffer while a disk is slow, and drops. Its batches are handed
   // over every few milliseconds (Pipeline), so files still appear as their
@@ -43,6 +45,7 @@ std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
   limits.writers = static_cast<size_t>(std::clamp(config.threads, 1, kMaxWriters));
   limits.compression = config.compression;
   limits.compress_while_writing = !plain_files_read;
+  limits.remove_earlier_plain = !directory_is_empty(outdir);
   return std::make_unique<output::BackgroundFileWriter>(limits, fd_cache);
 }
 

@@ -15,8 +15,10 @@ namespace tcpflow::app {
 // `plain_files_read`: something reads the flow files once they close
 // (scanners), so --compress compresses each one then rather than while
 // writing it.
+// `outdir`: where the flow files go (it exists by now).
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
                                                      output::FdCache& fd_cache,
-                                                     bool plain_files_read);
+                                                     bool plain_files_read,
+                                                     const std::string& outdir);
 
 }  // namespace tcpflow::app

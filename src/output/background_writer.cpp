@@ -275,7 +275,7 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
   file.created = true;
   // A plain file of an earlier run into this directory goes, as it would
   // once a staged file is compressed.
-  if (file.streamed) ::unlink(file.path.c_str());
+  if (file.streamed && limits_.remove_earlier_plain) ::unlink(file.path.c_str());
 }
 
 int BackgroundWriter::reopen(Shard& shard, OpenFile& file) {
@@ -358,6 +358,7 @@ void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) 
     packed.path = file.on_disk;
     packed.original = original;
     packed.compressed = compressed;
+    packed.plain_left = false;  // never written; an earlier run's went at creation
   } else {
     packed = shard.compressor->compress(file.path);
   }

@@ -55,6 +55,9 @@ class BackgroundWriter {
     // ...or, when nothing reads the plain files, compresses each file as
     // it is written (output/streamed_compression): no plain file at all.
     bool compress_while_writing = false;
+    // ...and then removes a plain NAME an earlier run left (not needed
+    // when the output directory was empty: a lookup per file saved).
+    bool remove_earlier_plain = true;
   };
   // The threads meet (a lock, often a wake-up) once per batch rather than
   // once per job. The queue bound also bounds the memory of bytes in flight.

@@ -70,6 +70,7 @@ struct CompressedFile {
   std::string path;          // the compressed file
   uint64_t original = 0;     // bytes read from the plain file
   uint64_t compressed = 0;   // bytes of the compressed file
+  bool plain_left = true;    // the plain file is there, for the caller to remove
   std::string error;         // when !ok
 };
 

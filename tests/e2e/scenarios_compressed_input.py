@@ -180,6 +180,22 @@ for _codec in UNPACK:
     scenario("compress-%s-reordered" % _codec)(_compress_case(_codec))
 
 
+@scenario("compress-rerun-replaces-plain-files")
+def _(ctx):
+    c = conv(5000, 7000, seed=44, mss=500)
+    packets = finalize_all([c])
+    path = ctx.write("cap.pcap", pg.pcap_bytes(cv.records(packets)))
+    files, _ = truth(packets)
+    # A plain run, then a compressed one into the same directory: only the
+    # compressed files are left (a file compressed while written has no
+    # plain stage that would overwrite and remove the old one).
+    case = Case([Run(["-r", path, "-o", "out"]),
+                 Run(["-r", path, "-o", "out", "--compress", "zstd"])], files=None,
+                note="the earlier run's plain files are removed")
+    case.check = _compressed_check("zstd", files)
+    return case
+
+
 @scenario("compress-usage-errors")
 def _(ctx):
     data, _ = _capture("pcap", seed=43)

@@ -239,6 +239,7 @@ TEST(BackgroundWriterStreaming, NoPlainFileOnlyTheCompressedOne) {
   ASSERT_TRUE(packed.has_value());
   EXPECT_TRUE(packed->ok);
   EXPECT_EQ(packed->path, path + ".zst");
+  EXPECT_FALSE(packed->plain_left);
   EXPECT_EQ(packed->original, bytes.size());
   EXPECT_EQ(packed->compressed, slurp(path + ".zst").size());
   EXPECT_EQ(unzstd_all(slurp(path + ".zst")), bytes);
@@ -268,6 +269,7 @@ TEST(BackgroundWriterStreaming, StagingMakesThePlainFileAndTheCloseCompressesIt)
   std::optional<CompressedFile> packed = writer.take_compressed(path);
   ASSERT_TRUE(packed.has_value());
   ASSERT_TRUE(packed->ok) << packed->error;
+  EXPECT_TRUE(packed->plain_left);
   EXPECT_EQ(unzstd_all(slurp(path + ".zst")), want);
   EXPECT_EQ(slurp(path), std::string(want.begin(), want.end()));  // left for the caller
 }
