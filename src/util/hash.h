@@ -20,7 +20,8 @@ inline uint64_t hash_text(std::string_view text) {
     h ^= h >> 31;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, text.data() + i, text.size() - i);
+  // An empty view may have no data at all: memcpy must not see its null.
+  if (i < text.size()) std::memcpy(&tail, text.data() + i, text.size() - i);
   h = (h ^ tail) * 0x94d049bb133111ebull;
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ull;

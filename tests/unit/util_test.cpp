@@ -1,11 +1,19 @@
 #include <gtest/gtest.h>
 
+#include "util/hash.h"
 #include "util/reader.h"
 #include "util/seq32.h"
 #include "util/stats.h"
 
 namespace tcpflow {
 namespace {
+
+TEST(HashText, AnEmptyViewWithoutDataHashesLikeAnEmptyString) {
+  // A default string_view has a null data(): nothing may be read through it
+  // (UBSan checks the memcpy), and it is the same text as "".
+  EXPECT_EQ(hash_text(std::string_view()), hash_text(""));
+  EXPECT_NE(hash_text("a/b"), hash_text("a/c"));
+}
 
 TEST(Seq32, WrapSafeCompare) {
   EXPECT_TRUE(seq_before(0xFFFFFFF0u, 0x10u));
