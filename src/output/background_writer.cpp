@@ -25,6 +25,10 @@ constexpr size_t kKeptDoneBatches = 32;
 // writers (a reordered capture keeps a little per flow; a file that needs
 // more is staged).
 constexpr size_t kBeyondHoleBudget = size_t{32} << 20;
+// Bytes gathered into longer streams, shared by the writers. 8 MiB holds
+// 500 short flows' first 16 KiB; W1 at scale 1 runs 4% slower with none and
+// no faster with 32 MiB, which costs 35 MB more of RSS.
+constexpr size_t kGatheringBudget = size_t{8} << 20;
 
 }  // namespace
 
@@ -46,7 +50,8 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
           std::make_unique<FileCompressor>(limits.compression, &directory_locks_);
       if (limits.compress_while_writing) {
         shards_.back()->streamer =
-            std::make_unique<StreamedCompression>(limits.compression, kBeyondHoleBudget / writers);
+            std::make_unique<StreamedCompression>(limits.compression, kBeyondHoleBudget / writers,
+                                                  kGatheringBudget / writers);
       }
     }
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "output/file_io.h"
+#include "util/byte_entropy.h"
 #include "util/error.h"
 
 namespace tcpflow::output {
@@ -23,10 +24,10 @@ constexpr size_t kChunk = size_t{256} << 10;
 
 class GzipCompressor final : public Compressor {
  public:
-  explicit GzipCompressor(int level) : out_(kChunk) {
+  explicit GzipCompressor(int level)
+      : level_(level == 0 ? Z_DEFAULT_COMPRESSION : level), out_(kChunk) {
     // 16 + MAX_WBITS: a gzip wrapper, so `gzip -d` and zcat read it.
-    if (deflateInit2(&z_, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
-                     16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&z_, level_, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
       throw Error("gzip: cannot set up the compressor (out of memory)");
     }
   }
@@ -35,9 +36,16 @@ class GzipCompressor final : public Compressor {
   void restart(uint64_t size) override {
     (void)size;
     deflateReset(&z_);
+    stream_started_ = false;
   }
 
   bool feed(ByteView data, bool finish) override {
+    if (!stream_started_ && !data.empty()) {
+      // As for zstd below: near-random bytes are stored (level 0), which
+      // deflate would end up doing anyway, after trying at 30 MB/s.
+      deflateParams(&z_, looks_incompressible(data) ? 0 : level_, Z_DEFAULT_STRATEGY);
+      stream_started_ = true;
+    }
     z_.next_in = const_cast<Bytef*>(data.data());
     z_.avail_in = static_cast<uInt>(data.size());
     int flush = finish ? Z_FINISH : Z_NO_FLUSH;
@@ -54,15 +62,21 @@ class GzipCompressor final : public Compressor {
 
  private:
   z_stream z_{};
+  int level_;
   std::vector<uint8_t> out_;
+  bool stream_started_ = false;
 };
 
 class ZstdCompressor final : public Compressor {
+  static constexpr size_t kOneShotMax = size_t{1} << 20;
+
  public:
-  explicit ZstdCompressor(int level) : ctx_(ZSTD_createCCtx()), out_(ZSTD_CStreamOutSize()) {
+  explicit ZstdCompressor(int level)
+      : ctx_(ZSTD_createCCtx()),
+        level_(level == 0 ? ZSTD_CLEVEL_DEFAULT : level),
+        out_(ZSTD_CStreamOutSize()) {
     if (!ctx_) throw Error("zstd: cannot set up the compressor (out of memory)");
-    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel,
-                           level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
+    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel, level_);
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_checksumFlag, 1);
   }
   ~ZstdCompressor() override { ZSTD_freeCCtx(ctx_); }
@@ -72,9 +86,31 @@ class ZstdCompressor final : public Compressor {
   void restart(uint64_t size) override {
     ZSTD_CCtx_reset(ctx_, ZSTD_reset_session_only);
     ZSTD_CCtx_setPledgedSrcSize(ctx_, size);
+    stream_started_ = false;
   }
 
   bool feed(ByteView data, bool finish) override {
+    if (!stream_started_) {
+      stream_started_ = true;
+      // Encrypted or already-compressed payload (most of today's traffic)
+      // cannot shrink, and zstd's default level spends 3-5 times longer
+      // finding that out than its fastest level takes to store it.
+      const bool incompressible = looks_incompressible(data);
+      // A whole stream at once (as streamed compression gives it) needs no
+      // copy into zstd's input buffer, and near-random bytes no zstd at all.
+      if (finish && data.size() <= kOneShotMax) {
+        if (incompressible) return store(data);
+        ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel, level_);
+        const size_t bound = ZSTD_compressBound(data.size());
+        if (out_.size() < bound) out_.resize(bound);
+        size_t size = ZSTD_compress2(ctx_, out_.data(), out_.size(), data.data(), data.size());
+        if (ZSTD_isError(size)) return fail(std::string("zstd: ") + ZSTD_getErrorName(size));
+        return emit(out_.data(), size);
+      }
+      // Parameters may change only before a stream's first input.
+      ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel,
+                             incompressible ? ZSTD_minCLevel() : level_);
+    }
     ZSTD_inBuffer in{data.data(), data.size(), 0};
     ZSTD_EndDirective mode = finish ? ZSTD_e_end : ZSTD_e_continue;
     for (;;) {
@@ -87,9 +123,41 @@ class ZstdCompressor final : public Compressor {
   }
 
  private:
-  ZSTD_CCtx* ctx_;
-  std::vector<uint8_t> out_;
+  // `data` as a zstd frame of raw (stored) blocks, written straight from
+  // `data` (RFC 8878: a frame header with the content size and a 128 KiB
+  // window, then blocks of at most 128 KiB, each behind a 3-byte header).
+  // Such a frame carries no content checksum: zstd's checksum guards its
+  // decoder's work, and a stored block has none, like a plain file's bytes.
+  bool store(ByteView data) {
+    constexpr size_t kBlock = size_t{128} << 10;
+    uint8_t header[14] = {0x28, 0xB5, 0x2F, 0xFD,  // magic number
+                          0xC0,   // 8-byte content size, no single segment, no checksum
+                          0x38};  // window 2^(10 + 7) = 128 KiB
+    uint64_t size = data.size();
+    for (int i = 0; i < 8; ++i) header[6 + i] = static_cast<uint8_t>(size >> (8 * i));
+    constexpr size_t kMaxBlocks = kOneShotMax / kBlock + 1;
+    uint8_t block_headers[kMaxBlocks][3];
+    iovec pieces[1 + 2 * kMaxBlocks];
+    int count = 0;
+    pieces[count++] = iovec{header, sizeof header};
+    size_t at = 0, block = 0;
+    do {
+      const size_t len = std::min(kBlock, data.size() - at);
+      const bool last = at + len == data.size();
+      const uint32_t word = static_cast<uint32_t>(len << 3) | (last ? 1u : 0u);  // type 0: raw
+      for (int i = 0; i < 3; ++i) block_headers[block][i] = static_cast<uint8_t>(word >> (8 * i));
+      pieces[count++] = iovec{block_headers[block], 3};
+      pieces[count++] = iovec{const_cast<uint8_t*>(data.data() + at), len};
+      at += len;
+      ++block;
+    } while (at < data.size());
+    return emit(pieces, count);
+  }
 
+  ZSTD_CCtx* ctx_;
+  int level_;
+  std::vector<uint8_t> out_;
+  bool stream_started_ = false;
 };
 
 class Bzip2Compressor final : public Compressor {
@@ -174,6 +242,16 @@ int codec_max_level(Codec codec) { return codec == Codec::kZstd ? ZSTD_maxCLevel
 bool Compressor::emit(const uint8_t* data, size_t len) {
   if (len == 0) return true;
   if (int err = write_fully(fd_, data, len, at_ + written_)) {
+    return fail(describe_error("write failed", err));
+  }
+  written_ += len;
+  return true;
+}
+
+bool Compressor::emit(iovec* pieces, int count) {
+  size_t len = 0;
+  for (int i = 0; i < count; ++i) len += pieces[i].iov_len;
+  if (int err = write_fully(fd_, pieces, count, at_ + written_)) {
     return fail(describe_error("write failed", err));
   }
   written_ += len;

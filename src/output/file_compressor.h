@@ -3,6 +3,8 @@
 // that output/streamed_compression uses while writing. See
 // doc/ARCHITECTURE.md, "Compressed flow files".
 #pragma once
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +52,7 @@ class Compressor {
   Compressor() = default;
   virtual void restart(uint64_t size) = 0;
   bool emit(const uint8_t* data, size_t len);
+  bool emit(iovec* pieces, int count);  // pieces one after another
   bool fail(std::string why) {
     error_ = std::move(why);
     return false;

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace tcpflow::output {
@@ -19,6 +20,33 @@ int write_fully(int fd, const uint8_t* data, size_t len, uint64_t offset) {
     data += n;
     len -= static_cast<size_t>(n);
     offset += static_cast<uint64_t>(n);
+  }
+  return 0;
+}
+
+int write_fully(int fd, iovec* pieces, int count, uint64_t offset) {
+  while (count > 0) {
+    if (pieces->iov_len == 0) {
+      ++pieces;
+      --count;
+      continue;
+    }
+    ssize_t n = ::pwritev(fd, pieces, count, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return ENOSPC;
+    offset += static_cast<uint64_t>(n);
+    // Past the pieces written whole, into the one written in part.
+    size_t done = static_cast<size_t>(n);
+    while (count > 0 && done >= pieces->iov_len) {
+      done -= pieces->iov_len;
+      ++pieces;
+      --count;
+    }
+    if (count > 0) {
+      pieces->iov_base = static_cast<uint8_t*>(pieces->iov_base) + done;
+      pieces->iov_len -= done;
+    }
   }
   return 0;
 }

@@ -25,7 +25,8 @@ noinst_HEADERS += src/output/background_file_writer.h \
 	src/output/discard_sink.h \
 	src/output/file_writer.h \
 	src/output/write_buffers.h \
-	tests/unit/output_test_util.h
+	tests/unit/output_test_util.h \
+	tests/unit/compressed_test_util.h
 # --compress: flow files compressed once complete (issue 15.2)
 libtcpflow_a_SOURCES += src/output/file_compressor.h src/output/file_compressor.cpp \
 	src/output/streamed_compression.h src/output/streamed_compression.cpp \

@@ -6,6 +6,7 @@ libtcpflow_a_SOURCES += src/util/siphash.cpp src/util/siphash.h src/util/stream_
 # Headers (listed so that `make dist` ships them; add new ones here).
 noinst_HEADERS += src/util/alert_fd.h src/util/unique_fd.h src/util/stream_decoder.h \
 	src/util/byte_view.h \
+	src/util/byte_entropy.h \
 	src/util/child_runner.h \
 	src/util/command_words.h \
 	src/util/error.h \

@@ -4,16 +4,14 @@
 // file would hold; anything out of order asks for staging, and staging
 // gives the plain file back; recent bytes are read back from the writer's
 // memory without waiting.
-#include <bzlib.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <string>
 #include <vector>
 
+#include "compressed_test_util.h"
 #include "output/background_writer.h"
 #include "output/streamed_compression.h"
 #include "output_test_util.h"
@@ -23,78 +21,6 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 using Outcome = StreamedCompression::Outcome;
-
-// Every stream of the input, one after another.
-Bytes gunzip_all(const std::string& in) {
-  Bytes out;
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  uint8_t buf[4096];
-  while (z.avail_in > 0) {
-    z.next_out = buf;
-    z.avail_out = sizeof buf;
-    int ret = inflate(&z, Z_NO_FLUSH);
-    out.insert(out.end(), buf, buf + (sizeof buf - z.avail_out));
-    if (ret == Z_STREAM_END) {
-      inflateReset(&z);
-    } else if (ret != Z_OK) {
-      ADD_FAILURE() << "inflate: " << ret;
-      break;
-    }
-  }
-  inflateEnd(&z);
-  return out;
-}
-
-Bytes unzstd_all(const std::string& in) {
-  Bytes out;
-  ZSTD_DCtx* ctx = ZSTD_createDCtx();
-  ZSTD_inBuffer src{in.data(), in.size(), 0};
-  uint8_t buf[4096];
-  while (src.pos < src.size) {
-    ZSTD_outBuffer dst{buf, sizeof buf, 0};
-    size_t ret = ZSTD_decompressStream(ctx, &dst, &src);
-    if (ZSTD_isError(ret)) {
-      ADD_FAILURE() << ZSTD_getErrorName(ret);
-      break;
-    }
-    out.insert(out.end(), buf, buf + dst.pos);
-  }
-  ZSTD_freeDCtx(ctx);
-  return out;
-}
-
-Bytes bunzip_all(const std::string& in) {
-  Bytes out;
-  size_t at = 0;
-  char buf[4096];
-  while (at < in.size()) {
-    bz_stream bz{};
-    EXPECT_EQ(BZ2_bzDecompressInit(&bz, 0, 0), BZ_OK);
-    bz.next_in = const_cast<char*>(in.data() + at);
-    bz.avail_in = static_cast<unsigned>(in.size() - at);
-    int ret;
-    do {
-      bz.next_out = buf;
-      bz.avail_out = sizeof buf;
-      ret = BZ2_bzDecompress(&bz);
-      out.insert(out.end(), buf, buf + (sizeof buf - bz.avail_out));
-    } while (ret == BZ_OK);
-    EXPECT_EQ(ret, BZ_STREAM_END);
-    at = in.size() - bz.avail_in;
-    BZ2_bzDecompressEnd(&bz);
-    if (ret != BZ_STREAM_END) break;
-  }
-  return out;
-}
-
-Bytes unpack_all(Codec codec, const std::string& in) {
-  if (codec == Codec::kGzip) return gunzip_all(in);
-  if (codec == Codec::kZstd) return unzstd_all(in);
-  return bunzip_all(in);
-}
 
 Bytes pattern(size_t len, uint8_t seed) {
   Bytes out(len);
@@ -114,7 +40,8 @@ class Streamed : public ::testing::TestWithParam<Codec> {
     ASSERT_GE(fd_, 0);
   }
   void TearDown() override { ::close(fd_); }
-  Bytes decompressed() const { return unpack_all(GetParam(), slurp(path_)); }
+  Bytes decompressed() const { return unpack_all(GetParam(), slurp(path_)).bytes; }
+  size_t streams() const { return unpack_all(GetParam(), slurp(path_)).streams; }
 
   TempDir dir_;
   std::string path_;
@@ -123,7 +50,7 @@ class Streamed : public ::testing::TestWithParam<Codec> {
 };
 
 TEST_P(Streamed, InOrderWritesDecompressToTheBytes) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
   StreamedFile file;
   Bytes bytes = pattern(100000, 3);
   for (size_t at = 0; at < bytes.size(); at += 30000) {
@@ -137,7 +64,7 @@ TEST_P(Streamed, InOrderWritesDecompressToTheBytes) {
 }
 
 TEST_P(Streamed, BytesBeyondAHoleWaitAndAHoleLeftBecomesZeros) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
   StreamedFile file;
   Bytes bytes = pattern(500, 9);
   EXPECT_EQ(streamer.write(file, fd_, slice(bytes, 0, 100), 0, error_), Outcome::kWritten);
@@ -155,7 +82,7 @@ TEST_P(Streamed, BytesBeyondAHoleWaitAndAHoleLeftBecomesZeros) {
 }
 
 TEST_P(Streamed, RewritesAndOverlapsAskForStaging) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
   StreamedFile file;
   Bytes bytes = pattern(400, 1);
   ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 0, 100), 0, error_), Outcome::kWritten);
@@ -169,7 +96,7 @@ TEST_P(Streamed, RewritesAndOverlapsAskForStaging) {
 }
 
 TEST_P(Streamed, ASpentBudgetAsksForStagingAndForgettingGivesItBack) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 100);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 100, 1 << 20);
   StreamedFile one, two;
   Bytes bytes = pattern(300, 5);
   EXPECT_EQ(streamer.write(one, fd_, slice(bytes, 0, 80), 1000, error_), Outcome::kWritten);
@@ -180,7 +107,7 @@ TEST_P(Streamed, ASpentBudgetAsksForStagingAndForgettingGivesItBack) {
 }
 
 TEST_P(Streamed, StagingGivesBackThePlainFile) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
   StreamedFile file;
   Bytes bytes = pattern(70000, 2);
   ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 0, 40000), 0, error_), Outcome::kWritten);
@@ -204,11 +131,98 @@ TEST_P(Streamed, StagingGivesBackThePlainFile) {
 }
 
 TEST_P(Streamed, AnEmptyFileIsStillAStream) {
-  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20);
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
   StreamedFile file;
   ASSERT_TRUE(streamer.finish(file, fd_, error_)) << error_;
   EXPECT_GT(slurp(path_).size(), 0u);
   EXPECT_TRUE(decompressed().empty());
+}
+
+TEST_P(Streamed, ShortWritesGatherIntoLongStreams) {
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
+  StreamedFile file;
+  Bytes bytes = pattern(200 * 1400, 6);
+  for (size_t at = 0; at < bytes.size(); at += 1400) {
+    ASSERT_EQ(streamer.write(file, fd_, slice(bytes, at, at + 1400), at, error_),
+              Outcome::kWritten);
+  }
+  EXPECT_GT(streamer.gathering_bytes(), 0u);  // the last 16,800 bytes wait
+  ASSERT_TRUE(streamer.finish(file, fd_, error_)) << error_;
+  EXPECT_EQ(streamer.gathering_bytes(), 0u);
+  EXPECT_EQ(decompressed(), bytes);
+  // A stream once 128 KiB have gathered (94 writes of 1,400), and the rest
+  // at the close: not a stream per write.
+  EXPECT_EQ(streams(), 3u);
+}
+
+TEST_P(Streamed, StagingWritesTheGatheredBytesToo) {
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
+  StreamedFile file;
+  Bytes bytes = pattern(200000, 8);
+  // 131,072 bytes make a stream; the next 40,000 are gathered; 20,000
+  // more wait beyond a hole.
+  ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 0, 131072), 0, error_), Outcome::kWritten);
+  ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 131072, 171072), 131072, error_),
+            Outcome::kWritten);
+  ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 180000, 200000), 180000, error_),
+            Outcome::kWritten);
+  EXPECT_EQ(file.gathered.size(), 40000u);
+  std::string plain_path = dir_.path() + "/plain";
+  int plain = ::open(plain_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(plain, 0);
+  int compressed = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_TRUE(streamer.stage(file, compressed, plain, error_)) << error_;
+  ::close(compressed);
+  ::close(plain);
+  Bytes want = bytes;
+  std::fill(want.begin() + 171072, want.begin() + 180000, 0);
+  std::string got = slurp(plain_path);
+  EXPECT_EQ(Bytes(got.begin(), got.end()), want);
+  EXPECT_EQ(streamer.gathering_bytes(), 0u);
+  EXPECT_EQ(streamer.kept_bytes(), 0u);
+}
+
+// Many files open at once: past the budget, a file's write compresses
+// what that file gathered, so the memory held never passes the budget.
+TEST_P(Streamed, GatheringStaysWithinItsBudget) {
+  constexpr size_t kBudget = 40 << 10;
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, kBudget);
+  std::vector<StreamedFile> files(5);
+  std::vector<int> fds;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string path = dir_.path() + "/f" + std::to_string(i);
+    fds.push_back(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_GE(fds.back(), 0);
+  }
+  Bytes bytes = pattern(30000, 2);
+  size_t peak = 0;
+  for (size_t at = 0; at < bytes.size(); at += 1000) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      ASSERT_EQ(streamer.write(files[i], fds[i], slice(bytes, at, at + 1000), at, error_),
+                Outcome::kWritten);
+      peak = std::max(peak, streamer.gathering_bytes());
+    }
+  }
+  EXPECT_LE(peak, kBudget);
+  EXPECT_GT(peak, 0u);
+  for (size_t i = 0; i < files.size(); ++i) {
+    ASSERT_TRUE(streamer.finish(files[i], fds[i], error_)) << error_;
+    ::close(fds[i]);
+    EXPECT_EQ(unpack_all(GetParam(), slurp(dir_.path() + "/f" + std::to_string(i))).bytes,
+              bytes);
+  }
+  EXPECT_EQ(streamer.gathering_bytes(), 0u);
+}
+
+TEST_P(Streamed, ForgettingAFileGivesItsGatheredBytesBack) {
+  StreamedCompression streamer(CompressionOptions{GetParam(), 0}, 1 << 20, 1 << 20);
+  StreamedFile file;
+  Bytes bytes = pattern(5000, 1);
+  ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 0, 5000), 0, error_), Outcome::kWritten);
+  EXPECT_GT(streamer.gathering_bytes(), 0u);
+  streamer.forget(file);
+  EXPECT_EQ(streamer.gathering_bytes(), 0u);
+  EXPECT_TRUE(file.gathered.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, Streamed,
@@ -242,7 +256,7 @@ TEST(BackgroundWriterStreaming, NoPlainFileOnlyTheCompressedOne) {
   EXPECT_FALSE(packed->plain_left);
   EXPECT_EQ(packed->original, bytes.size());
   EXPECT_EQ(packed->compressed, slurp(path + ".zst").size());
-  EXPECT_EQ(unzstd_all(slurp(path + ".zst")), bytes);
+  EXPECT_EQ(unpack_all(Codec::kZstd, slurp(path + ".zst")).bytes, bytes);
   EXPECT_EQ(mtime_sec(path + ".zst"), 1234);
   EXPECT_NE(::access(path.c_str(), F_OK), 0);  // the earlier plain file went
   EXPECT_FALSE(writer.take_compressed(path).has_value());  // taken once
@@ -270,7 +284,7 @@ TEST(BackgroundWriterStreaming, StagingMakesThePlainFileAndTheCloseCompressesIt)
   ASSERT_TRUE(packed.has_value());
   ASSERT_TRUE(packed->ok) << packed->error;
   EXPECT_TRUE(packed->plain_left);
-  EXPECT_EQ(unzstd_all(slurp(path + ".zst")), want);
+  EXPECT_EQ(unpack_all(Codec::kZstd, slurp(path + ".zst")).bytes, want);
   EXPECT_EQ(slurp(path), std::string(want.begin(), want.end()));  // left for the caller
 }
 

@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,11 +21,47 @@
 #include "output/background_writer.h"
 #include "output/directory_locks.h"
 #include "output/fd_cache.h"
+#include "output/file_io.h"
 #include "output/name_counter.h"
 #include "output_test_util.h"
 
 namespace tcpflow::output {
 namespace {
+
+TEST(WriteFully, PiecesLandOneAfterAnotherAtTheOffset) {
+  TempDir dir;
+  std::string path = dir.path() + "/pieces";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  char a[] = "abc", b[] = "", c[] = "defgh";
+  iovec pieces[] = {{a, 3}, {b, 0}, {c, 5}};
+  EXPECT_EQ(write_fully(fd, pieces, 3, 2), 0);
+  ::close(fd);
+  EXPECT_EQ(slurp(path), std::string("\0\0abcdefgh", 10));
+}
+
+// A write cut short (here by the file size limit) carries on from inside
+// the piece it stopped in, and the failure that ends it is returned.
+TEST(WriteFully, AShortWriteGoesOnFromInsideAPiece) {
+  TempDir dir;
+  std::string path = dir.path() + "/short";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 6;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  char a[] = "abcd", c[] = "efgh";
+  iovec pieces[] = {{a, 4}, {c, 4}};
+  int err = write_fully(fd, pieces, 2, 0);
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  ::signal(SIGXFSZ, old_handler);
+  ::close(fd);
+  EXPECT_EQ(err, EFBIG);
+  EXPECT_EQ(slurp(path), "abcdef");
+}
 
 TEST(NameCounter, CountsEachNameSeparately) {
   NameCounter counter;

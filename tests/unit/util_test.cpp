@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "util/byte_entropy.h"
 #include "util/hash.h"
 #include "util/reader.h"
 #include "util/seq32.h"
@@ -48,3 +52,55 @@ TEST(Stats, NamesAndMerge) {
 
 }  // namespace
 }  // namespace tcpflow
+
+namespace {
+
+std::vector<uint8_t> noise_bytes(size_t len, uint64_t seed) {
+  std::vector<uint8_t> out(len);
+  for (auto& byte : out) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    byte = static_cast<uint8_t>(seed >> 56);
+  }
+  return out;
+}
+
+bool incompressible(const std::vector<uint8_t>& bytes) {
+  return tcpflow::looks_incompressible(tcpflow::ByteView(bytes.data(), bytes.size()));
+}
+
+}  // namespace
+
+TEST(LooksIncompressible, RandomBytesOfAnyUsefulLengthAre) {
+  for (size_t len : {1024u, 1500u, 4096u, 20000u, 131072u, 1u << 20}) {
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      EXPECT_TRUE(incompressible(noise_bytes(len, seed))) << len << " seed " << seed;
+    }
+  }
+}
+
+TEST(LooksIncompressible, TextSkewedBytesAndShortBuffersAreNot) {
+  std::string text;
+  while (text.size() < 50000) text += "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello, ";
+  EXPECT_FALSE(incompressible(std::vector<uint8_t>(text.begin(), text.end())));
+  EXPECT_FALSE(incompressible(std::vector<uint8_t>(100000, 0)));
+  // Base64 uses 64 of the 256 values: Huffman saves a quarter.
+  static const char kBase64[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<uint8_t> b64 = noise_bytes(60000, 3);
+  for (auto& byte : b64) byte = static_cast<uint8_t>(kBase64[byte % 64]);
+  EXPECT_FALSE(incompressible(b64));
+  // Under 1 KiB nothing is judged.
+  EXPECT_FALSE(incompressible(noise_bytes(1023, 5)));
+  EXPECT_FALSE(incompressible({}));
+}
+
+TEST(LooksIncompressible, ATextPartAnywhereInTheBufferKeepsItCompressible) {
+  // The sample is spread over the buffer: a text quarter at the start, the
+  // middle or the end shows.
+  for (size_t where : {0u, 1u, 3u}) {
+    std::vector<uint8_t> bytes = noise_bytes(160000, 9);
+    for (size_t i = 0; i < 40000; ++i) bytes[where * 40000 + i] = static_cast<uint8_t>("abcdefgh "[i % 9]);
+    EXPECT_FALSE(incompressible(bytes)) << "text in quarter " << where;
+  }
+}
+
