@@ -29,7 +29,7 @@ struct Config {
   std::string interface;                  // -i
   bool live = false;                      // -i given
   bool promiscuous = true;                // -p clears
-  size_t capture_buffer_bytes = 0;        // --buffer-size (0: libpcap's default)
+  size_t capture_buffer_bytes = 0;        // --buffer-size (0: capture::kDefaultCaptureBufferBytes)
   std::string bpf_expression;             // trailing words, joined by spaces
   bool merge_inputs = false;              // --merge-inputs: -r files read as one, by packet time
   proxy::ProxyOptions proxy;              // --proxy/--proxy-to...: relay and record, no capture

@@ -53,7 +53,7 @@ constexpr OptionDef kOptions[] = {
      "capture live on IFACE (default device if no input is given)"},
     {'p', nullptr, nullptr, Section::kInput, "live capture without promiscuous mode"},
     {0, "buffer-size", "BYTES", Section::kInput,
-     "live capture: the kernel's packet buffer (K/M/G; default 2M), as tcpdump's -B"},
+     "live capture: the kernel's packet buffer (K/M/G; default 32M), as tcpdump's -B"},
     {0, "merge-inputs", nullptr, Section::kInput,
      "read the -r/-l files as one capture, merged by packet time"},
     {0, "shard", "K/N", Section::kInput,

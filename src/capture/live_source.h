@@ -88,8 +88,9 @@ class LiveSource : public PacketSource {
 
 // Opens a live interface (empty: libpcap's default device). Throws on failure
 // with libpcap's reason (no such device, permission denied).
-// `buffer_bytes`: the kernel's capture buffer (--buffer-size; 0 keeps
-// libpcap's default, 2 MiB on Linux). A larger one rides out bursts.
+// `buffer_bytes`: the kernel's capture buffer (--buffer-size; 0 means
+// kDefaultCaptureBufferBytes).
+constexpr size_t kDefaultCaptureBufferBytes = size_t{32} << 20;
 std::unique_ptr<LiveSource> open_live_capture(const std::string& interface, bool promiscuous,
                                               int buffer_timeout_ms, const std::string& bpf,
                                               size_t buffer_bytes = 0);

@@ -135,15 +135,32 @@ def cpu_ticks(pid):
         return None
 
 
+def waiting_on_disk(pid):
+    """True when a thread of the tool is running or in uninterruptible sleep
+    (D: a file creation stalled on the disk), which uses no CPU either."""
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] in ("R", "D"):
+                        return True
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return False
+
+
 def wait_until_idle(pid, limit=300):
-    """Returns once the tool has used no CPU for a second (caught up)."""
+    """Returns once the tool has used no CPU and waited on no disk for a
+    second (caught up), so neither tool is stopped in the middle of work."""
     deadline = time.monotonic() + limit
     last = cpu_ticks(pid)
     quiet = 0
     while time.monotonic() < deadline and last is not None and quiet < 4:
         time.sleep(0.25)
         now = cpu_ticks(pid)
-        quiet = quiet + 1 if now == last else 0
+        quiet = quiet + 1 if now == last and not waiting_on_disk(pid) else 0
         last = now
 
 
