@@ -29,8 +29,7 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   ConnKey conn_key = make_conn_key(key, side);
   bool syn = (tcp.flags & TcpFlag::kSyn) != 0;
 
-  Connection* conn = nullptr;
-  if (auto it = table_.find(conn_key); it != table_.end()) conn = &it->second;
+  Connection* conn = table_.find(conn_key);
   if (conn && syn && starts_new_connection(*conn, side, tcp)) {
     finalize(conn, CloseReason::kNewSyn);
     conn = nullptr;
@@ -96,8 +95,7 @@ void FlowTable::peer_acknowledged(Connection& conn, Side side, uint32_t ack, Tim
 }
 
 Connection* FlowTable::create(const ConnKey& key) {
-  Connection* conn = &table_.try_emplace(key).first->second;
-  conn->key = key;
+  Connection* conn = table_.insert(key);
   conn->id = next_connection_id_++;
   tunnels_.retain(key.tunnel);
   by_activity_.push_front(conn);
@@ -254,7 +252,7 @@ void FlowTable::finalize(Connection* conn, CloseReason reason) {
   by_activity_.erase(conn);
   closed_.erase(conn);
   const uint32_t tunnel = conn->key.tunnel;
-  table_.erase(conn->key);  // destroys *conn
+  table_.erase(conn);  // destroys *conn
   tunnels_.release(tunnel);
   handler_.connection_closed(record);
 }

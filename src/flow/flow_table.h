@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "decode/decoder.h"
 #include "flow/connection.h"
+#include "flow/connection_table.h"
 #include "flow/flow_handler.h"
 #include "flow/flow_key.h"
 #include "flow/flow_table_config.h"
@@ -58,9 +58,6 @@ class FlowTable {
   size_t peak_size() const { return peak_size_; }
 
  private:
-  // Connections live in the table's nodes, which never move.
-  using Table = std::unordered_map<ConnKey, Connection, ConnKeyHash>;
-
   Connection* create(const ConnKey& key);
   // Tells the other direction's reassembler, if it is holding back a
   // midstream start, what the peer has acknowledged.
@@ -86,7 +83,7 @@ class FlowTable {
   reassembly::MemoryBudget& budget_;
   Stats& stats_;
   TunnelInterner tunnels_;  // before table_: keys refer to it
-  Table table_;
+  ConnectionTable table_;  // owns the connections
   ActivityList by_activity_;  // front: most recently active
   ClosedList closed_;         // front: closed longest ago
   uint64_t next_connection_id_ = 1;

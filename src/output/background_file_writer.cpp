@@ -34,11 +34,7 @@ class BackgroundFile : public CachedOutputFile {
 
   bool read(uint64_t offset, uint8_t* out, size_t len) override {
     if (first_ticket_ == 0) return false;
-    if (const WriteJob* job = newest_job_over(offset, len)) {
-      if (job->start <= offset && offset + len <= job->end) {
-        if (writer_.read_written(first_ticket_, job->ticket, offset, out, len)) return true;
-      }
-    }
+    if (read_recent(offset, out, len)) return true;
     uint64_t wait = job_that_wrote(offset, len);
     // A file compressed as it is written has no plain form to read yet.
     if (writer_.compresses_while_writing()) {
@@ -77,6 +73,30 @@ class BackgroundFile : public CachedOutputFile {
       }
     }
     return newest;
+  }
+
+  // The bytes as the recent jobs wrote them, piece by piece (a
+  // retransmission often spans two writes), from the batches the writer
+  // still keeps; false when some piece is not there.
+  bool read_recent(uint64_t offset, uint8_t* out, size_t len) const {
+    const uint64_t end = offset + len;
+    for (uint64_t at = offset; at < end;) {
+      const WriteJob* newest = newest_job_over(at, 1);
+      if (newest == nullptr) return false;
+      // Up to where a newer recent job starts to cover the bytes.
+      uint64_t piece_end = std::min(newest->end, end);
+      for (const WriteJob& job : recent_jobs_) {
+        if (job.ticket > newest->ticket && job.start > at && job.start < piece_end) {
+          piece_end = job.start;
+        }
+      }
+      const size_t piece = static_cast<size_t>(piece_end - at);
+      if (!writer_.read_written(first_ticket_, newest->ticket, at, out + (at - offset), piece)) {
+        return false;
+      }
+      at = piece_end;
+    }
+    return true;
   }
 
   uint64_t job_that_wrote(uint64_t offset, size_t len) const {

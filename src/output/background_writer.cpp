@@ -44,10 +44,10 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
   const size_t max_open = limits.max_open ? std::max<size_t>(1, limits.max_open / writers) : 0;
   const size_t queue_batches = std::max<size_t>(2, limits.queue_batches / writers);
   for (size_t i = 0; i < writers; ++i) {
-    shards_.push_back(std::make_unique<Shard>(queue_batches, max_open));
+    shards_.push_back(std::make_unique<Shard>(queue_batches, max_open, directory_locks_));
     if (limits.compression.codec != Codec::kNone) {
       shards_.back()->compressor =
-          std::make_unique<FileCompressor>(limits.compression, &directory_locks_);
+          std::make_unique<FileCompressor>(limits.compression, &shards_.back()->hold);
       if (limits.compress_while_writing) {
         shards_.back()->streamer =
             std::make_unique<StreamedCompression>(limits.compression, kBeyondHoleBudget / writers,
@@ -271,7 +271,7 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
   file.path = path;
   file.streamed = shard.streamer != nullptr;
   file.on_disk = file.streamed ? file.path + shard.streamer->suffix() : file.path;
-  std::unique_lock<std::mutex> creating = directory_locks_.lock_parent_of(file.path);
+  shard.hold.hold_parent_of(file.path);
   file.fd = shard.cache.open(file, file.on_disk, kCreateFlags, 0644);
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
@@ -304,16 +304,15 @@ bool BackgroundWriter::stage_file(Shard& shard, OpenFile& file) {
     shard.cache.forget(file);
     file.evict_fd();
   }
-  {
-    std::unique_lock<std::mutex> creating = directory_locks_.lock_parent_of(file.path);
-    file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
-  }
+  shard.hold.hold_parent_of(file.path);
+  file.fd = shard.cache.open(file, file.path, kCreateFlags, 0644);
+  shard.hold.release();  // staging copies the whole file
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
     return false;
   }
   if (!shard.streamer->stage(file.stream, compressed.get(), file.fd, file.error)) return false;
-  std::unique_lock<std::mutex> removing = directory_locks_.lock_parent_of(file.path);
+  shard.hold.hold_parent_of(file.path);
   ::unlink(file.on_disk.c_str());
   file.on_disk = file.path;
   file.streamed = false;
@@ -394,6 +393,7 @@ void BackgroundWriter::run_job(Shard& shard, const Batch& batch, const Job& job)
 void BackgroundWriter::run(Shard& shard) {
   while (std::optional<Batch> batch = shard.queue.pop()) {
     for (const Job& job : batch->jobs) run_job(shard, *batch, job);
+    shard.hold.release();
     shard.peak_open.store(shard.cache.peak_open(), std::memory_order_relaxed);
     shard.evictions.store(shard.cache.evictions(), std::memory_order_relaxed);
     batch_done(shard, std::move(*batch));

@@ -84,7 +84,9 @@ class BackgroundWriter {
   // compress_while_writing: turns the file into its plain form (NAME, not
   // NAME.zst), so the caller can read it back once the ticket finishes.
   uint64_t stage(uint64_t file);
-  bool compresses_while_writing() const { return limits_.compress_while_writing; }
+  bool compresses_while_writing() const {
+    return limits_.compress_while_writing && limits_.compression.codec != Codec::kNone;
+  }
 
   // Hands the current batches over however small they are.
   void flush();
@@ -150,7 +152,8 @@ class BackgroundWriter {
   // One writer thread with the files whose paths hash to it. Jobs on one
   // path run in submission order; jobs on different writers in any order.
   struct Shard {
-    Shard(size_t queue_batches, size_t max_open) : queue(queue_batches), cache(max_open) {}
+    Shard(size_t queue_batches, size_t max_open, DirectoryLocks& locks)
+        : queue(queue_batches), cache(max_open), hold(locks) {}
     BoundedQueue<Batch> queue;
     // The submitting thread's: the batch being filled, and the batches
     // handed over and not known to be done.
@@ -159,6 +162,7 @@ class BackgroundWriter {
     std::atomic<uint64_t> done{0};  // the last ticket of the last batch finished
     // The worker's own.
     FdCache cache;
+    DirectoryHold hold;  // released after each batch
     std::unique_ptr<FileCompressor> compressor;  // --compress: at close
     std::unique_ptr<StreamedCompression> streamer;  // --compress: while writing
     std::unordered_map<uint64_t, OpenFile> files;

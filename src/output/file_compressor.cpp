@@ -276,8 +276,8 @@ std::unique_ptr<Compressor> make_compressor(const CompressionOptions& options) {
   return nullptr;
 }
 
-FileCompressor::FileCompressor(const CompressionOptions& options, DirectoryLocks* locks)
-    : options_(options), locks_(locks), compressor_(make_compressor(options)), chunk_(kChunk) {}
+FileCompressor::FileCompressor(const CompressionOptions& options, DirectoryHold* hold)
+    : options_(options), hold_(hold), compressor_(make_compressor(options)), chunk_(kChunk) {}
 
 FileCompressor::~FileCompressor() = default;
 
@@ -300,11 +300,9 @@ CompressedFile FileCompressor::compress(const std::string& plain) {
     return result;
   }
   Fd out;
-  {
-    std::unique_lock<std::mutex> creating;
-    if (locks_) creating = locks_->lock_parent_of(result.path);
-    out.fd = ::open(result.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  }
+  if (hold_) hold_->hold_parent_of(result.path);
+  out.fd = ::open(result.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (hold_) hold_->release();
   if (out.fd < 0) {
     result.error = describe_error("cannot create", errno);
     return result;

@@ -81,9 +81,10 @@ struct CompressedFile {
 // (a thread's own: not shared between threads).
 class FileCompressor {
  public:
-  // Throws tcpflow::Error when the library cannot set up. With `locks`,
-  // each compressed file is created under its directory's lock.
-  explicit FileCompressor(const CompressionOptions& options, DirectoryLocks* locks = nullptr);
+  // Throws tcpflow::Error when the library cannot set up. With `hold` (the
+  // calling thread's), each compressed file is created under its
+  // directory's lock, released before compressing.
+  explicit FileCompressor(const CompressionOptions& options, DirectoryHold* hold = nullptr);
   ~FileCompressor();
   FileCompressor(const FileCompressor&) = delete;
   FileCompressor& operator=(const FileCompressor&) = delete;
@@ -94,7 +95,7 @@ class FileCompressor {
 
  private:
   CompressionOptions options_;
-  DirectoryLocks* locks_;
+  DirectoryHold* hold_;
   std::unique_ptr<Compressor> compressor_;
   std::vector<uint8_t> chunk_;
 };

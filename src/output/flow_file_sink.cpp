@@ -85,10 +85,15 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
 
 bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
   if (failed_ || closed_ || offset + len > size_) return false;
-  // The bytes compared are often the latest ones, still in the buffer.
-  if (buffer_used_ > 0 && offset >= buffer_offset_ &&
-      offset + len <= buffer_offset_ + buffer_used_) {
-    std::memcpy(out, buffer_.get() + (offset - buffer_offset_), len);
+  // The bytes compared are often the latest ones, still in the buffer, or
+  // a retransmission reaching back from the buffer into what was written
+  // before it: that front part is read from the file without flushing the
+  // buffer, so the read need not wait for the writer to catch up.
+  const uint64_t buffer_end = buffer_offset_ + buffer_used_;
+  if (buffer_used_ > 0 && offset + len > buffer_offset_ && offset + len <= buffer_end) {
+    const size_t before = offset < buffer_offset_ ? static_cast<size_t>(buffer_offset_ - offset) : 0;
+    if (before > 0 && !file_->read(offset, out, before)) return false;
+    std::memcpy(out + before, buffer_.get() + (offset + before - buffer_offset_), len - before);
     return true;
   }
   return flush_buffer() && file_->read(offset, out, len);

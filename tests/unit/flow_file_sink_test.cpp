@@ -218,6 +218,54 @@ TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
 }
 
+// A retransmission reaching back from the sink's buffer into bytes already
+// handed to the writer is compared without flushing the buffer or staging
+// the file (without --compress there is nothing to stage): either made the
+// packet thread wait for the writers to finish everything submitted.
+TEST(FlowFileSink, AReadBackAcrossTheBufferSubmitsNoJob) {
+  TempDir dir;
+  Stats stats;
+  FdCache cache(4);
+  WriteBuffers buffers;
+  BackgroundWriter::Limits limits = small_limits(4, 64);
+  limits.compress_while_writing = true;  // as a run without --compress sets it up
+  EXPECT_FALSE(BackgroundWriter(limits).compresses_while_writing());
+  BackgroundFileWriter writer(limits, cache);
+  std::string path = dir.path() + "/flow";
+  FlowFileSink sink(writer, buffers, path, false, stats);
+  std::string big(40000, 'a');  // more than a buffer: straight to the writer
+  sink.write(0, view(big), Timestamp{1, 0});
+  sink.write(big.size(), view("tail"), Timestamp{2, 0});  // buffered
+  const uint64_t before = writer.submitted();
+  EXPECT_EQ(before, 2u);  // create, write
+  uint8_t back[8];
+  EXPECT_TRUE(sink.read_back(big.size() - 4, back, 8));
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 8), "aaaatail");
+  EXPECT_EQ(writer.submitted(), before);
+  writer.wait_for(sink.close(Timestamp{3, 0}).pending_job);
+  EXPECT_EQ(slurp(path), big + "tail");
+}
+
+// Bytes written by two jobs, the newer overwriting part of the older, read
+// back piece by piece from the batches the writer still holds.
+TEST(FlowFileSink, AReadBackAcrossTwoWritesTakesEachPieceFromItsNewestJob) {
+  TempDir dir;
+  Stats stats;
+  FdCache cache(4);
+  WriteBuffers buffers;
+  BackgroundFileWriter writer(small_limits(4, 64), cache);
+  std::string path = dir.path() + "/flow";
+  FlowFileSink sink(writer, buffers, path, false, stats);
+  sink.write(0, view(std::string(40000, 'a')), Timestamp{1, 0});
+  sink.write(39996, view(std::string(40000, 'b')), Timestamp{2, 0});  // overlaps the last 4
+  uint8_t back[10];
+  EXPECT_TRUE(sink.read_back(39990, back, 10));
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 10), "aaaaaabbbb");
+  EXPECT_EQ(writer.submitted(), 3u);  // create, write, write: nothing waited for
+  writer.wait_for(sink.close(Timestamp{3, 0}).pending_job);
+  EXPECT_EQ(slurp(path), std::string(39996, 'a') + std::string(40000, 'b'));
+}
+
 TEST(FlowFileSink, WithABackgroundWriterTheIndexIsWrittenOnThisThread) {
   TempDir dir;
   Stats stats;

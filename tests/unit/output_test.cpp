@@ -281,5 +281,47 @@ TEST(DirectoryLocks, ASecondCreationInTheSameDirectoryWaits) {
   EXPECT_TRUE(here.owns_lock());
 }
 
+TEST(DirectoryHold, KeepsOneDirectorysLockUntilReleased) {
+  DirectoryLocks locks;
+  DirectoryHold hold(locks);
+  hold.hold_parent_of("/out/dir/a");
+  hold.hold_parent_of("/out/dir/b");  // the same directory: already held, no self-deadlock
+  EXPECT_TRUE(hold.holding());
+  std::atomic<bool> created{false};
+  std::thread second([&] {
+    std::unique_lock<std::mutex> mine = locks.lock_parent_of("/out/dir/c");
+    created = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(created.load());  // held between creations, not only during one
+  hold.release();
+  second.join();
+  EXPECT_TRUE(created.load());
+  EXPECT_FALSE(hold.holding());
+}
+
+TEST(DirectoryHold, TakingAnotherDirectoryReleasesTheFirst) {
+  DirectoryLocks locks;
+  // Two directories whose stripes differ (they share one now and then).
+  std::string other = "/out/k1";
+  for (int i = 2; &locks.lock_for_parent_of(other + "/f") == &locks.lock_for_parent_of("/out/k0/f");
+       ++i) {
+    other = "/out/k" + std::to_string(i);
+  }
+  DirectoryHold hold(locks);
+  hold.hold_parent_of("/out/k0/f");
+  hold.hold_parent_of(other + "/f");
+  // Seen from another thread: the first directory's lock is free, the second's held.
+  bool first_free = false, second_free = true;
+  std::thread([&] {
+    std::unique_lock<std::mutex> first(locks.lock_for_parent_of("/out/k0/f"), std::try_to_lock);
+    first_free = first.owns_lock();
+    std::unique_lock<std::mutex> second(locks.lock_for_parent_of(other + "/f"), std::try_to_lock);
+    second_free = second.owns_lock();
+  }).join();
+  EXPECT_TRUE(first_free);
+  EXPECT_FALSE(second_free);
+}
+
 }  // namespace
 }  // namespace tcpflow::output
