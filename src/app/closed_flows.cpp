@@ -84,8 +84,7 @@ void ClosedFlows::release_written(bool settled) {
   if (unwritten_.empty()) return;
   uint64_t finished = writer_.finished();
   while (!unwritten_.empty() && due(unwritten_.front(), finished, settled)) {
-    Event event = std::move(unwritten_.front());
-    unwritten_.pop_front();
+    Event event = unwritten_.take_front();
     if (event.flow) {
       release(event.flow->info, event.flow->path, event.closes_file ? event.ticket : 0);
     } else {

@@ -17,7 +17,6 @@
 // ends).
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +25,7 @@
 #include "flow/connection_record.h"
 #include "flow/flow_info.h"
 #include "output/file_writer.h"
+#include "util/ring_queue.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
@@ -112,7 +112,7 @@ class ClosedFlows {
   Consumer& consumer_;
   Stats& stats_;
   Gate* gate_ = nullptr;
-  std::deque<Event> unwritten_;  // conditions 1 and 3
+  RingQueue<Event> unwritten_;  // conditions 1 and 3
   // Condition 2, by connection id (creation order), so finish() is deterministic.
   std::map<uint64_t, std::vector<Closed>> unpaired_;
 };

@@ -23,8 +23,8 @@ class BackgroundFile : public CachedOutputFile {
   bool prepare() override { return true; }
 
   bool write(uint64_t offset, ByteView data) override {
-    if (first_ticket_ == 0) first_ticket_ = writer_.create(path());
-    last_ticket_ = writer_.write(first_ticket_, offset, data);
+    if (file_.id == 0) file_ = writer_.create_ref(path());
+    last_ticket_ = writer_.write(file_, offset, data);
     WriteJob& slot = recent_jobs_[next_recent_];
     older_ticket_ = std::max(older_ticket_, slot.ticket);
     slot = WriteJob{last_ticket_, offset, offset + data.size()};
@@ -33,12 +33,12 @@ class BackgroundFile : public CachedOutputFile {
   }
 
   bool read(uint64_t offset, uint8_t* out, size_t len) override {
-    if (first_ticket_ == 0) return false;
+    if (file_.id == 0) return false;
     if (read_recent(offset, out, len)) return true;
     uint64_t wait = job_that_wrote(offset, len);
     // A file compressed as it is written has no plain form to read yet.
     if (writer_.compresses_while_writing()) {
-      if (stage_ticket_ == 0) stage_ticket_ = writer_.stage(first_ticket_);
+      if (stage_ticket_ == 0) stage_ticket_ = writer_.stage(file_);
       wait = std::max(wait, stage_ticket_);
     }
     writer_.wait_for(wait);
@@ -50,7 +50,7 @@ class BackgroundFile : public CachedOutputFile {
   // the close ticket.
   uint64_t close(Timestamp mtime, bool& ok) override {
     ok = true;
-    if (first_ticket_ != 0) last_ticket_ = writer_.close(first_ticket_, mtime);
+    if (file_.id != 0) last_ticket_ = writer_.close(file_, mtime);
     close_descriptor();  // the one for reading back, if any
     return last_ticket_;
   }
@@ -91,7 +91,7 @@ class BackgroundFile : public CachedOutputFile {
         }
       }
       const size_t piece = static_cast<size_t>(piece_end - at);
-      if (!writer_.read_written(first_ticket_, newest->ticket, at, out + (at - offset), piece)) {
+      if (!writer_.read_written(file_, newest->ticket, at, out + (at - offset), piece)) {
         return false;
       }
       at = piece_end;
@@ -103,11 +103,11 @@ class BackgroundFile : public CachedOutputFile {
     const WriteJob* newest = newest_job_over(offset, len);
     // Jobs run in order: once the newest that wrote there is done, so are
     // the older ones, and the creation.
-    return std::max(newest ? newest->ticket : older_ticket_, first_ticket_);
+    return std::max(newest ? newest->ticket : older_ticket_, file_.id);
   }
 
   BackgroundWriter& writer_;
-  uint64_t first_ticket_ = 0;  // the create job; 0 until the first write
+  BackgroundWriter::FileRef file_;  // named by the create job; id 0 until the first write
   uint64_t last_ticket_ = 0;   // the latest job on the file
   uint64_t stage_ticket_ = 0;  // the job that gave it a plain form, if any
   WriteJob recent_jobs_[kRecentJobs] = {};

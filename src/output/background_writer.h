@@ -28,6 +28,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "output/directory_locks.h"
@@ -84,6 +85,28 @@ class BackgroundWriter {
   // compress_while_writing: turns the file into its plain form (NAME, not
   // NAME.zst), so the caller can read it back once the ticket finishes.
   uint64_t stage(uint64_t file);
+
+  // The same jobs for a caller that keeps the writer a file belongs to, so
+  // its jobs need no lookup (at 30,000 open files the lookup cost 3% of
+  // all CPU). A file created this way takes only these.
+  struct FileRef {
+    uint64_t id = 0;  // the create job's ticket; 0: none
+    size_t shard = 0;
+  };
+  FileRef create_ref(std::string_view path);
+  uint64_t write(const FileRef& file, uint64_t offset, ByteView data) {
+    return add(*shards_[file.shard], Kind::kWrite, file.id, offset, data, Timestamp{});
+  }
+  uint64_t close(const FileRef& file, Timestamp mtime) {
+    return add(*shards_[file.shard], Kind::kClose, file.id, 0, ByteView(), mtime);
+  }
+  uint64_t stage(const FileRef& file) {
+    return add(*shards_[file.shard], Kind::kStage, file.id, 0, ByteView(), Timestamp{});
+  }
+  bool read_written(const FileRef& file, uint64_t ticket, uint64_t offset, uint8_t* out,
+                    size_t len) {
+    return read_written_in(*shards_[file.shard], file.id, ticket, offset, out, len);
+  }
   bool compresses_while_writing() const {
     return limits_.compress_while_writing && limits_.compression.codec != Codec::kNone;
   }
@@ -163,6 +186,7 @@ class BackgroundWriter {
     // The worker's own.
     FdCache cache;
     DirectoryHold hold;  // released after each batch
+    std::unordered_set<std::string_view> touched;  // create_ahead()'s, kept for its memory
     std::unique_ptr<FileCompressor> compressor;  // --compress: at close
     std::unique_ptr<StreamedCompression> streamer;  // --compress: while writing
     std::unordered_map<uint64_t, OpenFile> files;
@@ -174,6 +198,9 @@ class BackgroundWriter {
   uint64_t add(Shard& shard, Kind kind, uint64_t file, uint64_t offset, ByteView data,
                Timestamp mtime);
   Shard& shard_of(uint64_t file, bool forget);
+  size_t shard_for_path(std::string_view path) const;
+  bool read_written_in(Shard& shard, uint64_t file, uint64_t ticket, uint64_t offset,
+                       uint8_t* out, size_t len);
   static const Job* find_job(const Job* jobs, size_t count, uint64_t ticket);
   void flush(Shard& shard);
   Batch fresh_batch();
@@ -184,6 +211,7 @@ class BackgroundWriter {
                  uint8_t* out, size_t len) const;
   void run(Shard& shard);
   void run_job(Shard& shard, const Batch& batch, const Job& job);
+  void create_ahead(Shard& shard, const Batch& batch);
   void create_file(Shard& shard, const Job& job, const char* path);
   void write_file(Shard& shard, OpenFile& file, const uint8_t* data, size_t size,
                   uint64_t offset);

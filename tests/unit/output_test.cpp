@@ -261,6 +261,50 @@ TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
   EXPECT_EQ(slurp(dir.path() + "/a"), "x");
 }
 
+// A writer creates a batch's files before running its other jobs, except
+// a file whose path an earlier job of the batch concerns: a path's second
+// life still truncates it after the first life's bytes, whether the first
+// was created in the same batch or an earlier one.
+TEST(BackgroundWriter, ACreationRunsAheadOnlyOfJobsOnOtherPaths) {
+  for (size_t writers : {size_t{1}, size_t{2}}) {
+    TempDir dir;
+    BackgroundWriter::Limits limits = small_limits(16, 64);  // one batch holds it all
+    limits.writers = writers;
+    BackgroundWriter writer(limits);
+    const std::string shared = dir.path() + "/shared";
+    uint64_t first = writer.create(shared);
+    writer.write(first, 0, view("first file, longer"));
+    writer.close(first, {1, 0});
+    uint64_t second = writer.create(shared);
+    writer.write(second, 0, view("second"));
+    writer.close(second, {2, 0});
+    const std::string across = dir.path() + "/across";
+    uint64_t early = writer.create(across);
+    writer.flush();  // its first life is open in the writer before the next batch
+    writer.write(early, 0, view("early life, longer"));
+    writer.close(early, {3, 0});
+    uint64_t late = writer.create(across);
+    writer.write(late, 0, view("late"));
+    writer.close(late, {4, 0});
+    for (int i = 0; i < 20; ++i) {
+      uint64_t file = writer.create(dir.path() + "/f" + std::to_string(i));
+      writer.write(file, 0, view("bytes of " + std::to_string(i)));
+      writer.close(file, {100 + i, 0});
+    }
+    writer.wait_for(writer.submitted());
+    EXPECT_EQ(slurp(shared), "second") << writers;
+    EXPECT_EQ(mtime_sec(shared), 2);
+    EXPECT_EQ(slurp(across), "late") << writers;
+    EXPECT_EQ(mtime_sec(across), 4);
+    for (int i = 0; i < 20; ++i) {
+      const std::string path = dir.path() + "/f" + std::to_string(i);
+      EXPECT_EQ(slurp(path), "bytes of " + std::to_string(i)) << path;
+      EXPECT_EQ(mtime_sec(path), 100 + i);
+    }
+    for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
+  }
+}
+
 TEST(DirectoryLocks, ASecondCreationInTheSameDirectoryWaits) {
   DirectoryLocks locks;
   std::atomic<bool> created{false};

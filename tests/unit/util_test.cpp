@@ -6,11 +6,31 @@
 #include "util/byte_entropy.h"
 #include "util/hash.h"
 #include "util/reader.h"
+#include "util/ring_queue.h"
 #include "util/seq32.h"
 #include "util/stats.h"
 
 namespace tcpflow {
 namespace {
+
+// Items come out in the order they went in while the ring wraps around and
+// grows with items in it.
+TEST(RingQueue, KeepsOrderThroughWrapAndGrowth) {
+  RingQueue<std::string> queue;
+  EXPECT_TRUE(queue.empty());
+  size_t next_in = 0, next_out = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < round % 7 + 1; ++i) queue.push_back(std::to_string(next_in++));
+    for (int i = 0; i < round % 5 + 1 && !queue.empty(); ++i) {
+      EXPECT_EQ(queue.front(), std::to_string(next_out));
+      EXPECT_EQ(queue.take_front(), std::to_string(next_out++));
+    }
+    ASSERT_EQ(queue.size(), next_in - next_out);
+  }
+  EXPECT_GT(queue.size(), 16u);  // grew past its first array
+  while (!queue.empty()) EXPECT_EQ(queue.take_front(), std::to_string(next_out++));
+  EXPECT_EQ(next_out, next_in);
+}
 
 TEST(HashText, AnEmptyViewWithoutDataHashesLikeAnEmptyString) {
   // A default string_view has a null data(): nothing may be read through it
