@@ -2,7 +2,7 @@
 libapp_a_SOURCES += src/app/flow_recorder.cpp src/app/pipeline.cpp src/app/report_setup.cpp \
 	src/app/signals.cpp src/app/connection_pcaps.cpp \
 	src/app/closed_flows.cpp src/app/flow_reporter.cpp
-libapp_a_SOURCES += src/app/options.cpp src/app/settings.cpp src/app/flow_hooks.cpp \
+libapp_a_SOURCES += src/app/options.cpp src/app/help_text.cpp src/app/settings.cpp src/app/flow_hooks.cpp \
 	src/app/paths.cpp src/app/end_of_run.cpp src/app/unprocessed_pcap.cpp \
 	src/app/writer_setup.cpp src/app/tunnel_settings.cpp \
 	src/app/shard_options.cpp src/app/merge_command.cpp \
@@ -37,7 +37,7 @@ libapp_a_SOURCES += src/app/progress.cpp src/app/progress.h \
 	src/app/run_feedback.cpp src/app/run_feedback.h
 tests_unit_tests_SOURCES += tests/unit/attrib_consumers_test.cpp tests/unit/progress_test.cpp tests/unit/live_notices_test.cpp \
 	tests/unit/earlier_run_test.cpp tests/unit/run_feedback_test.cpp
-noinst_HEADERS += src/app/shard_options.h src/app/merge_command.h \
+noinst_HEADERS += src/app/option_table.h src/app/shard_options.h src/app/merge_command.h \
 	src/app/attrib_config.h src/app/attrib_options.h src/app/connection_filter.h \
 	src/app/connection_log.h src/app/consumer_tee.h src/app/snoop_printer.h \
 	src/app/process_attribution.h

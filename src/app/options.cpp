@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/attrib_options.h"
+#include "app/option_table.h"
 #include "app/settings.h"
 #include "app/proxy_flags.h"
 #include "app/shard_options.h"
@@ -30,114 +31,6 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr const char* kDefaultTemplate = "%A.%a-%B.%b%V%v%C%c";
-
-enum class Section { kInput, kOutput, kScanners, kConsole, kWho, kProcess };
-
-// One table drives both the parser and -h, so the help cannot list an option
-// the parser rejects or miss one it accepts.
-struct OptionDef {
-  char letter;            // short form, or 0
-  const char* long_name;  // long form, or nullptr
-  const char* arg;        // value placeholder; nullptr for a switch
-  Section section;
-  const char* help;
-};
-
-constexpr OptionDef kOptions[] = {
-    {'r', nullptr, "FILE", Section::kInput, "read packets from a pcap file ('-': stdin); repeatable"},
-    {'R', nullptr, "FILE", Section::kInput,
-     "after the -r files, read FILE only to finish open connections"},
-    {'l', nullptr, nullptr, Section::kInput,
-     "every non-option argument is an input file (no BPF then)"},
-    {'i', nullptr, "IFACE", Section::kInput,
-     "capture live on IFACE (default device if no input is given)"},
-    {'p', nullptr, nullptr, Section::kInput, "live capture without promiscuous mode"},
-    {0, "buffer-size", "BYTES", Section::kInput,
-     "live capture: the kernel's packet buffer (K/M/G; default 32M), as tcpdump's -B"},
-    {0, "merge-inputs", nullptr, Section::kInput,
-     "read the -r/-l files as one capture, merged by packet time"},
-    {0, "shard", "K/N", Section::kInput,
-     "one of N workers: keep the connections whose key hashes to K (0 <= K < N)"},
-    {0, "merge-reports", nullptr, Section::kInput,
-     "merge the reports of a sharded run in -o DIR into DIR/report.xml, then exit"},
-    {0, "proxy", "[HOST:]PORT", Section::kInput,
-     "be a recording proxy listening on PORT (all addresses without HOST); repeatable"},
-    {0, "proxy-to", "HOST:PORT", Section::kInput, "where the matching --proxy forwards"},
-    {0, "proxy-allow", "ADDR[/PREFIX]", Section::kInput,
-     "--proxy serves only these clients; repeatable"},
-    {0, "proxy-record", "WHICH", Section::kInput,
-     "--proxy records both (default), client, server or none"},
-    {'o', nullptr, "DIR", Section::kOutput, "write flow files under DIR (default .)"},
-    {'T', nullptr, "TEMPLATE", Section::kOutput,
-     "flow file name template (default %A.%a-%B.%b%V%v%C%c)"},
-    {'F', nullptr, "LETTERS", Section::kOutput,
-     "name and output flags, any of c t T X M k m g (see -hh)"},
-    {'X', nullptr, "FILE", Section::kOutput, "DFXML report path (default DIR/report.xml)"},
-    {'b', nullptr, "N", Section::kOutput,
-     "store at most N bytes per flow direction (K/M/G allowed)"},
-    {'m', nullptr, "N", Section::kOutput,
-     "a sequence jump over N bytes starts a new file (default 16M)"},
-    {'f', nullptr, "N", Section::kOutput,
-     "at most N flow files open at once (default: open-file limit)"},
-    {'I', nullptr, nullptr, Section::kOutput,
-     "write FLOW.findx beside each flow: offset|time|length lines"},
-    {'K', nullptr, nullptr, Section::kOutput,
-     "also write each connection's packets to its own pcap file"},
-    {'w', nullptr, "FILE", Section::kOutput,
-     "write the packets that were not processed to a pcap file"},
-    {'P', nullptr, nullptr, Section::kOutput,
-     "keep closed connections in the flow table (no purge)"},
-    {0, "overlap", "first|last", Section::kOutput,
-     "which copy of differing retransmitted bytes wins (first)"},
-    {0, "compress", "gzip|zstd|bzip2", Section::kOutput,
-     "compress every flow file: NAME.gz, NAME.zst or NAME.bz2 (-S compress_level=N)"},
-    {'e', nullptr, "NAME", Section::kScanners, "enable scanner NAME; repeatable"},
-    {'x', nullptr, "NAME", Section::kScanners, "disable scanner NAME; repeatable"},
-    {'E', nullptr, "NAME", Section::kScanners, "disable every scanner, then enable NAME"},
-    {'a', nullptr, nullptr, Section::kScanners, "enable every scanner"},
-    {'A', nullptr, "ARG", Section::kScanners, "obsolete; accepted and ignored"},
-    {'Z', nullptr, nullptr, Section::kScanners, "leave gzip/deflate HTTP bodies compressed"},
-    {'S', nullptr, "NAME=VALUE", Section::kScanners, "set a parameter (list with -hh); repeatable"},
-    {'H', nullptr, nullptr, Section::kScanners, "describe the scanners and exit"},
-    {0, "netviz-from", "DIR", Section::kScanners,
-     "draw the netviz page from DIR/report.xml into DIR (no capture read)"},
-    {'c', nullptr, nullptr, Section::kConsole,
-     "print flows on stdout (no flow files), each chunk after its name"},
-    {'C', nullptr, nullptr, Section::kConsole, "like -c but without the flow names"},
-    {'0', nullptr, nullptr, Section::kConsole, "no newline after each printed chunk"},
-    {'s', nullptr, nullptr, Section::kConsole,
-     "print non-printable bytes as '.' (the console default)"},
-    {'B', nullptr, nullptr, Section::kConsole, "print bytes unchanged"},
-    {'D', nullptr, nullptr, Section::kConsole, "print a hex dump"},
-    {'g', nullptr, nullptr, Section::kConsole, "print the two directions in different colours"},
-    {'J', nullptr, nullptr, Section::kConsole, "print JSON objects (implies -c)"},
-    {'L', nullptr, "NAME", Section::kConsole, "hold named semaphore NAME while printing"},
-    {0, "connlog", "DEST", Section::kWho,
-     "log each connection when it closes to a file (appended; reopened on SIGHUP), "
-     "'-' (stdout), 'syslog' or 'syslog:FACILITY'"},
-    {0, "connlog-format", "FMT", Section::kWho,
-     "connection log format: text (default), json, or a string of %-codes (see -hh)"},
-    {0, "rule", "EXPR", Section::kWho,
-     "record only connections matching a tcpspy rule (repeatable: any may match)"},
-    {0, "rules-file", "FILE", Section::kWho, "rules from FILE, one a line, '#' comments; repeatable"},
-    {0, "processes", nullptr, Section::kWho,
-     "live: attribute each local connection end to its process (uid, user, pid, cmd, exe)"},
-    {0, "snoop", nullptr, Section::kWho,
-     "print one line per TCP packet (UID PID LADDR LPORT DR RADDR RPORT SIZE CMD); no flow files"},
-    {0, "snoop-time", nullptr, Section::kWho, "--snoop lines start with the packet time"},
-    {'U', "relinquish-privileges", "USER", Section::kProcess,
-     "become USER once the capture is open"},
-    {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
-    {'j', "threads", "N", Section::kProcess,
-     "threads (default: the number of cores); 2 or more write the flow files on N "
-     "threads (at most 8) and decompress gzip input on another"},
-    {0, "pidfile", "FILE", Section::kProcess, "write the process id to FILE (removed at exit)"},
-    {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
-    {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},
-    {'q', nullptr, nullptr, Section::kProcess, "quiet: fewer warnings"},
-    {'h', "help", nullptr, Section::kProcess, "this help; -hh for settings and name codes"},
-    {'V', "version", nullptr, Section::kProcess, "print the version and exit"},
-};
 
 constexpr const char* kPositional = "expression";
 
@@ -495,82 +388,6 @@ ParsedCommandLine parse_options(int argc, const char* const* argv) {
     result.action = Action::kNetvizFrom;
   }
   return result;
-}
-
-std::string version_text() { return std::string("tcpflow ") + PACKAGE_VERSION; }
-
-std::string help_text(bool more) {
-  constexpr size_t kHelpColumn = 24;
-  static constexpr std::pair<Section, const char*> kSections[] = {
-      {Section::kInput, "Input"},          {Section::kOutput, "Output"},
-      {Section::kScanners, "Scanners"},    {Section::kConsole, "Console (instead of files)"},
-      {Section::kWho, "Who made each connection"}, {Section::kProcess, "Process"},
-  };
-  std::string out = version_text() +
-                    " - records TCP connections, one file per direction\n\n"
-                    "Usage: tcpflow [OPTION]... [BPF EXPRESSION]\n"
-                    "       tcpflow [OPTION]... -l FILE...\n";
-  for (const auto& [section, title] : kSections) {
-    out += std::string("\n") + title + ":\n";
-    for (const OptionDef& def : kOptions) {
-      if (def.section != section) continue;
-      std::string left = "  ";
-      if (def.letter != 0) left += std::string("-") + def.letter;
-      if (def.letter != 0 && def.long_name != nullptr) left += ", ";
-      if (def.long_name != nullptr) left += std::string("--") + def.long_name;
-      if (def.arg != nullptr) left += std::string(" ") + def.arg;
-      out += left;
-      if (left.size() + 1 < kHelpColumn) {
-        out.append(kHelpColumn - left.size(), ' ');
-      } else {
-        out += '\n';
-        out.append(kHelpColumn, ' ');
-      }
-      out += def.help;
-      out += '\n';
-    }
-  }
-  if (!more) {
-    out += "\nMore: tcpflow -hh (settings, -F letters, name codes); man tcpflow.\n";
-    return out;
-  }
-  out += "\nSettings (-S NAME=VALUE; booleans take YES/NO, true/false or 1/0):\n";
-  out += settings_help();
-  out +=
-      "\n-F letters (combine freely; k, m, g, t and T prefix the name in the order given):\n"
-      "  -Fc  every name carries the connection count, the first one too (c0)\n"
-      "  -Ft  prefix names with the first packet's Unix time and 'T' (%tT)\n"
-      "  -FT  prefix names with the first packet's ISO 8601 UTC time (%T)\n"
-      "  -FX  write no flow files (reports and console output only)\n"
-      "  -FM  record an MD5 of every flow in the report\n"
-      "  -Fk  one directory level per 1000 flows (%K/)\n"
-      "  -Fm  two directory levels, per million flows (%M000-%M999/%M%K/)\n"
-      "  -Fg  three directory levels, per billion flows\n"
-      "\nName template codes (-T):\n"
-      "  %A %B  source / destination address (IPv4 as 010.000.000.001)\n"
-      "  %a %b  source / destination port, 5 digits\n"
-      "  %E %e  source / destination MAC address (empty without one)\n"
-      "  %V     '--' when VLAN tagged, else empty\n"
-      "  %v     VLAN id when tagged, else empty\n"
-      "  %T     first packet time, ISO 8601 UTC (2001-09-09T01:46:40Z)\n"
-      "  %t     first packet time, Unix seconds\n"
-      "  %c     connection count when above 0 (always with -Fc)\n"
-      "  %C     'c' when the count is above 0 (always with -Fc)\n"
-      "  %#     connection count, always\n"
-      "  %N     flow number modulo 1000, 3 digits\n"
-      "  %K     flow number / 1000 modulo 1000, 3 digits\n"
-      "  %M     flow number / 1000000 modulo 1000, 3 digits\n"
-      "  %G     flow number / 1000000000 modulo 1000, 3 digits\n"
-      "  %S     connection id, 20 digits, the same in both directions\n"
-      "  %W     innermost tunnel (vxlan100_192.0.2.1-192.0.2.2), empty outside one\n"
-      "  %U %P  user and command of the process that made the connection\n"
-      "         (--processes; 'unknown' when not known)\n"
-      "  %%     a literal %\n"
-      "A template without %c or %# gets %C%c appended; '/' makes directories.\n";
-  out += "\nConnection log codes (--connlog-format):\n  ";
-  out += report::ConnectionLogFormat::codes_help();
-  out += "\n";
-  return out;
 }
 
 }  // namespace tcpflow::app
