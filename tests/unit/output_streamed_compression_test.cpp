@@ -14,6 +14,7 @@
 #include "compressed_test_util.h"
 #include "output/background_writer.h"
 #include "output/streamed_compression.h"
+#include "util/unique_fd.h"
 #include "output_test_util.h"
 
 namespace tcpflow::output {
@@ -41,6 +42,16 @@ class Streamed : public ::testing::TestWithParam<Codec> {
   }
   void TearDown() override { ::close(fd_); }
   Bytes decompressed() const { return unpack_all(GetParam(), slurp(path_)).bytes; }
+  // Stages `file` from the compressed file into a new plain file; returns its bytes.
+  Bytes stage_into_plain(StreamedCompression& streamer, StreamedFile& file) {
+    const std::string plain_path = dir_.path() + "/plain";
+    UniqueFd plain(::open(plain_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    UniqueFd compressed(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    EXPECT_GE(plain.get(), 0);
+    EXPECT_TRUE(streamer.stage(file, compressed.get(), plain.get(), error_)) << error_;
+    const std::string got = slurp(plain_path);
+    return Bytes(got.begin(), got.end());
+  }
   size_t streams() const { return unpack_all(GetParam(), slurp(path_)).streams; }
 
   TempDir dir_;
@@ -115,17 +126,9 @@ TEST_P(Streamed, StagingGivesBackThePlainFile) {
             Outcome::kWritten);
   ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 65000, 70000), 65000, error_),
             Outcome::kWritten);
-  std::string plain_path = dir_.path() + "/plain";
-  int plain = ::open(plain_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ASSERT_GE(plain, 0);
-  int compressed = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_TRUE(streamer.stage(file, compressed, plain, error_)) << error_;
-  ::close(compressed);
-  ::close(plain);
   Bytes want = bytes;
   std::fill(want.begin() + 60000, want.begin() + 65000, 0);
-  std::string got = slurp(plain_path);
-  EXPECT_EQ(Bytes(got.begin(), got.end()), want);
+  EXPECT_EQ(stage_into_plain(streamer, file), want);
   EXPECT_EQ(file.next, 0u);
   EXPECT_TRUE(file.beyond_hole.empty());
 }
@@ -167,17 +170,9 @@ TEST_P(Streamed, StagingWritesTheGatheredBytesToo) {
   ASSERT_EQ(streamer.write(file, fd_, slice(bytes, 180000, 200000), 180000, error_),
             Outcome::kWritten);
   EXPECT_EQ(file.gathered.size(), 40000u);
-  std::string plain_path = dir_.path() + "/plain";
-  int plain = ::open(plain_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  ASSERT_GE(plain, 0);
-  int compressed = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_TRUE(streamer.stage(file, compressed, plain, error_)) << error_;
-  ::close(compressed);
-  ::close(plain);
   Bytes want = bytes;
   std::fill(want.begin() + 171072, want.begin() + 180000, 0);
-  std::string got = slurp(plain_path);
-  EXPECT_EQ(Bytes(got.begin(), got.end()), want);
+  EXPECT_EQ(stage_into_plain(streamer, file), want);
   EXPECT_EQ(streamer.gathering_bytes(), 0u);
   EXPECT_EQ(streamer.kept_bytes(), 0u);
 }
