@@ -1,9 +1,5 @@
 #include "app/options.h"
 
-#ifdef HAVE_CONFIG_H
-#include "tcpflow_config.h"  // the autoconf header in the build tree, for PACKAGE_VERSION
-#endif
-
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <climits>
@@ -20,10 +16,6 @@
 #include "output/filename_template.h"
 #include "report/connection_log_format.h"
 #include "util/error.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "2.0.0"
-#endif
 
 namespace tcpflow::app {
 namespace {

@@ -44,7 +44,7 @@ std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
   // same within noise).
   limits.writers = static_cast<size_t>(std::clamp(config.threads, 1, kMaxWriters));
   limits.compression = config.compression;
-  limits.compress_while_writing = config.compression.codec != output::Codec::kNone && !plain_files_read;
+  limits.compress_while_writing = !plain_files_read;  // with a codec (BackgroundWriter checks)
   limits.remove_earlier_plain = !directory_is_empty(outdir);
   return std::make_unique<output::BackgroundFileWriter>(limits, fd_cache);
 }
