@@ -14,6 +14,7 @@
 #include "scanners/scan_netviz.h"
 #include "scanners/scan_python.h"
 #include "util/error.h"
+#include "util/unique_fd.h"
 
 namespace tcpflow::scanners {
 
@@ -102,45 +103,48 @@ bool ScannerSet::enabled(std::string_view name) const {
 
 bool ScannerSet::scan_file(const ScanTarget& target, ScanResult& result,
                            std::string& error) const {
-  if (scanners_.empty()) return true;
-  const std::string& path = target.path;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
-    return false;
-  }
   std::vector<std::unique_ptr<ScanRun>> runs;
+  bool wanted = false;
   for (const auto& scanner : scanners_) {
-    if (auto run = scanner->begin(target)) runs.push_back(std::move(run));
-  }
-  if (runs.empty()) {
-    ::close(fd);
-    return true;
-  }
-  std::vector<uint8_t> buffer(64 * 1024);
-  bool ok = true;
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = path + ": " + std::strerror(errno);
-      ok = false;
-      break;
+    if (auto run = scanner->begin(target)) {
+      wanted = wanted || run->wants_more();
+      runs.push_back(std::move(run));
     }
-    if (n == 0) break;
-    bool more = false;
-    for (auto& run : runs) {
-      if (!run->wants_more()) continue;
-      run->update(ByteView(buffer.data(), static_cast<size_t>(n)));
-      more = more || run->wants_more();
-    }
-    if (!more) break;
   }
-  ::close(fd);
+  // A run may know its result before reading (md5: the writer hashed the
+  // file as it wrote it): then the file is not opened at all.
+  bool ok = !wanted || read_into(target.path, runs, error);
   if (ok) {
     for (auto& run : runs) run->finish(result);
   }
   return ok;
+}
+
+bool ScannerSet::read_into(const std::string& path, std::vector<std::unique_ptr<ScanRun>>& runs,
+                           std::string& error) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  constexpr size_t kChunk = 64 * 1024;
+  std::unique_ptr<uint8_t[]> buffer(new uint8_t[kChunk]);  // not zeroed: read() fills it
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer.get(), kChunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = path + ": " + std::strerror(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    bool more = false;
+    for (auto& run : runs) {
+      if (!run->wants_more()) continue;
+      run->update(ByteView(buffer.get(), static_cast<size_t>(n)));
+      more = more || run->wants_more();
+    }
+    if (!more) return true;
+  }
 }
 
 std::string help_text() {

@@ -35,6 +35,9 @@ class ScannerSet {
   bool scan_file(const ScanTarget& target, ScanResult& result, std::string& error) const;
 
  private:
+  static bool read_into(const std::string& path, std::vector<std::unique_ptr<ScanRun>>& runs,
+                        std::string& error);
+
   std::vector<std::unique_ptr<Scanner>> scanners_;     // read flow files
   std::vector<std::unique_ptr<Scanner>> run_scanners_;  // fed by the pipeline (netviz)
   std::vector<ScannerNotice> notices_;

@@ -1,41 +1,8 @@
 #include "scanners/scan_md5.h"
 
-#include <openssl/evp.h>
-
-#include <stdexcept>
+#include <utility>
 
 namespace tcpflow::scanners {
-
-struct Md5::Context {
-  EVP_MD_CTX* ctx = nullptr;
-  ~Context() { EVP_MD_CTX_free(ctx); }
-};
-
-Md5::Md5() : context_(std::make_unique<Context>()) {
-  context_->ctx = EVP_MD_CTX_new();
-  if (!context_->ctx || EVP_DigestInit_ex(context_->ctx, EVP_md5(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL cannot initialise MD5");
-  }
-}
-
-Md5::~Md5() = default;
-
-void Md5::update(ByteView data) {
-  if (!data.empty()) EVP_DigestUpdate(context_->ctx, data.data(), data.size());
-}
-
-std::string Md5::hex_digest() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context_->ctx, digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 namespace {
 
@@ -52,13 +19,31 @@ class Md5Run : public ScanRun {
   Md5 md5_;
 };
 
+// The file's writer hashed it as it wrote it: nothing to read.
+class WrittenMd5Run : public ScanRun {
+ public:
+  explicit WrittenMd5Run(std::string hex) : hex_(std::move(hex)) {}
+  void update(ByteView) override {}
+  bool wants_more() const override { return false; }
+  void finish(ScanResult& result) override {
+    result.xml.push_back(report::XmlChild::leaf("hashdigest", hex_).attr("type", "md5"));
+    result.jsonl.emplace_back("md5", std::move(hex_));
+  }
+
+ private:
+  std::string hex_;
+};
+
 class Md5Scanner : public Scanner {
  public:
   std::string_view name() const override { return "md5"; }
   std::string_view description() const override {
     return "MD5 of every flow file, as <hashdigest type=\"md5\"> in the report";
   }
-  std::unique_ptr<ScanRun> begin(const ScanTarget&) override {
+  std::unique_ptr<ScanRun> begin(const ScanTarget& target) override {
+    if (!target.info.written_md5.empty()) {
+      return std::make_unique<WrittenMd5Run>(target.info.written_md5);
+    }
     return std::make_unique<Md5Run>();
   }
 };

@@ -3,24 +3,12 @@
 #include <memory>
 
 #include "scanners/scanner.h"
+#include "util/md5.h"
 
 namespace tcpflow::scanners {
 
 std::unique_ptr<Scanner> make_md5_scanner();
 
-// Streaming MD5 over OpenSSL EVP; RAII for the digest context.
-class Md5 {
- public:
-  Md5();
-  ~Md5();
-  Md5(const Md5&) = delete;
-  Md5& operator=(const Md5&) = delete;
-  void update(ByteView data);
-  std::string hex_digest();  // finishes the digest
-
- private:
-  struct Context;
-  std::unique_ptr<Context> context_;
-};
+using Md5 = tcpflow::Md5;
 
 }  // namespace tcpflow::scanners

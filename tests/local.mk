@@ -27,7 +27,7 @@ EXTRA_DIST += tests/e2e/scenarios_run_notices.py
 EXTRA_DIST += tests/e2e/scenarios_connections.py
 EXTRA_DIST += tests/e2e/scenarios_attrib.py
 # report.xml leaves out attributes at their default (issue 18.7).
-EXTRA_DIST += tests/e2e/scenarios_report.py
+EXTRA_DIST += tests/e2e/scenarios_report.py tests/e2e/scenarios_md5.py
 # A capture picked up mid-connection: the hold window (issues 19.3, 22.3).
 EXTRA_DIST += tests/e2e/scenarios_midstream.py
 # Captures compressed with zstd, bzip2 or xz (issue 15.2).

@@ -94,7 +94,7 @@ void ClosedFlows::release_written(bool settled) {
 }
 
 void ClosedFlows::release(flow::FlowInfo& info, std::string& path, uint64_t ticket) {
-  if (ticket != 0) take_write_error(info, path, ticket);
+  if (ticket != 0) take_writer_outcome(info, path, ticket);
   consumer_.file_complete(info, path);
   if (!pair_directions_) {
     consumer_.record(info, path, nullptr, nullptr);
@@ -125,8 +125,11 @@ void ClosedFlows::release_connection(uint64_t connection_id,
   if (record) consumer_.connection_recorded(*record);
 }
 
-void ClosedFlows::take_write_error(flow::FlowInfo& info, const std::string& path,
+void ClosedFlows::take_writer_outcome(flow::FlowInfo& info, const std::string& path,
                                    uint64_t ticket) {
+  std::optional<output::WrittenDigest> digest = writer_.take_digest(ticket);
+  // The writer saw every byte in order; the size check guards the rest.
+  if (digest && digest->size == info.file_size) info.written_md5 = std::move(digest->md5);
   std::optional<std::string> error = writer_.take_error(ticket);
   if (!error) return;
   stats_.add(Counter::kWriteErrors);

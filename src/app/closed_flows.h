@@ -105,7 +105,8 @@ class ClosedFlows {
   void release(flow::FlowInfo& info, std::string& path, uint64_t ticket);
   void release_connection(uint64_t connection_id,
                           const flow::ConnectionRecord* record = nullptr);
-  void take_write_error(flow::FlowInfo& info, const std::string& path, uint64_t ticket);
+  // The writer's outcome for the file: its failure, or the MD5 it took.
+  void take_writer_outcome(flow::FlowInfo& info, const std::string& path, uint64_t ticket);
 
   output::FileWriter& writer_;
   const bool pair_directions_;

@@ -158,7 +158,8 @@ Pipeline::Pipeline(const Config& config) : config_(config), state_(std::make_uni
                    output::FilenameTemplate::kUnknownProcess);
     }
   }
-  s.file_writer = make_file_writer(config, s.fd_cache, !s.scanner_set.empty(), outdir);
+  s.file_writer = make_file_writer(config, s.fd_cache, !s.scanner_set.empty(),
+                                   s.scanner_set.enabled("md5"), outdir);
   // Before the report is created: an earlier run's report.xml tells of a rerun.
   s.feedback = std::make_unique<RunFeedback>(config, no_files ? std::string() : outdir);
   s.report = open_report(config);

@@ -22,7 +22,7 @@ constexpr int kMaxWriters = 8;
 
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
                                                      output::FdCache& fd_cache,
-                                                     bool plain_files_read,
+                                                     bool plain_files_read, bool digest_md5,
                                                      const std::string& outdir) {
   // Live too: a capture that writes on the packet thread stops reading the
   // kernel's buffer while a disk is slow, and drops. Its batches are handed
@@ -46,6 +46,7 @@ std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
   limits.compression = config.compression;
   limits.compress_while_writing = !plain_files_read;  // with a codec (BackgroundWriter checks)
   limits.remove_earlier_plain = !directory_is_empty(outdir);
+  limits.digest_md5 = digest_md5;
   return std::make_unique<output::BackgroundFileWriter>(limits, fd_cache);
 }
 

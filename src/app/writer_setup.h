@@ -15,10 +15,12 @@ namespace tcpflow::app {
 // `plain_files_read`: something reads the flow files once they close
 // (scanners), so --compress compresses each one then rather than while
 // writing it.
+// `digest_md5`: the md5 scanner runs; writer threads hash each file as they
+// write it, so it is not read back for that.
 // `outdir`: where the flow files go (it exists by now).
 std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
                                                      output::FdCache& fd_cache,
-                                                     bool plain_files_read,
+                                                     bool plain_files_read, bool digest_md5,
                                                      const std::string& outdir);
 
 }  // namespace tcpflow::app

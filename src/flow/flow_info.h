@@ -97,6 +97,9 @@ struct FlowInfo {
   CloseReason close_reason = CloseReason::kOpen;
   bool write_failed = false;
   std::string write_error;
+  // The file's MD5 as its writer took it, writing it in order (-e md5 with
+  // writer threads); empty when not known, and the md5 scanner reads the file.
+  std::string written_md5;
 
   // Reassembly facts: gaps, conflicts, duplicates, bad checksums.
   reassembly::ReassemblyStats reassembly;

@@ -28,6 +28,9 @@ class BackgroundFileWriter : public FileWriter {
   std::optional<std::string> take_error(uint64_t ticket) override {
     return writer_.take_error(ticket);
   }
+  std::optional<WrittenDigest> take_digest(uint64_t ticket) override {
+    return writer_.take_digest(ticket);
+  }
   std::optional<CompressedFile> take_compressed(const std::string& path) override {
     return writer_.take_compressed(path);
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include "output/file_io.h"
 #include "output/write_buffers.h"
@@ -272,6 +273,15 @@ std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   return error;
 }
 
+std::optional<WrittenDigest> BackgroundWriter::take_digest(uint64_t ticket) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = digests_.find(ticket);
+  if (it == digests_.end()) return std::nullopt;
+  WrittenDigest digest = std::move(it->second);
+  digests_.erase(it);
+  return digest;
+}
+
 std::optional<CompressedFile> BackgroundWriter::take_compressed(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = compressed_.find(path);
@@ -293,6 +303,13 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
     return;
   }
   file.created = true;
+  if (limits_.digest_md5) {
+    try {
+      file.md5 = std::make_unique<Md5>();
+    } catch (const std::exception&) {
+      // No digest: the md5 scanner reads the file instead.
+    }
+  }
   // A plain file of an earlier run into this directory goes, as it would
   // once a staged file is compressed.
   if (file.streamed && limits_.remove_earlier_plain) ::unlink(file.path.c_str());
@@ -343,7 +360,18 @@ void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* d
     if (outcome == StreamedCompression::Outcome::kWritten) return;
     if (outcome == StreamedCompression::Outcome::kFailed || !stage_file(shard, file)) return;
   }
-  if (int err = write_fully(file.fd, data, size, offset)) file.error = describe_error("write failed", err);
+  if (int err = write_fully(file.fd, data, size, offset)) {
+    file.error = describe_error("write failed", err);
+    return;
+  }
+  if (file.md5) {
+    if (offset == file.digested) {
+      file.md5->update(ByteView(data, size));
+      file.digested += size;
+    } else {
+      file.md5.reset();
+    }
+  }
 }
 
 void BackgroundWriter::finish_streamed(Shard& shard, OpenFile& file) {
@@ -369,6 +397,11 @@ void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) 
     std::lock_guard<std::mutex> lock(mutex_);
     errors_.emplace(job.ticket, std::move(file.error));
     return;
+  }
+  if (file.md5 && file.created) {
+    WrittenDigest digest{file.md5->hex_digest(), file.digested};
+    std::lock_guard<std::mutex> lock(mutex_);
+    digests_.emplace(job.ticket, std::move(digest));
   }
   if (!shard.compressor || !file.created) return;
   CompressedFile packed;

@@ -33,10 +33,12 @@
 
 #include "output/directory_locks.h"
 #include "output/fd_cache.h"
+#include "output/file_writer.h"
 #include "output/file_compressor.h"
 #include "output/streamed_compression.h"
 #include "util/bounded_queue.h"
 #include "util/byte_view.h"
+#include "util/md5.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::output {
@@ -59,6 +61,10 @@ class BackgroundWriter {
     // ...and then removes a plain NAME an earlier run left (not needed
     // when the output directory was empty: a lookup per file saved).
     bool remove_earlier_plain = true;
+    // -e md5: each file's MD5, taken as its bytes are written in order (the
+    // bytes are at hand then, and two writers share the hashing), so the
+    // scanner need not read the file back (take_digest).
+    bool digest_md5 = false;
   };
   // The threads meet (a lock, often a wake-up) once per batch rather than
   // once per job. The queue bound also bounds the memory of bytes in flight.
@@ -126,6 +132,9 @@ class BackgroundWriter {
   // covers it), removed as it is taken; nothing without compression or
   // when the file had failed before.
   std::optional<CompressedFile> take_compressed(const std::string& path);
+  // digest_md5: the MD5 of the file closed by finished job `ticket`, when it
+  // was written in order from its start; removed as it is taken.
+  std::optional<WrittenDigest> take_digest(uint64_t ticket);
 
   // The writers' descriptor figures, for the run summary.
   size_t peak_open() const;
@@ -170,6 +179,10 @@ class BackgroundWriter {
     bool streamed = false;
     StreamedFile stream;
     std::string on_disk;  // the path of what is written: path, or path + suffix
+    // digest_md5: the MD5 of bytes [0, digested); null once a write lands
+    // elsewhere (a gap, an overwrite): the file is read back then.
+    std::unique_ptr<Md5> md5;
+    uint64_t digested = 0;
     void evict_fd() override;
   };
   // One writer thread with the files whose paths hash to it. Jobs on one
@@ -230,6 +243,7 @@ class BackgroundWriter {
   std::condition_variable finished_changed_;
   std::unordered_map<uint64_t, std::string> errors_;
   std::unordered_map<std::string, CompressedFile> compressed_;
+  std::unordered_map<uint64_t, WrittenDigest> digests_;  // by close ticket
   // Batches a worker is done with, emptied, their memory kept for reuse.
   std::vector<Batch> spares_;
   DirectoryLocks directory_locks_;  // shared by the writers

@@ -70,6 +70,13 @@ class OutputFile {
   std::string error_;
 };
 
+// A flow file's MD5, taken by its writer as it wrote the file's `size`
+// bytes one after the other.
+struct WrittenDigest {
+  std::string md5;  // lowercase hex
+  uint64_t size = 0;
+};
+
 class FileWriter {
  public:
   virtual ~FileWriter() = default;
@@ -94,6 +101,15 @@ class FileWriter {
   // Nothing: the writer did not compress it, and the caller does.
   virtual std::optional<CompressedFile> take_compressed(const std::string& path) {
     (void)path;
+    return std::nullopt;
+  }
+
+  // -e md5 (Limits::digest_md5 of a writer with threads): the MD5 of a
+  // file its writer wrote from start to end in order, kept under its
+  // finished close ticket and removed as it is taken. Nothing: the file
+  // was not written in order (a gap, an overwrite) and must be read.
+  virtual std::optional<WrittenDigest> take_digest(uint64_t ticket) {
+    (void)ticket;
     return std::nullopt;
   }
 

@@ -52,6 +52,7 @@ import scenarios_connections  # noqa: E402,F401
 import scenarios_compressed_input  # noqa: E402,F401
 import scenarios_attrib  # noqa: E402,F401
 import scenarios_report   # noqa: E402,F401
+import scenarios_md5      # noqa: E402,F401
 
 RUN_TIMEOUT = 120
 

@@ -29,11 +29,19 @@ class ManualWriter : public output::FileWriter {
     errors.erase(it);
     return error;
   }
+  std::optional<output::WrittenDigest> take_digest(uint64_t ticket) override {
+    auto it = digests.find(ticket);
+    if (it == digests.end()) return std::nullopt;
+    output::WrittenDigest digest = it->second;
+    digests.erase(it);
+    return digest;
+  }
   size_t peak_open() const override { return 0; }
   size_t evictions() const override { return 0; }
 
   void finish_up_to(uint64_t ticket) { finished_ = ticket; }
   std::map<uint64_t, std::string> errors;
+  std::map<uint64_t, output::WrittenDigest> digests;
   int flushes = 0;
 
  private:
@@ -50,7 +58,8 @@ class Log : public ClosedFlows::Consumer {
   void record(flow::FlowInfo& info, const std::string& path, const flow::FlowInfo*,
               const std::string* peer_path) override {
     events.push_back("record " + path + (peer_path ? " peer " + *peer_path : "") +
-                     (info.write_failed ? " failed: " + info.write_error : ""));
+                     (info.write_failed ? " failed: " + info.write_error : "") +
+                     (info.written_md5.empty() ? "" : " md5 " + info.written_md5));
   }
   void connection_complete(uint64_t id) override {
     events.push_back("connection " + std::to_string(id));
@@ -98,6 +107,27 @@ TEST_F(ClosedFlowsTest, WithoutScannersADirectionGoesOnOnceItsFileIsWritten) {
   stage.poll();
   EXPECT_EQ(writer.flushes, 1);
   EXPECT_EQ(log.events, (Events{"complete a", "record a", "complete ", "record ", "connection 1"}));
+}
+
+// The MD5 a writer took of a file travels with the flow, when the writer
+// hashed as many bytes as the file holds.
+TEST_F(ClosedFlowsTest, AFileKeepsTheDigestItsWriterTookOfAllItsBytes) {
+  ClosedFlows& stage = make_stage(false);
+  flow::FlowInfo whole = direction(1, 10, 20);
+  whole.file_size = 6;
+  flow::FlowInfo short_digest = direction(2, 30, 40);
+  short_digest.file_size = 9;
+  uint64_t whole_close = writer.submit();
+  uint64_t short_close = writer.submit();
+  writer.digests[whole_close] = output::WrittenDigest{"aa11", 6};
+  writer.digests[short_close] = output::WrittenDigest{"bb22", 6};
+  stage.direction_closed(whole, "whole", whole_close);
+  stage.direction_closed(short_digest, "short", short_close);
+  writer.finish_up_to(short_close);
+  stage.poll();
+  EXPECT_EQ(log.events,
+            (Events{"complete whole", "record whole md5 aa11", "complete short", "record short"}));
+  EXPECT_TRUE(writer.digests.empty());  // both taken
 }
 
 TEST_F(ClosedFlowsTest, WithScannersADirectionWaitsForItsConnectionAndMeetsItsPeer) {

@@ -158,6 +158,59 @@ TEST(BackgroundWriter, RunsJobsInOrderAndKeepsAFileFailureUnderItsClose) {
   EXPECT_FALSE(writer.take_error(bad_close).has_value());  // taken once
 }
 
+// -e md5: a file written from its start, in order, has its digest under its
+// close (also when its descriptor was evicted between writes); a file
+// written any other way has none, even when its bytes add up to its size.
+TEST(BackgroundWriter, HashesOnlyAFileWrittenInOrderFromItsStart) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(2, 3);  // 2 descriptors, 5 files
+  limits.writers = 2;
+  limits.digest_md5 = true;
+  BackgroundWriter writer(limits);
+  auto file = [&](const char* name) { return writer.create_ref(dir.path() + "/" + name); };
+  BackgroundWriter::FileRef in_order = file("in-order"), filled = file("hole-filled"),
+                            rewritten = file("rewritten"), late_start = file("late-start"),
+                            empty = file("empty");
+  writer.write(in_order, 0, view("abc"));
+  writer.write(filled, 0, view("aaaa"));
+  writer.write(rewritten, 0, view("xyz"));
+  writer.write(late_start, 2, view("ab"));
+  writer.write(filled, 8, view("cccc"));   // ahead: a hole at 4..8 ...
+  writer.write(in_order, 3, view("def"));
+  writer.write(rewritten, 1, view("Q"));   // an overwrite
+  writer.write(filled, 4, view("bbbb"));   // ... filled: 12 bytes for a 12-byte file
+  uint64_t closes[5];
+  BackgroundWriter::FileRef all[5] = {in_order, filled, rewritten, late_start, empty};
+  for (int i = 0; i < 5; ++i) closes[i] = writer.close(all[i], Timestamp{});
+  writer.wait_for(closes[4]);
+  EXPECT_GT(writer.evictions(), 0u);
+  EXPECT_EQ(slurp(dir.path() + "/in-order"), "abcdef");
+  EXPECT_EQ(slurp(dir.path() + "/hole-filled"), "aaaabbbbcccc");
+  std::optional<WrittenDigest> digest = writer.take_digest(closes[0]);
+  ASSERT_TRUE(digest.has_value());
+  EXPECT_EQ(digest->md5, "e80b5017098950fc58aad83c8c14978e");  // md5("abcdef")
+  EXPECT_EQ(digest->size, 6u);
+  EXPECT_FALSE(writer.take_digest(closes[0]).has_value());  // taken once
+  EXPECT_FALSE(writer.take_digest(closes[1]).has_value());
+  EXPECT_FALSE(writer.take_digest(closes[2]).has_value());
+  EXPECT_FALSE(writer.take_digest(closes[3]).has_value());
+  digest = writer.take_digest(closes[4]);
+  ASSERT_TRUE(digest.has_value());
+  EXPECT_EQ(digest->md5, "d41d8cd98f00b204e9800998ecf8427e");  // md5("")
+  EXPECT_EQ(digest->size, 0u);
+}
+
+TEST(BackgroundWriter, HashesNothingUnlessAsked) {
+  TempDir dir;
+  BackgroundWriter writer(small_limits(4, 1));
+  BackgroundWriter::FileRef file = writer.create_ref(dir.path() + "/f");
+  writer.write(file, 0, view("abc"));
+  uint64_t closed = writer.close(file, Timestamp{});
+  writer.wait_for(closed);
+  EXPECT_EQ(slurp(dir.path() + "/f"), "abc");
+  EXPECT_FALSE(writer.take_digest(closed).has_value());
+}
+
 TEST(BackgroundWriter, AFailedWriteIsKeptAndStopsTheFile) {
   BackgroundWriter writer(small_limits(4, 1));
   uint64_t full = writer.create("/dev/full");  // every write: ENOSPC

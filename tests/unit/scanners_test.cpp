@@ -72,6 +72,28 @@ TEST(ScannerSet, HashesAFileLargerThanOneChunk) {
   ::unlink((std::string(path) + ".sum").c_str());
 }
 
+// The writer hashed the file as it wrote it (FlowInfo::written_md5): the
+// scanner reports that digest and the file is not even opened (here it
+// does not exist); an http scan beside it still reads the file.
+TEST(ScannerSet, TakesTheWritersDigestWithoutReadingTheFile) {
+  ScannerSelection md5;
+  md5.enable = {"md5"};
+  flow::FlowInfo info;
+  info.written_md5 = "0123456789abcdef0123456789abcdef";
+  std::string missing = "/nonexistent-dir-for-tcpflow/flow";
+  ScanResult result;
+  std::string error;
+  ASSERT_TRUE(ScannerSet::select(md5).scan_file(ScanTarget{info, missing}, result, error)) << error;
+  ASSERT_EQ(result.xml.size(), 1u);
+  EXPECT_EQ(result.xml[0].text, info.written_md5);
+  EXPECT_EQ(result.jsonl[0].second, info.written_md5);
+  ScannerSelection both;
+  both.enable = {"md5", "http"};
+  ScanResult unread;
+  EXPECT_FALSE(ScannerSet::select(both).scan_file(ScanTarget{info, missing}, unread, error));
+  EXPECT_NE(error.find(missing), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace tcpflow::scanners
 
