@@ -102,7 +102,8 @@ inline constexpr OptionDef kOptions[] = {
     {'z', "chroot", "DIR", Section::kProcess, "chroot to DIR once the capture is open (needs -U)"},
     {'j', "threads", "N", Section::kProcess,
      "threads (default: the number of cores); 2 or more write the flow files on N "
-     "threads (at most 8) and decompress gzip input on another"},
+     "threads (at most 8; on a disk, in pairs: one creates, one writes) and decompress "
+     "gzip input on another"},
     {0, "pidfile", "FILE", Section::kProcess, "write the process id to FILE (removed at exit)"},
     {'d', nullptr, "N", Section::kProcess, "debug level (default 1)"},
     {'v', "verbose", nullptr, Section::kProcess, "verbose: debug level 10"},

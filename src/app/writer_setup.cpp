@@ -1,5 +1,8 @@
 #include "app/writer_setup.h"
 
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
 #include <algorithm>
 
 #include "app/paths.h"
@@ -17,6 +20,17 @@ constexpr size_t kReadBackDescriptors = 16;
 
 // Each writer holds batches in flight; more only wait on the disk.
 constexpr int kMaxWriters = 8;
+
+// Whether creating a file costs the file system real work: on a disk file
+// system (ext4, xfs, btrfs, ...) a creation takes the directory's lock and
+// allocates an inode, and a creating thread beside each writer pays (W2 on
+// ext4: 24% less time, 5% less CPU); in memory (tmpfs, ramfs) it is cheap
+// and the extra thread only adds hand-overs (C30000: 3-9% more CPU).
+bool creations_cost(const std::string& outdir) {
+  struct statfs fs {};
+  if (::statfs(outdir.c_str(), &fs) != 0) return true;
+  return fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC;
+}
 
 }  // namespace
 
@@ -43,6 +57,12 @@ std::unique_ptr<output::FileWriter> make_file_writer(const Config& config,
   // system, and two writers made W1 30% and W2 20% faster there (tmpfs: the
   // same within noise).
   limits.writers = static_cast<size_t>(std::clamp(config.threads, 1, kMaxWriters));
+  // From two threads up, in pairs where creations cost: one creating, one
+  // writing (see BackgroundWriter::Limits::creator_threads).
+  if (limits.writers >= 2 && creations_cost(outdir)) {
+    limits.creator_threads = true;
+    limits.writers /= 2;
+  }
   limits.compression = config.compression;
   limits.compress_while_writing = !plain_files_read;  // with a codec (BackgroundWriter checks)
   limits.remove_earlier_plain = !directory_is_empty(outdir);

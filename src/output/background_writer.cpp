@@ -44,8 +44,18 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
   // writers use no more of either.
   const size_t max_open = limits.max_open ? std::max<size_t>(1, limits.max_open / writers) : 0;
   const size_t queue_batches = std::max<size_t>(2, limits.queue_batches / writers);
+  const bool streams = limits.compress_while_writing && limits.compression.codec != Codec::kNone;
   for (size_t i = 0; i < writers; ++i) {
     shards_.push_back(std::make_unique<Shard>(queue_batches, max_open, directory_locks_));
+    // A creator keeps the files of the batches between it and the writer
+    // open before the writer's cache counts them: only with descriptors to
+    // spare, which the cache then leaves for them.
+    Shard& shard = *shards_.back();
+    const size_t in_flight = (queue_batches + 2) * limits.batch_jobs;
+    if (limits.creator_threads && !streams && shard.cache.capacity() >= 2 * in_flight) {
+      shard.ahead = std::make_unique<BoundedQueue<Batch>>(queue_batches);
+      shard.cache.set_capacity(shard.cache.capacity() - in_flight);
+    }
     if (limits.compression.codec != Codec::kNone) {
       shards_.back()->compressor =
           std::make_unique<FileCompressor>(limits.compression, &shards_.back()->hold);
@@ -60,11 +70,17 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
     shard->batch = fresh_batch();
     Shard* worker_shard = shard.get();
     shard->worker = std::thread([this, worker_shard] { run(*worker_shard); });
+    if (shard->ahead) shard->creator = std::thread([this, worker_shard] { run_creator(*worker_shard); });
   }
 }
 
 BackgroundWriter::~BackgroundWriter() {
   flush();
+  for (auto& shard : shards_) {
+    if (!shard->ahead) continue;
+    shard->ahead->close();  // the creator passes on what it holds, then stops
+    shard->creator.join();
+  }
   for (auto& shard : shards_) shard->queue.close();  // each worker drains its queue, then stops
   for (auto& shard : shards_) {
     shard->worker.join();
@@ -180,7 +196,11 @@ void BackgroundWriter::flush(Shard& shard) {
   shard.in_flight.push_back(InFlight{shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket,
                                     shard.batch.jobs.data(), shard.batch.jobs.size(),
                                     shard.batch.bytes.data()});
-  shard.queue.push(std::move(shard.batch));
+  if (shard.ahead) {
+    shard.ahead->push(std::move(shard.batch));
+  } else {
+    shard.queue.push(std::move(shard.batch));
+  }
   shard.batch = fresh_batch();
 }
 
@@ -251,6 +271,12 @@ size_t BackgroundWriter::peak_open() const {
   return sum;
 }
 
+size_t BackgroundWriter::created_ahead() const {
+  size_t sum = 0;
+  for (const auto& shard : shards_) sum += shard->created_ahead.load(std::memory_order_relaxed);
+  return sum;
+}
+
 size_t BackgroundWriter::evictions() const {
   size_t sum = 0;
   for (const auto& shard : shards_) sum += shard->evictions.load(std::memory_order_relaxed);
@@ -302,6 +328,19 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
     file.error = describe_error("cannot create", errno);
     return;
   }
+  file_created(file);
+}
+
+void BackgroundWriter::adopt_created(Shard& shard, const Job& job, const char* path, int fd) {
+  OpenFile& file = shard.files[job.file];
+  file.path = path;
+  file.on_disk = file.path;
+  file.fd = fd;
+  shard.cache.adopt(file);
+  file_created(file);
+}
+
+void BackgroundWriter::file_created(OpenFile& file) {
   file.created = true;
   if (limits_.digest_md5) {
     try {
@@ -466,10 +505,72 @@ void BackgroundWriter::create_ahead(Shard& shard, const Batch& batch) {
   shard.hold.release();
 }
 
+// The creator's side of creator_threads: creates the batch's new files in
+// order, unless an earlier life of the same path is not finished by the
+// writer yet (it would truncate that file): the writer creates those.
+// A creation that fails is left to the writer too, which evicts descriptors
+// for EMFILE and keeps any other failure under the file's close.
+void BackgroundWriter::create_for_writer(Shard& shard, Batch& batch) {
+  for (const Job& job : batch.jobs) {
+    if (job.kind == Kind::kCreate) {
+      const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.at);
+      const uint64_t path_hash = hash_text(std::string_view(path, job.size));
+      shard.creator_paths[job.file] = path_hash;
+      const bool busy = path_busy(shard, path_hash);
+      shard.path_lives[path_hash] = Shard::PathLife{job.ticket, true};
+      if (busy) continue;
+      const int fd = ::open(path, kCreateFlags, 0644);
+      if (fd < 0) continue;
+      batch.created.emplace_back(job.ticket, fd);
+      shard.created_ahead.fetch_add(1, std::memory_order_relaxed);
+    } else if (job.kind == Kind::kClose) {
+      auto it = shard.creator_paths.find(job.file);
+      if (it == shard.creator_paths.end()) continue;
+      shard.path_lives[it->second] = Shard::PathLife{job.ticket, false};
+      shard.closes.emplace_back(job.ticket, it->second);
+      shard.creator_paths.erase(it);
+    }
+  }
+}
+
+bool BackgroundWriter::path_busy(Shard& shard, uint64_t path_hash) {
+  const uint64_t done = shard.done.load(std::memory_order_acquire);
+  while (!shard.closes.empty() && shard.closes.front().first <= done) {
+    auto [ticket, closed] = shard.closes.front();
+    shard.closes.pop_front();
+    auto life = shard.path_lives.find(closed);
+    if (life != shard.path_lives.end() && !life->second.open && life->second.ticket == ticket) {
+      shard.path_lives.erase(life);
+    }
+  }
+  return shard.path_lives.count(path_hash) != 0;
+}
+
+void BackgroundWriter::run_creator(Shard& shard) {
+  while (std::optional<Batch> batch = shard.ahead->pop()) {
+    create_for_writer(shard, *batch);
+    shard.queue.push(std::move(*batch));
+  }
+}
+
 void BackgroundWriter::run(Shard& shard) {
   while (std::optional<Batch> batch = shard.queue.pop()) {
-    create_ahead(shard, *batch);
-    for (const Job& job : batch->jobs) run_job(shard, *batch, job);
+    if (shard.ahead) {
+      size_t next = 0;  // the creator's descriptors, in create order
+      for (const Job& job : batch->jobs) {
+        if (job.kind == Kind::kCreate && next < batch->created.size() &&
+            batch->created[next].first == job.ticket) {
+          adopt_created(shard, job,
+                        reinterpret_cast<const char*>(batch->bytes.data() + job.at),
+                        batch->created[next++].second);
+          continue;
+        }
+        run_job(shard, *batch, job);
+      }
+    } else {
+      create_ahead(shard, *batch);
+      for (const Job& job : batch->jobs) run_job(shard, *batch, job);
+    }
     shard.hold.release();
     shard.peak_open.store(shard.cache.peak_open(), std::memory_order_relaxed);
     shard.evictions.store(shard.cache.evictions(), std::memory_order_relaxed);
@@ -481,6 +582,7 @@ void BackgroundWriter::batch_done(Shard& shard, Batch batch) {
   uint64_t last = batch.jobs.back().ticket;
   batch.jobs.clear();
   batch.bytes.clear();
+  batch.created.clear();
   std::lock_guard<std::mutex> lock(mutex_);
   spares_.push_back(std::move(batch));
   // Stored under the lock, so a waiter never misses the wake-up.

@@ -65,6 +65,13 @@ class BackgroundWriter {
     // bytes are at hand then, and two writers share the hashing), so the
     // scanner need not read the file back (take_digest).
     bool digest_md5 = false;
+    // Each writer gets a second thread that creates the files of a batch
+    // before the writer reaches it (not with compress_while_writing).
+    // Creations in a directory are serial in the file system anyway: one
+    // thread creating while another writes, stamps and closes takes about
+    // a third less time than one thread doing both, for no more CPU (two
+    // threads both creating cost 13% more CPU on ext4).
+    bool creator_threads = false;
   };
   // The threads meet (a lock, often a wake-up) once per batch rather than
   // once per job. The queue bound also bounds the memory of bytes in flight.
@@ -139,6 +146,8 @@ class BackgroundWriter {
   // The writers' descriptor figures, for the run summary.
   size_t peak_open() const;
   size_t evictions() const;
+  // creator_threads: files the creating threads made ahead of their writers.
+  size_t created_ahead() const;
 
  private:
   enum class Kind : uint8_t { kCreate, kWrite, kClose, kStage };
@@ -155,6 +164,8 @@ class BackgroundWriter {
   struct Batch {
     std::vector<Job> jobs;
     std::vector<uint8_t> bytes;
+    // creator_threads: descriptors of files created ahead, by create ticket.
+    std::vector<std::pair<uint64_t, int>> created;
   };
   // A batch handed to a writer. Its memory stays where it is (the queue
   // moves the vectors, not their contents), writers only read it, and only
@@ -206,6 +217,22 @@ class BackgroundWriter {
     std::atomic<size_t> peak_open{0};
     std::atomic<size_t> evictions{0};
     std::thread worker;
+    // creator_threads: batches go through `ahead` to the creator, which
+    // creates their new files and passes them on to `queue`.
+    std::unique_ptr<BoundedQueue<Batch>> ahead;
+    std::thread creator;
+    std::atomic<size_t> created_ahead{0};
+    // The creator's own, by a hash of the path (two paths that share one
+    // only make the writer create a file itself): each open file's path,
+    // and each path's latest create or close, so a path's later life is
+    // not created ahead of the writer finishing its earlier one.
+    struct PathLife {
+      uint64_t ticket;
+      bool open;
+    };
+    std::unordered_map<uint64_t, uint64_t> creator_paths;  // file -> path hash
+    std::unordered_map<uint64_t, PathLife> path_lives;     // path hash -> life
+    std::deque<std::pair<uint64_t, uint64_t>> closes;      // (ticket, path hash), to forget
   };
 
   uint64_t add(Shard& shard, Kind kind, uint64_t file, uint64_t offset, ByteView data,
@@ -225,7 +252,12 @@ class BackgroundWriter {
   void run(Shard& shard);
   void run_job(Shard& shard, const Batch& batch, const Job& job);
   void create_ahead(Shard& shard, const Batch& batch);
+  void run_creator(Shard& shard);
+  void create_for_writer(Shard& shard, Batch& batch);
+  bool path_busy(Shard& shard, uint64_t path_hash);
   void create_file(Shard& shard, const Job& job, const char* path);
+  void file_created(OpenFile& file);
+  void adopt_created(Shard& shard, const Job& job, const char* path, int fd);
   void write_file(Shard& shard, OpenFile& file, const uint8_t* data, size_t size,
                   uint64_t offset);
   void close_file(Shard& shard, const Job& job, OpenFile& file);

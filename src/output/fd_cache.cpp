@@ -59,6 +59,16 @@ int FdCache::open(Client& client, const std::string& path, int flags, mode_t mod
   return fd;
 }
 
+void FdCache::adopt(Client& client) {
+  if (client.cached_) forget(client);
+  while (clients_.size() >= max_open_ && evict_one()) {
+  }
+  clients_.push_front(&client);
+  client.position_ = clients_.begin();
+  client.cached_ = true;
+  if (clients_.size() > peak_open_) peak_open_ = clients_.size();
+}
+
 void FdCache::touch(Client& client) {
   if (client.cached_ && client.position_ != clients_.begin()) {
     clients_.splice(clients_.begin(), clients_, client.position_);

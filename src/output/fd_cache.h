@@ -34,6 +34,9 @@ class FdCache {
   // Opens `path` for `client`, evicting others to stay within the budget.
   // Returns the descriptor, or -1 with errno set.
   int open(Client& client, const std::string& path, int flags, mode_t mode);
+  // `client` holds a descriptor opened elsewhere (by a creating thread):
+  // counted from now on, evicting others to stay within the budget.
+  void adopt(Client& client);
   // Marks `client` as most recently used.
   void touch(Client& client);
   // The client closed its descriptor itself.

@@ -2,17 +2,21 @@
 // number of files, each opened once, written sequentially in 1 MiB blocks,
 // timestamped (as every flow file is) and closed. A lower bound for any
 // tool that writes one file per flow direction into one directory; with
-// --threads N, N threads share the files out (the bench takes the better of
-// one and two threads).
+// --threads N, N threads share the files out; with --split one thread
+// creates every file and another writes, stamps and closes them (as our
+// writers pair up on a disk). The bench takes the best of the three.
 //
-//   writefloor OUTDIR --sizes FILE [--threads N]   (sizes: one per line, from benchgen --sizes)
-//   writefloor OUTDIR --files N --bytes B [--threads N]
+//   writefloor OUTDIR --sizes FILE [--threads N | --split]   (sizes: one per line, from benchgen --sizes)
+//   writefloor OUTDIR --files N --bytes B [--threads N | --split]
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,10 +63,74 @@ void write_file(int dirfd, const char* name, unsigned long long size,
   if (::close(fd) != 0) die(std::string(name) + ": " + std::strerror(errno));
 }
 
+void fill_file(int fd, unsigned long long size, const std::vector<char>& block) {
+  while (size > 0) {
+    const size_t n = size < block.size() ? static_cast<size_t>(size) : block.size();
+    const ssize_t w = ::write(fd, block.data(), n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) die(std::string("write: ") + std::strerror(errno));
+    size -= static_cast<unsigned long long>(w);
+  }
+  const timespec stamp[2] = {{1500000000, 0}, {1500000000, 0}};
+  if (::futimens(fd, stamp) != 0) die(std::string("futimens: ") + std::strerror(errno));
+  if (::close(fd) != 0) die(std::string("close: ") + std::strerror(errno));
+}
+
+// --split: one thread creates every file, another writes, stamps and
+// closes them, handed over in batches of 256 descriptors.
+void split(int dirfd, const std::vector<unsigned long long>& sizes,
+           const std::vector<char>& block) {
+  std::mutex mutex;
+  std::condition_variable ready, room;
+  std::deque<std::vector<int>> batches;
+  bool done = false;
+  std::thread writer([&] {
+    size_t next = 0;
+    for (;;) {
+      std::vector<int> batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        ready.wait(lock, [&] { return done || !batches.empty(); });
+        if (batches.empty()) return;
+        batch = std::move(batches.front());
+        batches.pop_front();
+      }
+      room.notify_one();
+      for (int fd : batch) fill_file(fd, sizes[next++], block);
+    }
+  });
+  char name[64];
+  std::vector<int> batch;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    file_name(name, sizeof name, i);
+    const int fd = ::openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) die(std::string(name) + ": " + std::strerror(errno));
+    batch.push_back(fd);
+    if (batch.size() == 256 || i + 1 == sizes.size()) {
+      std::unique_lock<std::mutex> lock(mutex);
+      room.wait(lock, [&] { return batches.size() < 2; });  // bounded descriptors
+      batches.push_back(std::move(batch));
+      batch.clear();
+      ready.notify_one();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+  }
+  ready.notify_one();
+  writer.join();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   size_t threads = 1;
+  bool split_roles = false;
+  if (argc >= 5 && std::strcmp(argv[argc - 1], "--split") == 0) {
+    split_roles = true;
+    argc -= 1;
+  }
   if (argc >= 6 && std::strcmp(argv[argc - 2], "--threads") == 0) {
     threads = std::strtoul(argv[argc - 1], nullptr, 0);
     if (threads < 1 || threads > 64) die("--threads must be 1..64");
@@ -70,8 +138,8 @@ int main(int argc, char** argv) {
   }
   if (argc < 4) {
     std::fprintf(stderr,
-                 "usage: writefloor OUTDIR --sizes FILE [--threads N]\n"
-                 "       writefloor OUTDIR --files N --bytes B [--threads N]\n");
+                 "usage: writefloor OUTDIR --sizes FILE [--threads N | --split]\n"
+                 "       writefloor OUTDIR --files N --bytes B [--threads N | --split]\n");
     return 2;
   }
   const char* outdir = argv[1];
@@ -115,8 +183,13 @@ int main(int argc, char** argv) {
     }
   };
   std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(write_share, t);
-  write_share(0);
+  if (split_roles) {
+    split(dirfd, sizes, block);
+    threads = 2;
+  } else {
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(write_share, t);
+    write_share(0);
+  }
   for (std::thread& helper : helpers) helper.join();
   ::close(dirfd);
   const double secs =

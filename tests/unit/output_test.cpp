@@ -293,6 +293,80 @@ TEST(BackgroundWriter, SeveralWritersKeepEachPathInOrder) {
 
 // finished() with several writers: a ticket counts as done only when every
 // earlier ticket, on whichever writer, is done too.
+// creator_threads: a second thread creates files ahead of the writer, and
+// a path's later life waits for the writer to finish its earlier one (else
+// its creation would truncate a file still being written).
+TEST(BackgroundWriter, ACreatorThreadCreatesAheadAndKeepsEachPathInOrder) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(64, 5);  // descriptors to spare
+  limits.creator_threads = true;
+  std::string shared = dir.path() + "/shared";
+  BackgroundWriter writer(limits);
+  std::vector<BackgroundWriter::FileRef> files;
+  std::vector<uint64_t> closes;
+  for (int life = 0; life < 6; ++life) {
+    // Plenty of writes before each life of the shared path, so the writer
+    // lags the creator.
+    for (int i = 0; i < 10; ++i) {
+      files.push_back(writer.create_ref(dir.path() + "/m" + std::to_string(files.size())));
+      for (int k = 0; k < 20; ++k) writer.write(files.back(), k * 1000, view(std::string(1000, 'a' + k)));
+      closes.push_back(writer.close(files.back(), {300, 0}));
+    }
+    BackgroundWriter::FileRef path_life = writer.create_ref(shared);
+    std::string text = "life " + std::to_string(life) + std::string(20 - 3 * life, '.');
+    writer.write(path_life, 0, view(text));
+    writer.close(path_life, {life + 1, 0});
+  }
+  BackgroundWriter::FileRef bad = writer.create_ref("/nonexistent-dir-for-tcpflow/m");
+  uint64_t bad_close = writer.close(bad, {});
+  writer.wait_for(bad_close);
+  EXPECT_EQ(slurp(shared), "life 5" + std::string(5, '.'));
+  EXPECT_EQ(mtime_sec(shared), 6);
+  std::string want;
+  for (int k = 0; k < 20; ++k) want += std::string(1000, 'a' + k);
+  for (size_t i = 0; i < files.size(); ++i) {
+    EXPECT_EQ(slurp(dir.path() + "/m" + std::to_string(i)), want) << i;
+    EXPECT_FALSE(writer.take_error(closes[i]).has_value());
+  }
+  std::optional<std::string> error = writer.take_error(bad_close);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("cannot create"), std::string::npos) << *error;
+  EXPECT_GT(writer.created_ahead(), files.size() / 2);
+  EXPECT_LE(writer.peak_open(), 64u);
+}
+
+// Two lives of one path in one batch: the creator sees the second while the
+// writer has not begun the first, and must leave it to the writer.
+TEST(BackgroundWriter, ACreatorLeavesAPathsLaterLifeInTheSameBatchToTheWriter) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(256, 16);
+  limits.creator_threads = true;
+  BackgroundWriter writer(limits);
+  std::string shared = dir.path() + "/shared";
+  BackgroundWriter::FileRef first = writer.create_ref(shared);
+  writer.write(first, 0, view("first life, longer"));
+  writer.close(first, {1, 0});
+  BackgroundWriter::FileRef second = writer.create_ref(shared);
+  writer.write(second, 0, view("second"));
+  writer.wait_for(writer.close(second, {2, 0}));
+  EXPECT_EQ(slurp(shared), "second");
+  EXPECT_EQ(mtime_sec(shared), 2);
+  EXPECT_EQ(writer.created_ahead(), 1u);
+}
+
+// Without descriptors to spare for the files in flight, no creator thread.
+TEST(BackgroundWriter, NoCreatorThreadWithoutDescriptorsToSpare) {
+  TempDir dir;
+  BackgroundWriter::Limits limits = small_limits(8, 5);
+  limits.creator_threads = true;
+  BackgroundWriter writer(limits);
+  BackgroundWriter::FileRef file = writer.create_ref(dir.path() + "/f");
+  writer.write(file, 0, view("abc"));
+  writer.wait_for(writer.close(file, {}));
+  EXPECT_EQ(slurp(dir.path() + "/f"), "abc");
+  EXPECT_EQ(writer.created_ahead(), 0u);
+}
+
 TEST(BackgroundWriter, FinishedIsContiguousAcrossWriters) {
   TempDir dir;
   BackgroundWriter::Limits limits = small_limits(8, 1000);  // nothing leaves before flush()
