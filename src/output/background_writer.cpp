@@ -20,8 +20,11 @@ namespace {
 
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
-// Done batches kept readable (see InFlight): 16 batches of about 384 KiB.
+// Done batches kept readable (see InFlight): 32 batches of about 384 KiB.
 constexpr size_t kKeptDoneBatches = 32;
+// creator_threads: batches created ahead and waiting for the writer. Two
+// keep it busy; more would only hold descriptors and memory.
+constexpr size_t kCreatedAheadBatches = 2;
 // Bytes beyond holes kept for files compressed while written, shared by the
 // writers (a reordered capture keeps a little per flow; a file that needs
 // more is staged).
@@ -45,16 +48,20 @@ BackgroundWriter::BackgroundWriter(const Limits& limits) : limits_(limits) {
   const size_t max_open = limits.max_open ? std::max<size_t>(1, limits.max_open / writers) : 0;
   const size_t queue_batches = std::max<size_t>(2, limits.queue_batches / writers);
   const bool streams = limits.compress_while_writing && limits.compression.codec != Codec::kNone;
+  // A creator keeps the files of the batches between it and its writer
+  // open before the writer's cache counts them: only with descriptors to
+  // spare, which the cache then leaves for them.
+  const size_t created_in_flight = (kCreatedAheadBatches + 2) * limits.batch_jobs;
+  const size_t capacity = FdCache(max_open).capacity();
+  const bool creators =
+      limits.creator_threads && !streams && capacity >= 2 * created_in_flight;
   for (size_t i = 0; i < writers; ++i) {
-    shards_.push_back(std::make_unique<Shard>(queue_batches, max_open, directory_locks_));
-    // A creator keeps the files of the batches between it and the writer
-    // open before the writer's cache counts them: only with descriptors to
-    // spare, which the cache then leaves for them.
+    shards_.push_back(std::make_unique<Shard>(creators ? kCreatedAheadBatches : queue_batches,
+                                              max_open, directory_locks_));
     Shard& shard = *shards_.back();
-    const size_t in_flight = (queue_batches + 2) * limits.batch_jobs;
-    if (limits.creator_threads && !streams && shard.cache.capacity() >= 2 * in_flight) {
+    if (creators) {
       shard.ahead = std::make_unique<BoundedQueue<Batch>>(queue_batches);
-      shard.cache.set_capacity(shard.cache.capacity() - in_flight);
+      shard.cache.set_capacity(capacity - created_in_flight);
     }
     if (limits.compression.codec != Codec::kNone) {
       shards_.back()->compressor =
