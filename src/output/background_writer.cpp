@@ -34,6 +34,16 @@ constexpr size_t kBeyondHoleBudget = size_t{32} << 20;
 // no faster with 32 MiB, which costs 35 MB more of RSS.
 constexpr size_t kGatheringBudget = size_t{8} << 20;
 
+// What a writer kept for the caller under `key`, removed as it is taken.
+template <typename Map, typename Key>
+std::optional<typename Map::mapped_type> take_from(Map& kept, const Key& key) {
+  auto it = kept.find(key);
+  if (it == kept.end()) return std::nullopt;
+  typename Map::mapped_type value = std::move(it->second);
+  kept.erase(it);
+  return value;
+}
+
 }  // namespace
 
 void BackgroundWriter::OpenFile::evict_fd() {
@@ -299,29 +309,17 @@ void BackgroundWriter::wait_for(uint64_t ticket) {
 
 std::optional<std::string> BackgroundWriter::take_error(uint64_t ticket) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = errors_.find(ticket);
-  if (it == errors_.end()) return std::nullopt;
-  std::string error = std::move(it->second);
-  errors_.erase(it);
-  return error;
+  return take_from(errors_, ticket);
 }
 
 std::optional<WrittenDigest> BackgroundWriter::take_digest(uint64_t ticket) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = digests_.find(ticket);
-  if (it == digests_.end()) return std::nullopt;
-  WrittenDigest digest = std::move(it->second);
-  digests_.erase(it);
-  return digest;
+  return take_from(digests_, ticket);
 }
 
 std::optional<CompressedFile> BackgroundWriter::take_compressed(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = compressed_.find(path);
-  if (it == compressed_.end()) return std::nullopt;
-  CompressedFile packed = std::move(it->second);
-  compressed_.erase(it);
-  return packed;
+  return take_from(compressed_, path);
 }
 
 void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* path) {
