@@ -145,7 +145,7 @@ bool FlowTable::is_bare_syn(const reassembly::Segment& segment) {
 reassembly::Reassembler& FlowTable::reassembler_of(DirectionState& state) const {
   if (!state.reassembler) {
     state.reassembler = std::make_unique<reassembly::Reassembler>(
-        state.sink, config_.reassembly, config_.overlap, budget_);
+        state.sink, config_.reassembly, config_.overlap, budget_, &state.info.reassembly);
     if (state.has_pending_syn) {
       state.has_pending_syn = false;
       state.reassembler->add(state.pending_syn);
@@ -183,7 +183,6 @@ void FlowTable::finish_direction(Connection& conn, Direction& dir, CloseReason r
   reassembly::Reassembler& reassembler = reassembler_of(*dir.state);
   reassembler.finish();
   FlowInfo& info = dir.state->info;
-  info.reassembly = reassembler.stats();
   if (info.write_times) info.write_times->seal();
   if (reason == CloseReason::kSeekJump) {
     info.close_reason = reason;

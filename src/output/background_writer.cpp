@@ -21,7 +21,7 @@ namespace {
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
 // Done batches kept readable (see InFlight): 32 batches of about 384 KiB.
-constexpr size_t kKeptDoneBatches = 32;
+constexpr size_t kKeptDoneBatches = 8;
 // creator_threads: batches created ahead and waiting for the writer. Two
 // keep it busy; more would only hold descriptors and memory.
 constexpr size_t kCreatedAheadBatches = 2;
@@ -325,10 +325,12 @@ std::optional<CompressedFile> BackgroundWriter::take_compressed(const std::strin
 void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* path) {
   OpenFile& file = shard.files[job.file];
   file.path = path;
-  file.streamed = shard.streamer != nullptr;
-  file.on_disk = file.streamed ? file.path + shard.streamer->suffix() : file.path;
+  if (shard.streamer) {
+    file.streamed = std::make_unique<OpenFile::Streamed>();
+    file.streamed->on_disk = file.path + shard.streamer->suffix();
+  }
   shard.hold.hold_parent_of(file.path);
-  file.fd = shard.cache.open(file, file.on_disk, kCreateFlags, 0644);
+  file.fd = shard.cache.open(file, file.on_disk(), kCreateFlags, 0644);
   if (file.fd < 0) {
     file.error = describe_error("cannot create", errno);
     return;
@@ -339,7 +341,6 @@ void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* pat
 void BackgroundWriter::adopt_created(Shard& shard, const Job& job, const char* path, int fd) {
   OpenFile& file = shard.files[job.file];
   file.path = path;
-  file.on_disk = file.path;
   file.fd = fd;
   shard.cache.adopt(file);
   file_created(file);
@@ -364,14 +365,14 @@ int BackgroundWriter::reopen(Shard& shard, OpenFile& file) {
     shard.cache.touch(file);
     return file.fd;
   }
-  file.fd = shard.cache.open(file, file.on_disk, kReopenFlags, 0);
+  file.fd = shard.cache.open(file, file.on_disk(), kReopenFlags, 0);
   if (file.fd < 0) file.error = describe_error("cannot reopen", errno);
   return file.fd;
 }
 
 // What is compressed so far becomes the plain file, which takes the rest.
 bool BackgroundWriter::stage_file(Shard& shard, OpenFile& file) {
-  UniqueFd compressed(::open(file.on_disk.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd compressed(::open(file.on_disk().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (compressed.get() < 0) {
     file.error = describe_error("cannot read back", errno);
     return false;
@@ -387,11 +388,12 @@ bool BackgroundWriter::stage_file(Shard& shard, OpenFile& file) {
     file.error = describe_error("cannot create", errno);
     return false;
   }
-  if (!shard.streamer->stage(file.stream, compressed.get(), file.fd, file.error)) return false;
+  if (!shard.streamer->stage(file.streamed->state, compressed.get(), file.fd, file.error)) {
+    return false;
+  }
   shard.hold.hold_parent_of(file.path);
-  ::unlink(file.on_disk.c_str());
-  file.on_disk = file.path;
-  file.streamed = false;
+  ::unlink(file.streamed->on_disk.c_str());
+  file.streamed.reset();
   return true;
 }
 
@@ -399,8 +401,8 @@ void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* d
                                   uint64_t offset) {
   if (!file.error.empty() || reopen(shard, file) < 0) return;
   if (file.streamed) {
-    auto outcome = shard.streamer->write(file.stream, file.fd, ByteView(data, size), offset,
-                                         file.error);
+    auto outcome = shard.streamer->write(file.streamed->state, file.fd, ByteView(data, size),
+                                         offset, file.error);
     if (outcome == StreamedCompression::Outcome::kWritten) return;
     if (outcome == StreamedCompression::Outcome::kFailed || !stage_file(shard, file)) return;
   }
@@ -420,7 +422,7 @@ void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* d
 
 void BackgroundWriter::finish_streamed(Shard& shard, OpenFile& file) {
   if (file.error.empty() && reopen(shard, file) >= 0) {
-    shard.streamer->finish(file.stream, file.fd, file.error);
+    shard.streamer->finish(file.streamed->state, file.fd, file.error);
   }
 }
 
@@ -428,13 +430,13 @@ void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) 
   uint64_t original = 0, compressed = 0;
   if (file.streamed) {
     finish_streamed(shard, file);
-    original = file.stream.next;
-    compressed = file.stream.compressed;
-    shard.streamer->forget(file.stream);
+    original = file.streamed->state.next;
+    compressed = file.streamed->state.compressed;
+    shard.streamer->forget(file.streamed->state);
   }
   if (file.fd >= 0) shard.cache.forget(file);
   int close_error =
-      close_stamped(file.fd, file.on_disk.c_str(), file.created ? job.mtime : Timestamp{});
+      close_stamped(file.fd, file.on_disk().c_str(), file.created ? job.mtime : Timestamp{});
   if (close_error != 0 && file.error.empty()) file.error = describe_error("close failed", close_error);
   file.fd = -1;
   if (!file.error.empty()) {
@@ -451,7 +453,7 @@ void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) 
   CompressedFile packed;
   if (file.streamed) {
     packed.ok = true;
-    packed.path = file.on_disk;
+    packed.path = file.on_disk();
     packed.original = original;
     packed.compressed = compressed;
     packed.plain_left = false;  // never written; an earlier run's went at creation

@@ -186,10 +186,15 @@ class BackgroundWriter {
     bool created = false;
     std::string path;
     std::string error;  // the first failure; the file gets no more writes
-    // compress_while_writing: written as path + suffix until staged.
-    bool streamed = false;
-    StreamedFile stream;
-    std::string on_disk;  // the path of what is written: path, or path + suffix
+    // compress_while_writing: written as path + suffix until staged. Apart,
+    // so that a plain file (thirty thousand open at once) does not carry it.
+    struct Streamed {
+      StreamedFile state;
+      std::string on_disk;  // path + suffix
+    };
+    std::unique_ptr<Streamed> streamed;
+    // The path of what is written.
+    const std::string& on_disk() const { return streamed ? streamed->on_disk : path; }
     // digest_md5: the MD5 of bytes [0, digested); null once a write lands
     // elsewhere (a gap, an overwrite): the file is read back then.
     std::unique_ptr<Md5> md5;

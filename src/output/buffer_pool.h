@@ -26,10 +26,16 @@ class BufferPool {
     return buffer;
   }
 
-  void release(std::unique_ptr<uint8_t[]> buffer) {
+  // `keep` false: the buffer is freed, and so are the spares.
+  void release(std::unique_ptr<uint8_t[]> buffer, bool keep = true) {
     if (!buffer) return;
     --in_use_;
-    spares_.push_back(std::move(buffer));
+    if (keep) {
+      spares_.push_back(std::move(buffer));
+    } else {
+      spares_.clear();
+      spares_.shrink_to_fit();
+    }
   }
 
   size_t in_use() const { return in_use_; }

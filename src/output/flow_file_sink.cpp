@@ -21,7 +21,9 @@ FlowFileSink::FlowFileSink(FileWriter& writer, WriteBuffers& buffers, std::strin
     : buffers_(buffers),
       file_(writer.open(std::move(path), *this)),
       write_index_(write_index),
-      stats_(stats) {}
+      stats_(stats) {
+  buffers_.sink_opened();
+}
 
 FlowFileSink::~FlowFileSink() {
   if (!closed_) close(Timestamp{});
@@ -77,6 +79,7 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
       write_at(offset, data.data(), data.size());
       return;
     }
+    buffers_.holding(*this);
   }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
@@ -144,6 +147,7 @@ void FlowFileSink::quiesce(Timestamp) {
 
 void FlowFileSink::drop_buffer() {
   if (!buffer_) return;
+  buffers_.not_holding(*this);
   if (buffer_large_) {
     buffers_.release_large_buffer(std::move(buffer_));
   } else {
@@ -162,6 +166,12 @@ void FlowFileSink::grow_buffer_after_fill() {
   drop_buffer();
   buffer_ = std::move(large);
   buffer_large_ = true;
+  buffers_.holding(*this);
+}
+
+void FlowFileSink::give_back_buffer() {
+  flush_buffer();
+  drop_buffer();
 }
 
 void FlowFileSink::before_descriptor_closed() {
@@ -196,6 +206,7 @@ reassembly::StreamEnd FlowFileSink::close(Timestamp last_ts) {
   if (!ok) fail(file_->error());
   drop_buffer();
   closed_ = true;
+  buffers_.sink_closed();
   if (write_index_) write_index();
   end.size = size_;
   end.path = path();

@@ -18,7 +18,9 @@
 
 namespace tcpflow::output {
 
-class FlowFileSink : public reassembly::StreamSink, private OutputFile::Owner {
+class FlowFileSink : public reassembly::StreamSink,
+                     private OutputFile::Owner,
+                     private WriteBuffers::Holder {
  public:
   FlowFileSink(FileWriter& writer, WriteBuffers& buffers, std::string path, bool write_index,
                Stats& stats);
@@ -48,6 +50,7 @@ class FlowFileSink : public reassembly::StreamSink, private OutputFile::Owner {
   bool write_at(uint64_t offset, const uint8_t* data, size_t len);
   void fail(const std::string& error);
   void before_descriptor_closed() override;
+  void give_back_buffer() override;
   void drop_buffer();
   void grow_buffer_after_fill();
   size_t buffer_capacity() const {

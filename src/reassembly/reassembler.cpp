@@ -26,11 +26,13 @@ constexpr size_t kMaxRanges = 16384;
 }  // namespace
 
 Reassembler::Reassembler(StreamSink& sink, const ReassemblyLimits& limits, OverlapPolicy policy,
-                         MemoryBudget& shared_budget)
+                         MemoryBudget& shared_budget, ReassemblyStats* stats)
     : sink_(sink),
       limits_(limits),
       policy_(policy),
       budget_(shared_budget),
+      own_stats_(stats ? nullptr : std::make_unique<ReassemblyStats>()),
+      stats_(stats ? *stats : *own_stats_),
       in_sink_(kMaxRanges),
       weak_(kMaxRanges) {}
 

@@ -51,8 +51,10 @@ enum class AddStatus : uint8_t {
 
 class Reassembler {
  public:
+  // `stats`: where to count (the flow's record, which outlives this), so
+  // that thirty thousand open flows do not keep each count twice; null: here.
   Reassembler(StreamSink& sink, const ReassemblyLimits& limits, OverlapPolicy policy,
-              MemoryBudget& shared_budget);
+              MemoryBudget& shared_budget, ReassemblyStats* stats = nullptr);
   ~Reassembler();
   Reassembler(const Reassembler&) = delete;
   Reassembler& operator=(const Reassembler&) = delete;
@@ -151,7 +153,8 @@ class Reassembler {
   ReassemblyLimits limits_;
   OverlapPolicy policy_;
   MemoryBudget& budget_;
-  ReassemblyStats stats_;
+  std::unique_ptr<ReassemblyStats> own_stats_;  // when not given one
+  ReassemblyStats& stats_;
   bool started_ = false;
   bool syn_seen_ = false;
   bool fin_seen_ = false;

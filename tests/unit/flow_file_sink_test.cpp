@@ -161,6 +161,73 @@ TEST(WriteBuffers, LargeBuffersOnlyWhileSmallOnesAreFree) {
   EXPECT_EQ(cache.large_buffers_in_use(), 0u);
 }
 
+// Far more sinks open than buffers: none is handed out, and the sinks that
+// held one (the first of the crowd) write out what it held and give it back
+// the moment the crowd forms; their files stay whole.
+TEST_F(DirectSinkTest, ACrowdOfSinksTakesTheBuffersBack) {
+  std::string held = dir.path() + "/held";
+  std::string large = dir.path() + "/large";
+  FlowFileSink short_flow(writer, buffers, held, false, stats);
+  FlowFileSink long_flow(writer, buffers, large, false, stats);
+  short_flow.write(0, view("GET /"), Timestamp{1, 0});
+  std::string chunk(1000, 'x');  // fills its small buffer often enough to get a large one
+  for (int i = 0; i < 80; ++i) long_flow.write(i * chunk.size(), view(chunk), Timestamp{1, 0});
+  long_flow.write(80 * chunk.size(), view("tail"), Timestamp{1, 0});
+  ASSERT_EQ(buffers.buffers_in_use(), 1u);
+  ASSERT_EQ(buffers.large_buffers_in_use(), 1u);
+  EXPECT_EQ(slurp(held), "");  // still in the buffer
+
+  for (size_t i = 2; i < WriteBuffers::kCrowdedSinks; ++i) buffers.sink_opened();
+  EXPECT_FALSE(buffers.crowded());
+  buffers.sink_opened();
+  EXPECT_TRUE(buffers.crowded());
+  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(buffers.large_buffers_in_use(), 0u);
+  EXPECT_EQ(slurp(held), "GET /");
+  EXPECT_EQ(buffers.reserve_buffer(), nullptr);
+  EXPECT_EQ(buffers.reserve_large_buffer(), nullptr);
+
+  short_flow.write(5, view(" HTTP/1.1"), Timestamp{2, 0});  // straight through
+  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(slurp(held), "GET / HTTP/1.1");
+  short_flow.close(Timestamp{3, 0});
+  long_flow.close(Timestamp{3, 0});
+  EXPECT_EQ(slurp(large), std::string(80 * chunk.size(), 'x') + "tail");
+
+  for (size_t i = 1; i < WriteBuffers::kCrowdedSinks; ++i) buffers.sink_closed();
+  EXPECT_FALSE(buffers.crowded());  // the crowd has gone: buffers again
+  FlowFileSink next(writer, buffers, dir.path() + "/next", false, stats);
+  next.write(0, view("a"), Timestamp{4, 0});
+  EXPECT_EQ(buffers.buffers_in_use(), 1u);
+  next.close(Timestamp{5, 0});
+  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+}
+
+// Holders leave the list in any order; each one left is still asked.
+TEST(WriteBuffers, HoldersLeaveInAnyOrder) {
+  struct CountingHolder : WriteBuffers::Holder {
+    WriteBuffers* buffers = nullptr;
+    int asked = 0;
+    void give_back_buffer() override {
+      ++asked;
+      buffers->not_holding(*this);
+    }
+  };
+  WriteBuffers buffers;
+  std::vector<CountingHolder> holders(5);
+  for (auto& holder : holders) {
+    holder.buffers = &buffers;
+    buffers.holding(holder);
+  }
+  buffers.not_holding(holders[1]);
+  buffers.not_holding(holders[4]);
+  for (size_t i = 0; i <= WriteBuffers::kCrowdedSinks; ++i) buffers.sink_opened();
+  EXPECT_EQ(holders[0].asked + holders[2].asked + holders[3].asked, 3);
+  EXPECT_EQ(holders[1].asked + holders[4].asked, 0);
+  buffers.sink_opened();  // already crowded: nobody is asked again
+  EXPECT_EQ(holders[0].asked, 1);
+}
+
 TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   TempDir dir;
   Stats stats;

@@ -260,6 +260,31 @@ TEST(Reassembler, PermanentHolesBecomeGaps) {
   EXPECT_EQ(rig.r.stats().gaps.size(), 2u);
 }
 
+// Given the flow record's counts, the reassembler counts there, so a flow
+// does not keep them twice; the figures are the same as its own.
+TEST(Reassembler, CountsIntoTheStatsItIsGiven) {
+  const std::vector<uint8_t> s = random_bytes(450, 13);
+  Rig<> own;
+  ConsoleSink sink;
+  MemoryBudget budget(UINT64_MAX);
+  ReassemblyStats record;
+  Reassembler given(sink, {}, OverlapPolicy::kFirstWins, budget, &record);
+  for (Reassembler* r : {&own.r, &given}) {
+    r->add(syn_seg(0xffffffffu));
+    r->add(data_seg(0, s, {400, 50}));
+    r->add(data_seg(0, s, {0, 100}));
+    r->add(data_seg(0, s, {0, 100}));
+    r->finish();
+  }
+  EXPECT_EQ(&given.stats(), &record);
+  EXPECT_EQ(record.segments, 3u);
+  EXPECT_EQ(record.duplicate_bytes, 100u);
+  EXPECT_EQ(record.gaps, std::vector<ByteRange>({{100, 300}}));
+  EXPECT_EQ(own.r.stats().segments, record.segments);
+  EXPECT_EQ(own.r.stats().duplicate_bytes, record.duplicate_bytes);
+  EXPECT_EQ(own.r.stats().gaps, record.gaps);
+}
+
 TEST(Reassembler, HoleAtTheStartAfterSyn) {
   const std::vector<uint8_t> s = random_bytes(100, 14);
   Rig<> rig;
