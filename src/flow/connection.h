@@ -48,8 +48,31 @@ struct DirectionState {
   FlowInfo info;
   LazySink sink;  // refers to info: the state never moves (held by pointer)
   std::unique_ptr<reassembly::Reassembler> reassembler;
-  reassembly::Segment pending_syn;  // valid while has_pending_syn
-  bool has_pending_syn = false;
+  // The deferred bare SYN: the segment less its (empty) payload, in 24
+  // bytes instead of 56, as every open direction carries it.
+  struct PendingSyn {
+    Timestamp ts;
+    uint32_t seq = 0;
+    uint8_t flags = 0;
+    bool checksum_bad = false;
+    bool ip_header_bad = false;
+    bool held = false;
+  } pending_syn;
+  bool has_pending_syn() const { return pending_syn.held; }
+  void defer_syn(const reassembly::Segment& syn) {
+    pending_syn = PendingSyn{syn.ts, syn.seq, syn.flags, syn.checksum_bad, syn.ip_header_bad, true};
+  }
+  // The deferred SYN as a segment; it is no longer held.
+  reassembly::Segment take_pending_syn() {
+    pending_syn.held = false;
+    reassembly::Segment syn;
+    syn.seq = pending_syn.seq;
+    syn.flags = pending_syn.flags;
+    syn.checksum_bad = pending_syn.checksum_bad;
+    syn.ip_header_bad = pending_syn.ip_header_bad;
+    syn.ts = pending_syn.ts;
+    return syn;
+  }
 };
 
 struct Direction {

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "decode/packet.h"
@@ -69,6 +70,9 @@ struct FlowInfo {
   bool has_macs = false;
   decode::MacAddress src_mac{};
   decode::MacAddress dst_mac{};
+  // The report lists write_times entry by entry (--proxy: the time of each
+  // read beside the data, which stays clean). (Here, where it costs no room.)
+  bool list_write_times = false;
   // The encapsulations this direction's first packet crossed, outermost
   // first; empty when it was not tunnelled (no allocation then).
   std::vector<decode::TunnelLayer> tunnels;
@@ -78,6 +82,8 @@ struct FlowInfo {
   uint32_t connection_count = 0;  // tcpflow's %c: earlier files with the same base name
   bool is_client = false;       // direction of the connection's opener (SYN without ACK)
   bool direction_known = false;
+  CloseReason close_reason = CloseReason::kOpen;  // (with the output facts below)
+  bool write_failed = false;
 
   // Activity.
   Timestamp first_ts;
@@ -90,12 +96,11 @@ struct FlowInfo {
   // Output.
   std::string filename;        // relative to the output directory; empty if no file
   uint64_t file_size = 0;      // bytes in the file (holes included)
-  // --compress: the codec ("gzip", "zstd", "bzip2") and the compressed file's
-  // size; file_size stays the original length. Empty when not compressed.
-  std::string compression;
+  // --compress: the codec ("gzip", "zstd", "bzip2": static text) and the
+  // compressed file's size; file_size stays the original length. Empty when
+  // not compressed.
+  std::string_view compression;
   uint64_t compressed_size = 0;
-  CloseReason close_reason = CloseReason::kOpen;
-  bool write_failed = false;
   std::string write_error;
   // The file's MD5 as its writer took it, writing it in order (-e md5 with
   // writer threads); empty when not known, and the md5 scanner reads the file.
@@ -107,9 +112,6 @@ struct FlowInfo {
   // Packet time of each delivered byte, when FlowTableConfig::record_write_times
   // (the http scanner); shared by copies of this struct, sealed at close.
   std::shared_ptr<WriteTimes> write_times;
-  // The report lists write_times entry by entry (--proxy: the time of each
-  // read beside the data, which stays clean).
-  bool list_write_times = false;
 };
 
 }  // namespace tcpflow::flow

@@ -55,10 +55,8 @@ const FlowInfo* FlowTable::process(const decode::DecodedPacket& packet,
   segment.ip_header_bad = packet.ip.header_checksum_bad;
   segment.ts = context.ts;
   DirectionState& state = *dir.state;
-  if (!state.reassembler && !state.has_pending_syn && is_bare_syn(segment)) {
-    state.pending_syn = segment;
-    state.pending_syn.payload = ByteView{};
-    state.has_pending_syn = true;
+  if (!state.reassembler && !state.has_pending_syn() && is_bare_syn(segment)) {
+    state.defer_syn(segment);
   } else if (reassembler_of(state).add(segment) == reassembly::AddStatus::kJump) {
     // The old file ends with the packets before this one.
     stats_.add(Counter::kSeekJumps);
@@ -146,10 +144,7 @@ reassembly::Reassembler& FlowTable::reassembler_of(DirectionState& state) const 
   if (!state.reassembler) {
     state.reassembler = std::make_unique<reassembly::Reassembler>(
         state.sink, config_.reassembly, config_.overlap, budget_, &state.info.reassembly);
-    if (state.has_pending_syn) {
-      state.has_pending_syn = false;
-      state.reassembler->add(state.pending_syn);
-    }
+    if (state.has_pending_syn()) state.reassembler->add(state.take_pending_syn());
   }
   return *state.reassembler;
 }

@@ -49,7 +49,7 @@ class BackgroundWriter {
     size_t max_open = 0;         // descriptors, shared by the writers; 0: the process limit
     size_t batch_jobs = 256;     // jobs handed over together...
     size_t batch_bytes = 256 << 10;  // ...or fewer, once they carry this many bytes
-    size_t queue_batches = 16;   // submitting blocks beyond this many waiting batches
+    size_t queue_batches = 8;    // submitting blocks beyond this many waiting batches
     size_t writers = 1;          // threads; a path always goes to the same one
     // --compress: each close job also compresses the closed file (the
     // compression is most of such a run's work: it runs beside the packet

@@ -20,8 +20,8 @@ FlowFileSink::FlowFileSink(FileWriter& writer, WriteBuffers& buffers, std::strin
                            bool write_index, Stats& stats)
     : buffers_(buffers),
       file_(writer.open(std::move(path), *this)),
-      write_index_(write_index),
-      stats_(stats) {
+      stats_(stats),
+      write_index_(write_index) {
   buffers_.sink_opened();
 }
 

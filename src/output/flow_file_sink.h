@@ -62,15 +62,15 @@ class FlowFileSink : public reassembly::StreamSink,
 
   WriteBuffers& buffers_;
   std::unique_ptr<OutputFile> file_;
-  bool write_index_;
   Stats& stats_;
+  bool write_index_;
   bool closed_ = false;
   bool failed_ = false;
+  bool buffer_large_ = false;
+  uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   std::string error_;
   uint64_t size_ = 0;
   std::unique_ptr<uint8_t[]> buffer_;
-  bool buffer_large_ = false;
-  uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
   std::vector<IndexEntry> index_;
