@@ -348,13 +348,7 @@ void BackgroundWriter::adopt_created(Shard& shard, const Job& job, const char* p
 
 void BackgroundWriter::file_created(OpenFile& file) {
   file.created = true;
-  if (limits_.digest_md5) {
-    try {
-      file.md5 = std::make_unique<Md5>();
-    } catch (const std::exception&) {
-      // No digest: the md5 scanner reads the file instead.
-    }
-  }
+  if (limits_.digest_md5) file.md5 = std::make_unique<Md5Stream>();
   // A plain file of an earlier run into this directory goes, as it would
   // once a staged file is compressed.
   if (file.streamed && limits_.remove_earlier_plain) ::unlink(file.path.c_str());
@@ -412,9 +406,10 @@ void BackgroundWriter::write_file(Shard& shard, OpenFile& file, const uint8_t* d
   }
   if (file.md5) {
     if (offset == file.digested) {
-      file.md5->update(ByteView(data, size));
+      shard.digests.add(*file.md5, ByteView(data, size));  // the batch outlives the queue
       file.digested += size;
     } else {
+      shard.digests.drain();  // nothing queued may refer to it
       file.md5.reset();
     }
   }
@@ -440,14 +435,14 @@ void BackgroundWriter::close_file(Shard& shard, const Job& job, OpenFile& file) 
   if (close_error != 0 && file.error.empty()) file.error = describe_error("close failed", close_error);
   file.fd = -1;
   if (!file.error.empty()) {
+    if (file.md5) shard.digests.drain();  // nothing queued may refer to it
     std::lock_guard<std::mutex> lock(mutex_);
     errors_.emplace(job.ticket, std::move(file.error));
     return;
   }
   if (file.md5 && file.created) {
-    WrittenDigest digest{file.md5->hex_digest(), file.digested};
-    std::lock_guard<std::mutex> lock(mutex_);
-    digests_.emplace(job.ticket, std::move(digest));
+    shard.closed_digests.push_back(
+        Shard::ClosedDigest{job.ticket, std::move(file.md5), file.digested});
   }
   if (!shard.compressor || !file.created) return;
   CompressedFile packed;
@@ -560,29 +555,57 @@ void BackgroundWriter::run_creator(Shard& shard) {
   }
 }
 
+// Batches written wait for their files' digests before they are done: with
+// -e md5 one is kept back while more wait, until eight files have bytes to
+// hash (W1 writes 128 KiB at a time, about two per batch, and one file's
+// bytes go through one lane). Not longer: the bytes are hashed while still
+// in the cache (holding 4 MB cost W1 10% more CPU). Never while the queue
+// is empty, so a caller waiting on a job is never kept waiting for more.
 void BackgroundWriter::run(Shard& shard) {
+  constexpr size_t kHeldBatches = 8;
+  std::vector<Batch> written;
   while (std::optional<Batch> batch = shard.queue.pop()) {
-    if (shard.ahead) {
-      size_t next = 0;  // the creator's descriptors, in create order
-      for (const Job& job : batch->jobs) {
-        if (job.kind == Kind::kCreate && next < batch->created.size() &&
-            batch->created[next].first == job.ticket) {
-          adopt_created(shard, job,
-                        reinterpret_cast<const char*>(batch->bytes.data() + job.at),
-                        batch->created[next++].second);
-          continue;
-        }
-        run_job(shard, *batch, job);
-      }
-    } else {
-      create_ahead(shard, *batch);
-      for (const Job& job : batch->jobs) run_job(shard, *batch, job);
+    run_batch(shard, *batch);
+    written.push_back(std::move(*batch));
+    if (limits_.digest_md5 && shard.digests.streams() < Md5Lanes::kLanes &&
+        written.size() < kHeldBatches && shard.queue.has_items()) {
+      continue;
     }
-    shard.hold.release();
-    shard.peak_open.store(shard.cache.peak_open(), std::memory_order_relaxed);
-    shard.evictions.store(shard.cache.evictions(), std::memory_order_relaxed);
-    batch_done(shard, std::move(*batch));
+    finish_digests(shard);
+    for (Batch& done : written) batch_done(shard, std::move(done));
+    written.clear();
   }
+}
+
+void BackgroundWriter::run_batch(Shard& shard, const Batch& batch) {
+  if (shard.ahead) {
+    size_t next = 0;  // the creator's descriptors, in create order
+    for (const Job& job : batch.jobs) {
+      if (job.kind == Kind::kCreate && next < batch.created.size() &&
+          batch.created[next].first == job.ticket) {
+        adopt_created(shard, job, reinterpret_cast<const char*>(batch.bytes.data() + job.at),
+                      batch.created[next++].second);
+        continue;
+      }
+      run_job(shard, batch, job);
+    }
+  } else {
+    create_ahead(shard, batch);
+    for (const Job& job : batch.jobs) run_job(shard, batch, job);
+  }
+  shard.hold.release();
+  shard.peak_open.store(shard.cache.peak_open(), std::memory_order_relaxed);
+  shard.evictions.store(shard.cache.evictions(), std::memory_order_relaxed);
+}
+
+void BackgroundWriter::finish_digests(Shard& shard) {
+  shard.digests.drain();
+  if (shard.closed_digests.empty()) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Shard::ClosedDigest& closed : shard.closed_digests) {
+    digests_.emplace(closed.ticket, WrittenDigest{closed.md5->hex_digest(), closed.size});
+  }
+  shard.closed_digests.clear();
 }
 
 void BackgroundWriter::batch_done(Shard& shard, Batch batch) {

@@ -38,7 +38,7 @@
 #include "output/streamed_compression.h"
 #include "util/bounded_queue.h"
 #include "util/byte_view.h"
-#include "util/md5.h"
+#include "util/md5_lanes.h"
 #include "util/timestamp.h"
 
 namespace tcpflow::output {
@@ -195,9 +195,10 @@ class BackgroundWriter {
     std::unique_ptr<Streamed> streamed;
     // The path of what is written.
     const std::string& on_disk() const { return streamed ? streamed->on_disk : path; }
-    // digest_md5: the MD5 of bytes [0, digested); null once a write lands
-    // elsewhere (a gap, an overwrite): the file is read back then.
-    std::unique_ptr<Md5> md5;
+    // digest_md5: the MD5 of bytes [0, digested), taken by the shard's
+    // lanes; null once a write lands elsewhere (a gap, an overwrite): the
+    // file is read back then.
+    std::unique_ptr<Md5Stream> md5;
     uint64_t digested = 0;
     void evict_fd() override;
   };
@@ -219,6 +220,16 @@ class BackgroundWriter {
     std::unique_ptr<FileCompressor> compressor;  // --compress: at close
     std::unique_ptr<StreamedCompression> streamer;  // --compress: while writing
     std::unordered_map<uint64_t, OpenFile> files;
+    // digest_md5: the written bytes' MD5, queued and taken eight files
+    // abreast once a few batches are written; the closed files' digests
+    // wait for that (see run()).
+    Md5Lanes digests;
+    struct ClosedDigest {
+      uint64_t ticket;  // the close job's
+      std::unique_ptr<Md5Stream> md5;
+      uint64_t size;
+    };
+    std::vector<ClosedDigest> closed_digests;
     std::atomic<size_t> peak_open{0};
     std::atomic<size_t> evictions{0};
     std::thread worker;
@@ -269,6 +280,8 @@ class BackgroundWriter {
   void finish_streamed(Shard& shard, OpenFile& file);
   bool stage_file(Shard& shard, OpenFile& file);
   int reopen(Shard& shard, OpenFile& file);
+  void run_batch(Shard& shard, const Batch& batch);
+  void finish_digests(Shard& shard);
   void batch_done(Shard& shard, Batch batch);
 
   const Limits limits_;

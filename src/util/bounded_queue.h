@@ -49,6 +49,11 @@ class BoundedQueue {
   }
 
   size_t capacity() const { return capacity_; }
+  // Whether an item waits now (the answer may be stale by the time it is read).
+  bool has_items() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !items_.empty();
+  }
 
  private:
   const size_t capacity_;

@@ -1,8 +1,9 @@
 libtcpflow_a_SOURCES += src/util/bounded_queue.h src/util/command_words.cpp src/util/child_runner.cpp \
 	src/util/alert_fd.cpp
-tests_unit_tests_SOURCES += tests/unit/util_test.cpp tests/unit/util_command_test.cpp tests/unit/timestamp_test.cpp
+tests_unit_tests_SOURCES += tests/unit/util_test.cpp tests/unit/util_command_test.cpp tests/unit/timestamp_test.cpp \
+	tests/unit/md5_lanes_test.cpp
 libtcpflow_a_SOURCES += src/util/siphash.cpp src/util/siphash.h src/util/stream_decoder.cpp \
-	src/util/md5.cpp src/util/md5.h
+	src/util/md5.cpp src/util/md5.h src/util/md5_lanes.cpp src/util/md5_lanes.h
 
 # Headers (listed so that `make dist` ships them; add new ones here).
 noinst_HEADERS += src/util/alert_fd.h src/util/unique_fd.h src/util/stream_decoder.h \
