@@ -38,6 +38,7 @@
 #include "output/streamed_compression.h"
 #include "util/bounded_queue.h"
 #include "util/byte_view.h"
+#include "util/hash.h"
 #include "util/md5_lanes.h"
 #include "util/timestamp.h"
 
@@ -216,7 +217,11 @@ class BackgroundWriter {
     // The worker's own.
     FdCache cache;
     DirectoryHold hold;  // released after each batch
-    std::unordered_set<std::string_view> touched;  // create_ahead()'s, kept for its memory
+    // create_ahead()'s, kept for its memory.
+    struct PathHash {
+      size_t operator()(std::string_view path) const { return hash_text(path); }
+    };
+    std::unordered_set<std::string_view, PathHash> touched;
     std::unique_ptr<FileCompressor> compressor;  // --compress: at close
     std::unique_ptr<StreamedCompression> streamer;  // --compress: while writing
     std::unordered_map<uint64_t, OpenFile> files;
