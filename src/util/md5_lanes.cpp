@@ -230,6 +230,7 @@ bool cpu_has_avx512vl() { return false; }
 Md5Stream::Md5Stream() { std::memcpy(state_, kInitialState, sizeof state_); }
 
 void Md5Stream::update(ByteView data) {
+  if (data.empty()) return;  // an empty view may have no data pointer at all
   const uint8_t* p = data.data();
   size_t left = data.size();
   length_ += left;
@@ -246,7 +247,7 @@ void Md5Stream::update(ByteView data) {
   compress(state_, p, left / 64);
   p += left / 64 * 64;
   left %= 64;
-  std::memcpy(tail_, p, left);
+  if (left > 0) std::memcpy(tail_, p, left);
   tail_len_ = static_cast<uint32_t>(left);
 }
 
