@@ -159,69 +159,11 @@ __attribute__((target("avx2"))) void compress_x8(uint32_t* const states[8],
   }
 }
 
-// The same with AVX-512VL on the same eight lanes: one ternary-logic
-// instruction per round function and one rotate, instead of up to four and
-// three (Zen 4, this machine: MD5 lanes 1.5x as fast).
-__attribute__((target("avx2,avx512f,avx512vl"))) void compress_x8_vl(
-    uint32_t* const states[8], const uint8_t* const blocks[8], const size_t stride[8],
-    size_t count) {
-  const std::array<uint32_t, 64>& sines = sine_table();
-  alignas(32) uint32_t lanes[4][8];
-  for (int j = 0; j < 8; ++j) {
-    for (int k = 0; k < 4; ++k) lanes[k][j] = states[j][k];
-  }
-  __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[0]));
-  __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[1]));
-  __m256i c = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[2]));
-  __m256i d = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes[3]));
-  for (size_t block = 0; block < count; ++block) {
-    __m256i rows[8], m[16];
-    for (int half = 0; half < 2; ++half) {
-      for (int j = 0; j < 8; ++j) {
-        rows[j] = _mm256_loadu_si256(
-            reinterpret_cast<const __m256i*>(blocks[j] + block * stride[j] + 32 * half));
-      }
-      transpose8(rows, m + 8 * half);
-    }
-    const __m256i a0 = a, b0 = b, c0 = c, d0 = d;
-#pragma GCC unroll 64
-    for (size_t i = 0; i < 64; ++i) {
-      // Truth tables over (b, c, d): b ? c : d; d ? b : c; b ^ c ^ d; c ^ (b | ~d).
-      __m256i f = i < 16   ? _mm256_ternarylogic_epi32(b, c, d, 0xca)
-                  : i < 32 ? _mm256_ternarylogic_epi32(b, c, d, 0xe4)
-                  : i < 48 ? _mm256_ternarylogic_epi32(b, c, d, 0x96)
-                           : _mm256_ternarylogic_epi32(b, c, d, 0x39);
-      f = _mm256_add_epi32(_mm256_add_epi32(f, a),
-                           _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(sines[i])),
-                                            m[word_of(i)]));
-      a = d;
-      d = c;
-      c = b;
-      b = _mm256_add_epi32(b, _mm256_rolv_epi32(f, _mm256_set1_epi32(kShift[i])));
-    }
-    a = _mm256_add_epi32(a, a0);
-    b = _mm256_add_epi32(b, b0);
-    c = _mm256_add_epi32(c, c0);
-    d = _mm256_add_epi32(d, d0);
-  }
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), a);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), b);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), c);
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[3]), d);
-  for (int j = 0; j < 8; ++j) {
-    for (int k = 0; k < 4; ++k) states[j][k] = lanes[k][j];
-  }
-}
-
 bool cpu_has_avx2() { return __builtin_cpu_supports("avx2"); }
-bool cpu_has_avx512vl() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-}
 
 #else
 
 bool cpu_has_avx2() { return false; }
-bool cpu_has_avx512vl() { return false; }
 
 #endif
 
@@ -286,8 +228,7 @@ struct Md5Lanes::Lane {
 
 Md5Lanes::Md5Lanes() : Md5Lanes(cpu_has_avx2()) {}
 
-Md5Lanes::Md5Lanes(bool use_simd)
-    : simd_(use_simd && cpu_has_avx2()), avx512_(simd_ && cpu_has_avx512vl()) {}
+Md5Lanes::Md5Lanes(bool use_simd) : simd_(use_simd && cpu_has_avx2()) {}
 
 void Md5Lanes::add(Md5Stream& stream, ByteView data) {
   if (data.empty()) return;
@@ -402,11 +343,7 @@ void Md5Lanes::drain() {
           strides[j] = 0;
         }
       }
-      if (avx512_) {
-        compress_x8_vl(states, runs, strides, step);
-      } else {
-        compress_x8(states, runs, strides, step);
-      }
+      compress_x8(states, runs, strides, step);
       for (size_t j = 0; j < active;) {
         if (advance(j, step)) ++j;  // else lane j holds a lane not advanced yet
       }
