@@ -18,8 +18,6 @@ namespace tcpflow::output {
 
 namespace {
 
-constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
-constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
 // Done batches kept readable (see InFlight): 8 batches of about 384 KiB
 // (32 kept C30000 7 MB higher for the odd retransmission read).
 constexpr size_t kKeptDoneBatches = 8;
@@ -241,48 +239,6 @@ uint64_t BackgroundWriter::finished() {
   return first_pending - 1;
 }
 
-const BackgroundWriter::Job* BackgroundWriter::find_job(const Job* jobs, size_t count,
-                                                        uint64_t ticket) {
-  const Job* end = jobs + count;
-  const Job* it = std::lower_bound(jobs, end, ticket,
-                                   [](const Job& job, uint64_t t) { return job.ticket < t; });
-  return it != end && it->ticket == ticket ? it : nullptr;
-}
-
-bool BackgroundWriter::copy_from(const InFlight& batch, uint64_t file, uint64_t ticket,
-                                 uint64_t offset, uint8_t* out, size_t len) const {
-  if (ticket < batch.first || ticket > batch.last) return false;
-  const Job* job = find_job(batch.jobs, batch.count, ticket);
-  if (job == nullptr || job->kind != Kind::kWrite || job->file != file || offset < job->offset ||
-      offset + len > job->offset + job->size) {
-    return false;
-  }
-  std::memcpy(out, batch.bytes + job->at + (offset - job->offset), len);
-  return true;
-}
-
-bool BackgroundWriter::read_written(uint64_t file, uint64_t ticket, uint64_t offset,
-                                    uint8_t* out, size_t len) {
-  return read_written_in(shard_of(file, false), file, ticket, offset, out, len);
-}
-
-bool BackgroundWriter::read_written_in(Shard& shard, uint64_t file, uint64_t ticket,
-                                       uint64_t offset, uint8_t* out, size_t len) {
-  if (!shard.batch.jobs.empty()) {
-    const InFlight filling{shard.batch.jobs.front().ticket, shard.batch.jobs.back().ticket,
-                           shard.batch.jobs.data(), shard.batch.jobs.size(),
-                           shard.batch.bytes.data()};
-    if (copy_from(filling, file, ticket, offset, out, len)) return true;
-  }
-  for (const InFlight& batch : shard.in_flight) {
-    if (copy_from(batch, file, ticket, offset, out, len)) return true;
-  }
-  for (const InFlight& batch : kept_done_) {
-    if (copy_from(batch, file, ticket, offset, out, len)) return true;
-  }
-  return false;
-}
-
 size_t BackgroundWriter::peak_open() const {
   size_t sum = 0;
   for (const auto& shard : shards_) sum += shard->peak_open.load(std::memory_order_relaxed);
@@ -321,38 +277,6 @@ std::optional<WrittenDigest> BackgroundWriter::take_digest(uint64_t ticket) {
 std::optional<CompressedFile> BackgroundWriter::take_compressed(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   return take_from(compressed_, path);
-}
-
-void BackgroundWriter::create_file(Shard& shard, const Job& job, const char* path) {
-  OpenFile& file = shard.files[job.file];
-  file.path = path;
-  if (shard.streamer) {
-    file.streamed = std::make_unique<OpenFile::Streamed>();
-    file.streamed->on_disk = file.path + shard.streamer->suffix();
-  }
-  shard.hold.hold_parent_of(file.path);
-  file.fd = shard.cache.open(file, file.on_disk(), kCreateFlags, 0644);
-  if (file.fd < 0) {
-    file.error = describe_error("cannot create", errno);
-    return;
-  }
-  file_created(file);
-}
-
-void BackgroundWriter::adopt_created(Shard& shard, const Job& job, const char* path, int fd) {
-  OpenFile& file = shard.files[job.file];
-  file.path = path;
-  file.fd = fd;
-  shard.cache.adopt(file);
-  file_created(file);
-}
-
-void BackgroundWriter::file_created(OpenFile& file) {
-  file.created = true;
-  if (limits_.digest_md5) file.md5 = std::make_unique<Md5Stream>();
-  // A plain file of an earlier run into this directory goes, as it would
-  // once a staged file is compressed.
-  if (file.streamed && limits_.remove_earlier_plain) ::unlink(file.path.c_str());
 }
 
 int BackgroundWriter::reopen(Shard& shard, OpenFile& file) {
@@ -480,80 +404,6 @@ void BackgroundWriter::run_job(Shard& shard, const Batch& batch, const Job& job)
   }
   close_file(shard, job, it->second);
   shard.files.erase(it);
-}
-
-// Creates the batch's new files before its other jobs, holding each
-// directory's lock once for all of them: creations in one directory are
-// serial in the kernel anyway, and this way the other writer creates its
-// files while this one writes, stamps and closes (holding the lock through
-// the whole batch made two writers barely faster than one on W2). A
-// creation moves ahead only when no earlier job of the batch concerns the
-// same path (a file created again must follow the jobs of its earlier life).
-void BackgroundWriter::create_ahead(Shard& shard, const Batch& batch) {
-  const bool creates = std::any_of(batch.jobs.begin(), batch.jobs.end(),
-                                   [](const Job& job) { return job.kind == Kind::kCreate; });
-  if (!creates) return;
-  shard.touched.clear();
-  for (const Job& job : batch.jobs) {
-    if (job.kind == Kind::kCreate) {
-      const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.at);
-      if (shard.touched.insert(std::string_view(path, job.size)).second) {
-        create_file(shard, job, path);
-      }
-    } else if (auto it = shard.files.find(job.file); it != shard.files.end()) {
-      shard.touched.insert(it->second.path);
-    }
-  }
-  shard.touched.clear();
-  shard.hold.release();
-}
-
-// The creator's side of creator_threads: creates the batch's new files in
-// order, unless an earlier life of the same path is not finished by the
-// writer yet (it would truncate that file): the writer creates those.
-// A creation that fails is left to the writer too, which evicts descriptors
-// for EMFILE and keeps any other failure under the file's close.
-void BackgroundWriter::create_for_writer(Shard& shard, Batch& batch) {
-  for (const Job& job : batch.jobs) {
-    if (job.kind == Kind::kCreate) {
-      const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.at);
-      const uint64_t path_hash = hash_text(std::string_view(path, job.size));
-      shard.creator_paths[job.file] = path_hash;
-      const bool busy = path_busy(shard, path_hash);
-      shard.path_lives[path_hash] = Shard::PathLife{job.ticket, true};
-      if (busy) continue;
-      const int fd = ::open(path, kCreateFlags, 0644);
-      if (fd < 0) continue;
-      batch.created.emplace_back(job.ticket, fd);
-      shard.created_ahead.fetch_add(1, std::memory_order_relaxed);
-    } else if (job.kind == Kind::kClose) {
-      auto it = shard.creator_paths.find(job.file);
-      if (it == shard.creator_paths.end()) continue;
-      shard.path_lives[it->second] = Shard::PathLife{job.ticket, false};
-      shard.closes.emplace_back(job.ticket, it->second);
-      shard.creator_paths.erase(it);
-    }
-  }
-}
-
-bool BackgroundWriter::path_busy(Shard& shard, uint64_t path_hash) {
-  const uint64_t done = shard.done.load(std::memory_order_acquire);
-  while (!shard.closes.empty() && shard.closes.front().first <= done) {
-    auto [ticket, closed] = shard.closes.front();
-    shard.closes.pop_front();
-    auto life = shard.path_lives.find(closed);
-    if (life != shard.path_lives.end() && !life->second.open && life->second.ticket == ticket) {
-      shard.path_lives.erase(life);
-    }
-  }
-  return shard.path_lives.count(path_hash) != 0;
-}
-
-void BackgroundWriter::run_creator(Shard& shard) {
-  while (std::optional<Batch> batch = shard.ahead->pop()) {
-    create_for_writer(shard, *batch);
-    shard.queue.push(std::move(*batch));
-  }
 }
 
 // Batches written wait for their files' digests before they are done: with

@@ -17,6 +17,8 @@
 // Each writer keeps the files it has open in an FdCache of its own, within
 // its share of the descriptor budget, and reopens evicted ones in place.
 #pragma once
+#include <fcntl.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -151,6 +153,8 @@ class BackgroundWriter {
   size_t created_ahead() const;
 
  private:
+  static constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+  static constexpr int kReopenFlags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;  // in place, after an eviction
   enum class Kind : uint8_t { kCreate, kWrite, kClose, kStage };
   // A job's path (NUL-terminated) or bytes sit in its batch's memory at `at`.
   struct Job {
