@@ -13,6 +13,7 @@ noinst_HEADERS += src/util/alert_fd.h src/util/unique_fd.h src/util/stream_decod
 	src/util/command_words.h \
 	src/util/error.h \
 	src/util/hash.h \
+	src/util/hex.h \
 	src/util/reader.h \
 	src/util/ring_queue.h \
 	src/util/seq32.h \

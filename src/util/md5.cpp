@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "util/error.h"
+#include "util/hex.h"
 
 namespace tcpflow {
 
@@ -28,14 +29,7 @@ std::string Md5::hex_digest() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(context_->ctx, digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return lowercase_hex(digest, length);
 }
 
 }  // namespace tcpflow

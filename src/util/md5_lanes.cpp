@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "util/hex.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define TCPFLOW_MD5_AVX2 1
@@ -202,17 +204,9 @@ std::string Md5Stream::hex_digest() {
   uint8_t length_bytes[8];
   for (int i = 0; i < 8; ++i) length_bytes[i] = static_cast<uint8_t>(bits >> (8 * i));
   update(ByteView(length_bytes, 8));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (uint32_t word : state_) {
-    for (int i = 0; i < 4; ++i) {
-      const uint8_t byte = static_cast<uint8_t>(word >> (8 * i));
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    }
-  }
-  return out;
+  uint8_t digest[16];  // the state words, little-endian
+  for (int i = 0; i < 16; ++i) digest[i] = static_cast<uint8_t>(state_[i / 4] >> (8 * (i % 4)));
+  return lowercase_hex(digest, sizeof digest);
 }
 
 // A lane works through one stream's queued pieces: `run` is the next

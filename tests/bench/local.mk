@@ -6,7 +6,7 @@ EXTRA_PROGRAMS = tests/bench/benchgen tests/bench/benchrun tests/bench/readfloor
 	tests/bench/writefloor
 
 tests_bench_benchgen_SOURCES = tests/bench/benchgen.cpp \
-	tests/bench/md5.cpp tests/bench/md5.h \
+	src/util/md5_lanes.cpp \
 	tests/bench/pcap_out.cpp tests/bench/pcap_out.h \
 	tests/bench/random.h \
 	tests/bench/simulator.cpp tests/bench/simulator.h \
