@@ -161,7 +161,7 @@ void FlowFileSink::drop_buffer() {
 void FlowFileSink::grow_buffer_after_fill() {
   constexpr uint32_t kFillsBeforeLarge = 4;
   if (buffer_large_ || ++buffer_fills_ < kFillsBeforeLarge) return;
-  std::unique_ptr<uint8_t[]> large = buffers_.reserve_large_buffer();
+  WriteBuffers::Buffer large = buffers_.reserve_large_buffer();
   if (!large) return;
   drop_buffer();
   buffer_ = std::move(large);

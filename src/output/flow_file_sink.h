@@ -70,7 +70,7 @@ class FlowFileSink : public reassembly::StreamSink,
   uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   std::string error_;
   uint64_t size_ = 0;
-  std::unique_ptr<uint8_t[]> buffer_;
+  WriteBuffers::Buffer buffer_;
   size_t buffer_used_ = 0;
   uint64_t buffer_offset_ = 0;
   std::vector<IndexEntry> index_;

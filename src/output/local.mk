@@ -1,9 +1,10 @@
 # sources of src/output
 libtcpflow_a_SOURCES += src/output/background_writer.cpp src/output/background_writer_create.cpp \
-	src/output/background_writer_reads.cpp src/output/fd_cache.cpp src/output/flow_file_sink.cpp \
+	src/output/background_writer_reads.cpp src/output/buffer_pool.cpp src/output/fd_cache.cpp src/output/flow_file_sink.cpp \
 	src/output/direct_file_writer.cpp src/output/background_file_writer.cpp \
 	src/output/name_counter.cpp src/output/file_io.cpp
-tests_unit_tests_SOURCES += tests/unit/output_test.cpp tests/unit/flow_file_sink_test.cpp
+tests_unit_tests_SOURCES += tests/unit/output_test.cpp tests/unit/flow_file_sink_test.cpp \
+	tests/unit/buffer_pool_test.cpp
 libtcpflow_a_SOURCES += src/output/console_sink.cpp src/output/file_namer.cpp
 libtcpflow_a_SOURCES += src/output/filename_template.cpp
 tests_unit_tests_SOURCES += tests/unit/filename_template_test.cpp

@@ -16,6 +16,7 @@ namespace tcpflow::output {
 
 class WriteBuffers {
  public:
+  using Buffer = BufferPool::Buffer;
   static constexpr size_t kBufferSize = 16 * 1024;
   static constexpr size_t kLargeBufferSize = 128 * 1024;
   // Small buffers: 1024 x 16 KiB = 16 MiB at most. When this thread wrote
@@ -30,21 +31,21 @@ class WriteBuffers {
   static constexpr size_t kCrowdedSinks = 4 * kMaxBuffers;
 
   // Null when all are in use, or while crowded.
-  std::unique_ptr<uint8_t[]> reserve_buffer() {
+  Buffer reserve_buffer() {
     return crowded() ? nullptr : small_.reserve();
   }
-  void release_buffer(std::unique_ptr<uint8_t[]> buffer) {
+  void release_buffer(Buffer buffer) {
     small_.release(std::move(buffer), !crowded());
   }
   size_t buffers_in_use() const { return small_.in_use(); }
 
   // Null when all are in use, or while most small buffers are (many flows
   // at once: memory is better spent on buffering many flows than a few).
-  std::unique_ptr<uint8_t[]> reserve_large_buffer() {
+  Buffer reserve_large_buffer() {
     if (crowded() || small_.in_use() * 4 > small_.max_buffers() * 3) return nullptr;
     return large_.reserve();
   }
-  void release_large_buffer(std::unique_ptr<uint8_t[]> buffer) {
+  void release_large_buffer(Buffer buffer) {
     large_.release(std::move(buffer), !crowded());
   }
   size_t large_buffers_in_use() const { return large_.in_use(); }

@@ -145,15 +145,15 @@ TEST_F(DirectSinkTest, ALongFlowMovesToALargeBuffer) {
 // once) and beyond their own cap.
 TEST(WriteBuffers, LargeBuffersOnlyWhileSmallOnesAreFree) {
   WriteBuffers cache;
-  std::vector<std::unique_ptr<uint8_t[]>> small;
+  std::vector<WriteBuffers::Buffer> small;
   for (int i = 0; i < 768; ++i) small.push_back(cache.reserve_buffer());
-  std::unique_ptr<uint8_t[]> granted = cache.reserve_large_buffer();
+  WriteBuffers::Buffer granted = cache.reserve_large_buffer();
   EXPECT_NE(granted, nullptr);  // exactly three quarters in use
   cache.release_large_buffer(std::move(granted));
   small.push_back(cache.reserve_buffer());
   EXPECT_EQ(cache.reserve_large_buffer(), nullptr);
   for (auto& b : small) cache.release_buffer(std::move(b));
-  std::vector<std::unique_ptr<uint8_t[]>> large;
+  std::vector<WriteBuffers::Buffer> large;
   while (auto b = cache.reserve_large_buffer()) large.push_back(std::move(b));
   EXPECT_GE(large.size(), 16u);
   EXPECT_EQ(cache.large_buffers_in_use(), large.size());
