@@ -32,6 +32,7 @@ tests_unit_tests_SOURCES += \
 	tests/unit/decode_ip_test.cpp \
 	tests/unit/decode_ip_defrag_test.cpp \
 	tests/unit/decode_tcp_test.cpp \
+	tests/unit/checksum_test.cpp \
 	tests/unit/decode_decoder_test.cpp \
 	tests/unit/decode_tunnel_test.cpp \
 	tests/unit/decode_tunnel_decoder_test.cpp
