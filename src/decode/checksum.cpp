@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/cpu_features.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define TCPFLOW_CHECKSUM_AVX2 1
@@ -51,16 +53,11 @@ __attribute__((target("avx2"))) uint64_t sum_words_avx2(const uint8_t* p, size_t
   }
   return total + sum_words_scalar(p + i, n - i);
 }
-
-bool have_avx2() {
-  static const bool supported = __builtin_cpu_supports("avx2");
-  return supported;
-}
 #endif
 
 uint64_t sum_words(const uint8_t* p, size_t n) {
 #ifdef TCPFLOW_CHECKSUM_AVX2
-  if (n >= 64 && have_avx2()) return sum_words_avx2(p, n);
+  if (n >= 64 && cpu_has_avx2()) return sum_words_avx2(p, n);
 #endif
   return sum_words_scalar(p, n);
 }

@@ -33,17 +33,23 @@ void chunk(std::vector<uint8_t>& out, const char* type, const std::vector<uint8_
 // Rows as PNG scanlines: filter type 1 (each byte minus the one a pixel to
 // its left), which turns runs of one colour into zeros.
 std::vector<uint8_t> scanlines(const uint8_t* pixels, int width, int height, int stride) {
-  std::vector<uint8_t> raw;
-  raw.reserve(static_cast<size_t>(height) * (1 + 3 * static_cast<size_t>(width)));
+  const size_t row_bytes = 1 + 3 * static_cast<size_t>(width);
+  // Sized once and filled through a pointer: a page is millions of bytes,
+  // and a push_back each costs seconds under the sanitizers the corpus
+  // run uses.
+  std::vector<uint8_t> raw(static_cast<size_t>(height) * row_bytes);
+  uint8_t* out = raw.data();
   for (int y = 0; y < height; ++y) {
-    raw.push_back(1);
+    const uint8_t* row = pixels + static_cast<size_t>(y) * static_cast<size_t>(stride);
+    *out++ = 1;
     uint8_t left[3] = {0, 0, 0};
     for (int x = 0; x < width; ++x) {
       uint32_t p;
-      std::memcpy(&p, pixels + static_cast<size_t>(y) * static_cast<size_t>(stride) + 4 * static_cast<size_t>(x), 4);
-      uint8_t rgb[3] = {static_cast<uint8_t>(p >> 16), static_cast<uint8_t>(p >> 8), static_cast<uint8_t>(p)};
+      std::memcpy(&p, row + 4 * static_cast<size_t>(x), 4);
+      const uint8_t rgb[3] = {static_cast<uint8_t>(p >> 16), static_cast<uint8_t>(p >> 8),
+                              static_cast<uint8_t>(p)};
       for (int c = 0; c < 3; ++c) {
-        raw.push_back(static_cast<uint8_t>(rgb[c] - left[c]));
+        *out++ = static_cast<uint8_t>(rgb[c] - left[c]);
         left[c] = rgb[c];
       }
     }

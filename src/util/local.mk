@@ -11,6 +11,7 @@ noinst_HEADERS += src/util/alert_fd.h src/util/unique_fd.h src/util/stream_decod
 	src/util/byte_entropy.h \
 	src/util/child_runner.h \
 	src/util/command_words.h \
+	src/util/cpu_features.h \
 	src/util/error.h \
 	src/util/hash.h \
 	src/util/hex.h \

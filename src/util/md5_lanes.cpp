@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "util/cpu_features.h"
 #include "util/hex.h"
 
 #if defined(__x86_64__)
@@ -160,12 +161,6 @@ __attribute__((target("avx2"))) void compress_x8(uint32_t* const states[8],
     for (int k = 0; k < 4; ++k) states[j][k] = lanes[k][j];
   }
 }
-
-bool cpu_has_avx2() { return __builtin_cpu_supports("avx2"); }
-
-#else
-
-bool cpu_has_avx2() { return false; }
 
 #endif
 
