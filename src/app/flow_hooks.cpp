@@ -34,10 +34,16 @@ FlowHooks::FlowHooks(const Config& config, Stats& stats)
 
 FlowHooks::~FlowHooks() = default;
 
-void FlowHooks::file_opened(const std::string& path) { alert_.write("open\t" + path + "\n"); }
+// The lines are built only when an alert fd is on: every flow file passes
+// here, and two strings per call were a noticeable share of the allocations
+// at 30,000 concurrent connections.
+void FlowHooks::file_opened(const std::string& path) {
+  if (!alert_.on()) return;
+  alert_.write("open\t" + path + "\n");
+}
 
 void FlowHooks::file_closed(const flow::FlowInfo& info, const std::string& path) {
-  if (path.empty()) return;
+  if (path.empty() || !alert_.on()) return;
   alert_.write("close\t" + path + "\t" + std::to_string(info.file_size) + "\n");
 }
 

@@ -60,8 +60,8 @@ void emit_connection(XmlEmitter& xml, const flow::ConnectionRecord& r, uint64_t 
   xml.attribute("resp_ip", ip_to_string(r.resp_ip));
   xml.attribute("resp_port", r.resp_port);
   if (r.vlan != decode::kNoVlan) xml.attribute("vlan", r.vlan);
-  xml.attribute("start_time", iso8601_utc(r.start));
-  xml.attribute("end_time", iso8601_utc(r.end));
+  xml.attribute("start_time", r.start);
+  xml.attribute("end_time", r.end);
   xml.attribute("duration", epoch_decimal(connection_duration(r)));
   xml.attribute("state", flow::conn_state_name(r.state));
   xml.attribute("history", r.history);

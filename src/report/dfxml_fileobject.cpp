@@ -109,7 +109,7 @@ void emit_read_times(XmlEmitter& xml, const flow::FlowInfo& info) {
     xml.open("tcpflow:read");
     xml.attribute("offset", entries[i].offset);
     xml.attribute("length", entries[i].end - entries[i].offset);
-    xml.attribute("time", iso8601_utc(entries[i].ts));
+    xml.attribute("time", entries[i].ts);
     xml.close();
   }
   xml.close();
@@ -139,14 +139,18 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info, const std::string* s
   xml.attribute("dst_port", info.dst_port);
   if (info.vlan != decode::kNoVlan) xml.attribute("vlan", info.vlan);
   if (info.has_macs) {
-    xml.attribute("src_mac", mac_to_string(info.src_mac));
-    xml.attribute("dst_mac", mac_to_string(info.dst_mac));
+    std::string macs;  // both in one buffer: one allocation, not two
+    macs.reserve(2 * 17);
+    flow::append_mac(macs, info.src_mac);
+    flow::append_mac(macs, info.dst_mac);
+    xml.attribute("src_mac", std::string_view(macs).substr(0, 17));
+    xml.attribute("dst_mac", std::string_view(macs).substr(17));
   }
   if (!info.tunnels.empty()) xml.attribute("tunnels", flow::describe_tunnels(info.tunnels));
   xml.attribute("direction", direction_name(info));
   xml.attribute("connection_id", info.connection_id);
   attribute_unless_zero(xml, "connection_count", info.connection_count);
-  xml.attribute("start_time", iso8601_utc(info.first_ts));
+  xml.attribute("start_time", info.first_ts);
   xml.attribute("packets", info.packets);
   xml.attribute("first_packet", info.first_packet_number);
   xml.attribute("last_packet", info.last_packet_number);
@@ -200,7 +204,7 @@ void emit_fileobject(XmlEmitter& xml, const flow::FlowInfo& info,
   xml.leaf("filesize", info.file_size);
   // The time the output module stamps on the flow file: its last packet
   // (<tcpflow:flow> leaves end_time to this).
-  xml.leaf("mtime", iso8601_utc(info.last_ts));
+  xml.leaf("mtime", info.last_ts);
   emit_children_of_kind(xml, extra, ChildKind::kLibmagic);
   emit_byte_runs(xml, info);
   emit_children_of_kind(xml, extra, ChildKind::kHashdigest);

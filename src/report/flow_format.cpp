@@ -37,22 +37,32 @@ constexpr int64_t kFirstSecondOfYear10000 = 253402300800;
 
 }  // namespace
 
-std::string iso8601_utc(const Timestamp& ts) {
+void append_iso8601_utc(std::string& out, const Timestamp& ts) {
   if (ts.sec >= 0 && ts.sec < kFirstSecondOfYear10000) {
-    std::string out;
-    out.reserve(32);
     flow::append_iso_seconds(out, ts.sec);
     append_fraction(out, ts.nsec % kNanosPerSecond);
     out += 'Z';
-    return out;
+    return;
   }
   time_t secs = static_cast<time_t>(ts.sec);
   struct tm tm {};
-  if (gmtime_r(&secs, &tm) == nullptr) return "1970-01-01T00:00:00.000000Z";
+  if (gmtime_r(&secs, &tm) == nullptr) {
+    out += "1970-01-01T00:00:00.000000Z";
+    return;
+  }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf + fraction(ts.nsec % kNanosPerSecond) + "Z";
+  out += buf;
+  out += fraction(ts.nsec % kNanosPerSecond);
+  out += 'Z';
+}
+
+std::string iso8601_utc(const Timestamp& ts) {
+  std::string out;
+  out.reserve(32);
+  append_iso8601_utc(out, ts);
+  return out;
 }
 
 std::string epoch_decimal(const Timestamp& ts) {

@@ -14,6 +14,9 @@ namespace tcpflow::report {
 // Six digits when the time is a whole number of microseconds (every
 // microsecond pcap), nine otherwise, so nanosecond captures lose nothing.
 std::string iso8601_utc(const Timestamp& ts);
+// The same, appended to `out` (no string of its own: the report writes
+// several per flow).
+void append_iso8601_utc(std::string& out, const Timestamp& ts);
 
 // Seconds since the epoch as an exact decimal ("1714564800.123456"), same
 // digit rule as iso8601_utc. Written from the integers, not through a double.

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdarg>
 
+#include "report/flow_format.h"
+
 namespace tcpflow::report {
 
 // XMLPrinter(FILE*) calls fwrite for every name, quote and value: dozens of
@@ -82,6 +84,12 @@ void XmlEmitter::attribute(std::string_view name, uint64_t value) {
   attribute(name, std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
+void XmlEmitter::attribute(std::string_view name, const Timestamp& time) {
+  time_scratch_.clear();
+  append_iso8601_utc(time_scratch_, time);
+  attribute(name, time_scratch_);
+}
+
 void XmlEmitter::text(std::string_view value, EscapeMode mode) {
   value_scratch_.clear();
   append_escaped(value_scratch_, value, mode);
@@ -102,6 +110,12 @@ void XmlEmitter::leaf(std::string_view name, std::string_view value) {
 
 void XmlEmitter::leaf(std::string_view name, uint64_t value) {
   leaf(name, std::to_string(value));
+}
+
+void XmlEmitter::leaf(std::string_view name, const Timestamp& time) {
+  time_scratch_.clear();
+  append_iso8601_utc(time_scratch_, time);
+  leaf(name, std::string_view(time_scratch_));
 }
 
 void XmlEmitter::close_all() {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "report/text_escape.h"
+#include "util/timestamp.h"
 
 namespace tcpflow::report {
 
@@ -34,11 +35,15 @@ class XmlEmitter {
   // Attributes must follow open() directly, before any text or child.
   void attribute(std::string_view name, std::string_view value);
   void attribute(std::string_view name, uint64_t value);
+  // A time as ISO 8601 UTC (iso8601_utc), formatted in a reused buffer: a
+  // report writes four per connection.
+  void attribute(std::string_view name, const Timestamp& time);
   void text(std::string_view value, EscapeMode mode = EscapeMode::kName);
   void close();
   // <name>text</name>
   void leaf(std::string_view name, std::string_view value);
   void leaf(std::string_view name, uint64_t value);
+  void leaf(std::string_view name, const Timestamp& time);
   // Closes every element still open (used to end the document early).
   void close_all();
   size_t depth() const { return names_.size(); }
@@ -54,6 +59,7 @@ class XmlEmitter {
   std::deque<std::string> names_;
   std::string name_scratch_;
   std::string value_scratch_;
+  std::string time_scratch_;
 };
 
 }  // namespace tcpflow::report

@@ -1,6 +1,7 @@
 // The spelling rules shared by report.xml and flows.jsonl.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <ctime>
 #include <random>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "report/flow_format.h"
 #include "report/text_escape.h"
+#include "report/xml_emitter.h"
 #include "report_test_support.h"
 
 namespace tcpflow::report {
@@ -71,6 +73,38 @@ TEST(Iso8601, PrintsMicrosecondsOrNanoseconds) {
   EXPECT_EQ(iso8601_utc({1714564800, 1000}), "2024-05-01T12:00:00.000001Z");
   EXPECT_EQ(iso8601_utc({951782400, 0}), "2000-02-29T00:00:00.000000Z");
   EXPECT_EQ(iso8601_utc({-1, 500000000}), "1969-12-31T23:59:59.500000Z");
+}
+
+TEST(Iso8601, AppendsAfterWhatIsThere) {
+  std::string out = "at ";
+  append_iso8601_utc(out, {1714564800, 250000000});
+  append_iso8601_utc(out, {253402300800, 0});  // year 10000: the gmtime path
+  EXPECT_EQ(out, "at 2024-05-01T12:00:00.250000Z10000-01-01T00:00:00.000000Z");
+}
+
+// The emitter's time overloads write what iso8601_utc spells, reusing one
+// buffer across values of different lengths.
+TEST(XmlEmitterTimes, AttributesAndLeavesSpellTimesAsIso8601) {
+  char* text = nullptr;
+  size_t size = 0;
+  FILE* memory = open_memstream(&text, &size);
+  ASSERT_NE(memory, nullptr);
+  {
+    XmlEmitter xml(memory);
+    xml.open("flow");
+    xml.attribute("start_time", Timestamp{1714564800, 123456789});
+    xml.attribute("end_time", Timestamp{0, 0});
+    xml.leaf("mtime", Timestamp{951782400, 1000});
+    xml.close();
+  }
+  std::fclose(memory);
+  const std::string written(text, size);
+  std::free(text);
+  EXPECT_EQ(written,
+            "<flow start_time=\"2024-05-01T12:00:00.123456789Z\" "
+            "end_time=\"1970-01-01T00:00:00.000000Z\">\n"
+            "  <mtime>2000-02-29T00:00:00.000001Z</mtime>\n"
+            "</flow>\n");
 }
 
 TEST(Iso8601, AgreesWithGmtimeFrom1970ToYear9999) {
