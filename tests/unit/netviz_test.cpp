@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 
@@ -460,6 +461,53 @@ TEST(NetvizPng, WritesWhatItWasGiven) {
   EXPECT_EQ(file.substr(file.size() - 8, 4), "IEND");
   std::remove(path.c_str());
   EXPECT_NE(write_png("/nonexistent/dir/x.png", reinterpret_cast<const uint8_t*>(rows), 3, 2, 16), "");
+}
+
+// Noise compresses badly: the compressed rows overrun write_png's 64 KiB
+// output window many times over, and every pixel must still come back.
+TEST(NetvizPng, ANoisyPageLargerThanTheWindowRoundTrips) {
+  const int width = 600;
+  const int height = 300;
+  const int stride = 4 * width + 32;
+  std::vector<uint8_t> pixels(static_cast<size_t>(stride) * height);
+  uint32_t state = 12345;
+  for (uint8_t& b : pixels) {
+    state = state * 1103515245 + 12345;
+    b = static_cast<uint8_t>(state >> 16);
+  }
+  std::string path = ::testing::TempDir() + "netviz_png_noise.png";
+  ASSERT_EQ(write_png(path, pixels.data(), width, height, stride), "");
+  std::ifstream in(path, std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::remove(path.c_str());
+  ASSERT_EQ(file.substr(37, 4), "IDAT");
+  uint32_t idat_len = 0;
+  for (int i = 0; i < 4; ++i) idat_len = idat_len << 8 | static_cast<uint8_t>(file[33 + i]);
+  ASSERT_GT(idat_len, 4u * 64 * 1024);
+  const size_t row_bytes = 1 + 3 * static_cast<size_t>(width);
+  std::vector<uint8_t> raw(row_bytes * height);
+  uLongf raw_size = raw.size();
+  ASSERT_EQ(uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(file.data() + 41),
+                       idat_len),
+            Z_OK);
+  ASSERT_EQ(raw_size, raw.size());
+  for (int y = 0; y < height; ++y) {
+    uint8_t* row = raw.data() + y * row_bytes;
+    ASSERT_EQ(row[0], 1);
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        uint8_t left = x > 0 ? row[1 + 3 * (x - 1) + c] : 0;
+        row[1 + 3 * x + c] = static_cast<uint8_t>(row[1 + 3 * x + c] + left);
+        // cairo's RGB24 pixel: 0x00RRGGBB in host order.
+        const uint8_t* p = pixels.data() + static_cast<size_t>(y) * stride + 4 * x;
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        const uint8_t want = static_cast<uint8_t>(v >> (16 - 8 * c));
+        ASSERT_EQ(row[1 + 3 * x + c], want) << y << "," << x << "," << c;
+      }
+    }
+  }
+  EXPECT_EQ(file.substr(file.size() - 8, 4), "IEND");
 }
 
 TEST(NetvizReportReader, Times) {
