@@ -41,6 +41,7 @@
 #include "report/run_status.h"
 #include "scanners/registry.h"
 #include "util/error.h"
+#include "util/heap_huge_pages.h"
 #include "util/stats.h"
 
 namespace tcpflow::app {
@@ -77,6 +78,7 @@ struct Pipeline::State {
         fd_cache(static_cast<size_t>(config.max_fds > 0 ? config.max_fds : 0)),
         scanner_set(scanners::ScannerSet::select(config.scanners, config.scanner_options)) {}
 
+  HeapHugePages heap_pages;  // first: the run's allocations come after it
   Stats stats;
   std::unique_ptr<ProcessAttribution> attribution;  // --processes; outlives its users
   ConnectionFilter filter;  // --shard, --rule: what is recorded
@@ -282,7 +284,10 @@ void Pipeline::process_source(capture::PacketSource& source, const std::string& 
       }
     }
     if (s.netviz) s.netviz->add_packet(record, result, packet, direction);
-    if ((records & 63) == 0) s.feedback->tick(s.stats);
+    if ((records & 63) == 0) {
+      s.feedback->tick(s.stats);
+      s.heap_pages.refresh();
+    }
     // Live, the writer's batches go out at least every kLivePollMs of
     // capture time, so a busy capture's files appear as their bytes come.
     const int64_t now_ms = record.ts.sec * 1000 + record.ts.nsec / 1000000;
