@@ -34,4 +34,5 @@ EXTRA_DIST += src/netviz/cairo_canvas.cpp src/netviz/cairo_canvas.h src/netviz/p
 	src/netviz/page_panels.h src/netviz/page_renderer.cpp src/netviz/traffic_panel.cpp \
 	src/netviz/page_renderer_missing.cpp
 
-tests_unit_tests_SOURCES += tests/unit/netviz_test.cpp tests/unit/netviz_report_defaults_test.cpp
+tests_unit_tests_SOURCES += tests/unit/netviz_test.cpp tests/unit/netviz_report_defaults_test.cpp \
+	tests/unit/netviz_png_test.cpp
