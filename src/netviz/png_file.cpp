@@ -51,13 +51,16 @@ void filter_row(const uint8_t* pixels, int width, uint8_t* out) {
 // megabytes, which the whole-image buffers this replaces had to fault in and
 // clear (most of a sanitized -a run's time on a small capture); the deflate
 // output is a small fraction of it.
-bool compress_rows(const uint8_t* pixels, int width, int height, int stride,
-                   std::vector<uint8_t>& packed) {
+// Returns what failed, or null.
+const char* compress_rows(const uint8_t* pixels, int width, int height, int stride,
+                          std::vector<uint8_t>& packed) {
   // Run-length matching only: after the 'sub' filter a page is mostly runs
   // of zeros, and this costs a fraction of a full search for a few per cent
   // more bytes.
   z_stream z{};
-  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) return false;
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
+    return "cannot start compression";
+  }
   std::vector<uint8_t> row(1 + 3 * static_cast<size_t>(width));
   constexpr size_t kWindow = 64 * 1024;
   std::vector<uint8_t> window(kWindow);
@@ -78,7 +81,7 @@ bool compress_rows(const uint8_t* pixels, int width, int height, int stride,
     } while (z.avail_out == 0);
   }
   deflateEnd(&z);
-  return status == Z_STREAM_END;
+  return status == Z_STREAM_END ? nullptr : "compression failed";
 }
 
 }  // namespace
@@ -86,7 +89,9 @@ bool compress_rows(const uint8_t* pixels, int width, int height, int stride,
 std::string write_png(const std::string& path, const uint8_t* pixels, int width, int height,
                       int stride) {
   std::vector<uint8_t> packed;
-  if (!compress_rows(pixels, width, height, stride, packed)) return path + ": compression failed";
+  if (const char* failed = compress_rows(pixels, width, height, stride, packed)) {
+    return path + ": " + failed;
+  }
   std::vector<uint8_t> file = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   std::vector<uint8_t> header;
   put32(header, static_cast<uint32_t>(width));

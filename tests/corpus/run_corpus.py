@@ -279,7 +279,8 @@ def run_one(binary, wrapper, corpus, row, mode, scratch, timeout, env, expect_pa
                            expect_page)
     finally:
         if mode == "plain" and plain is not None:
-            plain.record(path, res.problems != [] or res.wrote_flows is not False)
+            # wrote_flows stays None when the run broke off: -c runs then too.
+            plain.record(path, bool(res.problems) or res.wrote_flows is not False)
 
 
 def run_capture(res, binary, wrapper, corpus, row, mode, scratch, timeout, env, expect_page):
