@@ -29,7 +29,8 @@ tests_unit_tests_SOURCES += \
 	tests/unit/report_dfxml_test.cpp \
 	tests/unit/report_jsonl_test.cpp \
 	tests/unit/report_test_support.h \
-	tests/unit/report_text_test.cpp
+	tests/unit/report_text_test.cpp \
+	tests/unit/xml_emitter_test.cpp
 
 EXTRA_DIST += src/report/FORMAT.md
 # <tcpflow:summary status>: what happened to the run (issue 23).

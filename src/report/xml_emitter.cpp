@@ -1,81 +1,86 @@
 #include "report/xml_emitter.h"
 
-#include <tinyxml2.h>
-
 #include <charconv>
-#include <cstdarg>
 
 #include "report/flow_format.h"
 
 namespace tcpflow::report {
 
-// XMLPrinter(FILE*) calls fwrite for every name, quote and value: dozens of
-// locked stdio calls per <fileobject>, a sizeable share of a run with a
-// million short flows. This printer collects the text in a string instead;
-// flush() hands it to the FILE in one fwrite.
-class BufferedXmlPrinter : public tinyxml2::XMLPrinter {
- public:
-  explicit BufferedXmlPrinter(FILE* file) : XMLPrinter(nullptr, /*compact=*/false), file_(file) {}
+XmlEmitter::XmlEmitter(FILE* file) : file_(file) {}
 
-  void flush() {
-    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
-    buffer_.clear();
+XmlEmitter::~XmlEmitter() { flush(); }
+
+void XmlEmitter::flush() {
+  if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+  buffer_.clear();
+}
+
+size_t XmlEmitter::pending() const { return buffer_.size(); }
+
+void XmlEmitter::seal() {
+  if (!just_opened_) return;
+  just_opened_ = false;
+  buffer_ += '>';
+}
+
+void XmlEmitter::start_node() {
+  seal();
+  if (first_node_) {
+    buffer_.append(depth_ * kXmlIndent, ' ');
+  } else if (text_depth_ < 0) {
+    buffer_ += '\n';
+    buffer_.append(depth_ * kXmlIndent, ' ');
   }
-  size_t pending() const { return buffer_.size(); }
+  first_node_ = false;
+}
 
- protected:
-  void Print(const char* format, ...) override {
-    va_list args;
-    va_start(args, format);
-    va_list again;
-    va_copy(again, args);
-    char small[256];
-    int n = std::vsnprintf(small, sizeof small, format, args);
-    va_end(args);
-    if (n > 0 && static_cast<size_t>(n) < sizeof small) {
-      buffer_.append(small, static_cast<size_t>(n));
-    } else if (n > 0) {
-      size_t old = buffer_.size();
-      buffer_.resize(old + static_cast<size_t>(n) + 1);
-      std::vsnprintf(&buffer_[old], static_cast<size_t>(n) + 1, format, again);
-      buffer_.resize(old + static_cast<size_t>(n));
+void XmlEmitter::append_entities(std::string_view escaped, bool in_text) {
+  size_t run = 0;  // start of the bytes not yet appended
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    std::string_view entity;
+    switch (escaped[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"':
+        if (!in_text) entity = "&quot;";
+        break;
+      case '\'':
+        if (!in_text) entity = "&apos;";
+        break;
+      default: break;
     }
-    va_end(again);
+    if (entity.empty()) continue;
+    buffer_.append(escaped.substr(run, i - run));
+    buffer_.append(entity);
+    run = i + 1;
   }
-  void Write(const char* data, size_t size) override { buffer_.append(data, size); }
-  void Putc(char ch) override { buffer_.push_back(ch); }
-  void PrintSpace(int depth) override {
-    buffer_.append(static_cast<size_t>(depth) * kXmlIndent, ' ');
-  }
-
- private:
-  FILE* file_;
-  std::string buffer_;
-};
-
-XmlEmitter::XmlEmitter(FILE* file) : printer_(std::make_unique<BufferedXmlPrinter>(file)) {}
-
-XmlEmitter::~XmlEmitter() { printer_->flush(); }
-
-void XmlEmitter::flush() { printer_->flush(); }
-
-size_t XmlEmitter::pending() const { return printer_->pending(); }
+  buffer_.append(escaped.substr(run));
+}
 
 void XmlEmitter::declaration() {
-  printer_->PushDeclaration("xml version=\"1.0\" encoding=\"UTF-8\"");
+  start_node();
+  buffer_ += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 }
 
 void XmlEmitter::open(std::string_view name) {
-  names_.emplace_back(name);
-  printer_->OpenElement(names_.back().c_str());
+  start_node();
+  if (names_.size() == depth_) names_.emplace_back();
+  names_[depth_].assign(name);
+  ++depth_;
+  buffer_ += '<';
+  buffer_.append(name);
+  just_opened_ = true;
 }
 
 void XmlEmitter::attribute(std::string_view name, std::string_view value) {
-  // Reused buffers: a report writes about thirty attributes per flow.
-  name_scratch_.assign(name);
+  buffer_ += ' ';
+  buffer_.append(name);
+  buffer_ += "=\"";
   value_scratch_.clear();
   append_escaped(value_scratch_, value);
-  printer_->PushAttribute(name_scratch_.c_str(), value_scratch_.c_str());
+  append_entities(value_scratch_, /*in_text=*/false);
+  buffer_ += '"';
 }
 
 void XmlEmitter::attribute(std::string_view name, uint64_t value) {
@@ -91,15 +96,30 @@ void XmlEmitter::attribute(std::string_view name, const Timestamp& time) {
 }
 
 void XmlEmitter::text(std::string_view value, EscapeMode mode) {
+  text_depth_ = static_cast<long>(depth_) - 1;
+  seal();
   value_scratch_.clear();
   append_escaped(value_scratch_, value, mode);
-  printer_->PushText(value_scratch_.c_str());
+  append_entities(value_scratch_, /*in_text=*/true);
 }
 
 void XmlEmitter::close() {
-  if (names_.empty()) return;
-  printer_->CloseElement();
-  names_.pop_back();
+  if (depth_ == 0) return;
+  --depth_;
+  if (just_opened_) {
+    buffer_ += "/>";
+  } else {
+    if (text_depth_ < 0) {
+      buffer_ += '\n';
+      buffer_.append(depth_ * kXmlIndent, ' ');
+    }
+    buffer_ += "</";
+    buffer_.append(names_[depth_]);
+    buffer_ += '>';
+  }
+  if (text_depth_ == static_cast<long>(depth_)) text_depth_ = -1;
+  if (depth_ == 0) buffer_ += '\n';
+  just_opened_ = false;
 }
 
 void XmlEmitter::leaf(std::string_view name, std::string_view value) {
@@ -109,7 +129,9 @@ void XmlEmitter::leaf(std::string_view name, std::string_view value) {
 }
 
 void XmlEmitter::leaf(std::string_view name, uint64_t value) {
-  leaf(name, std::to_string(value));
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  leaf(name, std::string_view(digits, static_cast<size_t>(end - digits)));
 }
 
 void XmlEmitter::leaf(std::string_view name, const Timestamp& time) {
@@ -119,7 +141,7 @@ void XmlEmitter::leaf(std::string_view name, const Timestamp& time) {
 }
 
 void XmlEmitter::close_all() {
-  while (!names_.empty()) close();
+  while (depth_ > 0) close();
 }
 
 }  // namespace tcpflow::report
