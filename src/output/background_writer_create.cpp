@@ -52,22 +52,44 @@ void BackgroundWriter::file_created(OpenFile& file) {
 // the whole batch made two writers barely faster than one on W2). A
 // creation moves ahead only when no earlier job of the batch concerns the
 // same path (a file created again must follow the jobs of its earlier life).
+namespace {
+
+// Adds `path`'s hash to the open-addressed `table`; false when it was
+// there. Two paths that share a hash count as one, which only keeps a
+// creation from moving ahead: it then runs in its turn.
+bool first_touch(std::vector<uint64_t>& table, std::string_view path) {
+  uint64_t hash = hash_text(path);
+  if (hash == 0) hash = 1;
+  const size_t mask = table.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    if (table[i] == hash) return false;
+    if (table[i] == 0) {
+      table[i] = hash;
+      return true;
+    }
+  }
+}
+
+}  // namespace
+
 void BackgroundWriter::create_ahead(Shard& shard, const Batch& batch) {
   const bool creates = std::any_of(batch.jobs.begin(), batch.jobs.end(),
                                    [](const Job& job) { return job.kind == Kind::kCreate; });
   if (!creates) return;
-  shard.touched.clear();
+  // At most half full: a power of two at least twice the jobs.
+  size_t slots = 64;
+  while (slots < 2 * batch.jobs.size()) slots *= 2;
+  shard.touched.assign(slots, 0);
   for (const Job& job : batch.jobs) {
     if (job.kind == Kind::kCreate) {
       const char* path = reinterpret_cast<const char*>(batch.bytes.data() + job.at);
-      if (shard.touched.insert(std::string_view(path, job.size)).second) {
+      if (first_touch(shard.touched, std::string_view(path, job.size))) {
         create_file(shard, job, path);
       }
     } else if (auto it = shard.files.find(job.file); it != shard.files.end()) {
-      shard.touched.insert(it->second.path);
+      first_touch(shard.touched, it->second.path);
     }
   }
-  shard.touched.clear();
   shard.hold.release();
 }
 
