@@ -27,9 +27,12 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
       std::fprintf(stderr, "tcpflow: scanners could not read %s\n", error.c_str());
     }
   }
-  std::string recorded = path;
+  // The path the hooks are told of: the compressed file's, when there is one.
+  std::string compressed_path;
+  const std::string* recorded = &path;
   if (compression_.codec != output::Codec::kNone && !path.empty() && !info.write_failed) {
-    recorded = compress(info, path, peer_path != nullptr);
+    compressed_path = compress(info, path, peer_path != nullptr);
+    recorded = &compressed_path;
   }
   const flow::ProcessInfo* src = nullptr;
   const flow::ProcessInfo* dst = nullptr;
@@ -50,7 +53,7 @@ void FlowReporter::record(flow::FlowInfo& info, const std::string& path,
     for (const std::string& line : result.jsonl_records) jsonl_->write_record(line, seq);
   }
   stats_.merge(result.stats);
-  hooks_.flow_recorded(info, recorded, src, dst);
+  hooks_.flow_recorded(info, *recorded, src, dst);
   if (netviz_) netviz_->add_flow(info);
 }
 
