@@ -3,7 +3,9 @@
 #pragma once
 #include <stdlib.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -12,6 +14,7 @@
 #include "flow/flow_info.h"
 #include "report/run_context.h"
 #include "report/xml_child.h"
+#include "report/xml_emitter.h"
 
 namespace tcpflow::report::testing {
 
@@ -34,6 +37,22 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// What `write` makes an XmlEmitter write, once the emitter is gone.
+inline std::string emitted_xml(const std::function<void(XmlEmitter&)>& write) {
+  char* text = nullptr;
+  size_t size = 0;
+  FILE* memory = open_memstream(&text, &size);
+  if (memory == nullptr) return "open_memstream failed";
+  {
+    XmlEmitter xml(memory);
+    write(xml);
+  }
+  std::fclose(memory);
+  std::string written(text, size);
+  free(text);
+  return written;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

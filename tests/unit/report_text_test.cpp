@@ -85,21 +85,13 @@ TEST(Iso8601, AppendsAfterWhatIsThere) {
 // The emitter's time overloads write what iso8601_utc spells, reusing one
 // buffer across values of different lengths.
 TEST(XmlEmitterTimes, AttributesAndLeavesSpellTimesAsIso8601) {
-  char* text = nullptr;
-  size_t size = 0;
-  FILE* memory = open_memstream(&text, &size);
-  ASSERT_NE(memory, nullptr);
-  {
-    XmlEmitter xml(memory);
+  const std::string written = testing::emitted_xml([](XmlEmitter& xml) {
     xml.open("flow");
     xml.attribute("start_time", Timestamp{1714564800, 123456789});
     xml.attribute("end_time", Timestamp{0, 0});
     xml.leaf("mtime", Timestamp{951782400, 1000});
     xml.close();
-  }
-  std::fclose(memory);
-  const std::string written(text, size);
-  std::free(text);
+  });
   EXPECT_EQ(written,
             "<flow start_time=\"2024-05-01T12:00:00.123456789Z\" "
             "end_time=\"1970-01-01T00:00:00.000000Z\">\n"

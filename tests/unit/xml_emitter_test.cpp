@@ -6,32 +6,19 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <string>
 
 #include "report/text_escape.h"
 #include "report/xml_emitter.h"
+#include "report_test_support.h"
 
 namespace tcpflow::report {
 namespace {
 
-std::string emitted(const std::function<void(XmlEmitter&)>& write) {
-  char* text = nullptr;
-  size_t size = 0;
-  FILE* memory = open_memstream(&text, &size);
-  EXPECT_NE(memory, nullptr);
-  {
-    XmlEmitter xml(memory);
-    write(xml);
-  }
-  std::fclose(memory);
-  std::string written(text, size);
-  std::free(text);
-  return written;
-}
+using testing::emitted_xml;
 
 TEST(XmlEmitterLayout, IndentsChildrenAndKeepsTextOnItsLine) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.declaration();
     xml.open("dfxml");
     xml.attribute("version", "2");
@@ -65,7 +52,7 @@ TEST(XmlEmitterLayout, IndentsChildrenAndKeepsTextOnItsLine) {
 // The connection spool holds top-level elements one after another: each is
 // preceded by a line break and followed by one (src/merge reads this).
 TEST(XmlEmitterLayout, TopLevelElementsEachEndTheirLine) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.open("tcpflow:connection");
     xml.attribute("connection_id", uint64_t{1});
     xml.close();
@@ -79,7 +66,7 @@ TEST(XmlEmitterLayout, TopLevelElementsEachEndTheirLine) {
 }
 
 TEST(XmlEmitterLayout, TextThenChildStaysInline) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.open("a");
     xml.open("b");
     xml.text("t");
@@ -94,7 +81,7 @@ TEST(XmlEmitterLayout, TextThenChildStaysInline) {
 }
 
 TEST(XmlEmitterEntities, AttributesQuoteEverythingTextOnlyMarkup) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.open("e");
     xml.attribute("v", "a&b<c>d\"e'f");
     xml.text("a&b<c>d\"e'f");
@@ -105,7 +92,7 @@ TEST(XmlEmitterEntities, AttributesQuoteEverythingTextOnlyMarkup) {
 }
 
 TEST(XmlEmitterEntities, ControlBytesAreEscapedBeforeEntities) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.open("e");
     xml.attribute("v", std::string("x\x01\\&", 4));
     xml.text("line\nnext\t\x02", EscapeMode::kText);
@@ -115,7 +102,7 @@ TEST(XmlEmitterEntities, ControlBytesAreEscapedBeforeEntities) {
 }
 
 TEST(XmlEmitterLayout, CloseAllEndsTheDocumentAndDepthFollows) {
-  const std::string written = emitted([](XmlEmitter& xml) {
+  const std::string written = emitted_xml([](XmlEmitter& xml) {
     xml.open("a");
     xml.open("tcpflow:a_rather_long_element_name");
     xml.open("c");
@@ -136,7 +123,7 @@ TEST(XmlEmitterEntities, AParserReadsBackTheEscapedValues) {
   for (int b = 0; b < 256; ++b) all_bytes += static_cast<char>(b);
   const std::string values[] = {all_bytes, "\"'&<>", "", "plain", "caf\xc3\xa9 \xff"};
   for (const std::string& value : values) {
-    const std::string written = emitted([&](XmlEmitter& xml) {
+    const std::string written = emitted_xml([&](XmlEmitter& xml) {
       xml.declaration();
       xml.open("r");
       xml.attribute("v", value);
