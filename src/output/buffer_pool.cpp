@@ -51,12 +51,21 @@ void BufferPool::release(Buffer buffer, bool keep) {
   free_slots_.push_back(static_cast<uint32_t>(slot));
   if (keep) return;
   if (in_use_ == 0) {
-    discard(0, never_used_ * buffer_size_);
-    free_slots_.clear();
-    never_used_ = 0;
+    discard_free();
   } else {
     discard(slot * buffer_size_, buffer_size_);
   }
+}
+
+void BufferPool::discard_free() {
+  if (arena_ == nullptr) return;
+  if (in_use_ == 0) {
+    discard(0, never_used_ * buffer_size_);
+    free_slots_.clear();
+    never_used_ = 0;
+    return;
+  }
+  for (uint32_t slot : free_slots_) discard(size_t{slot} * buffer_size_, buffer_size_);
 }
 
 // Given back while crowded (many flows at once, whose state needs the

@@ -38,6 +38,9 @@ class BufferPool {
   // `keep` false: the buffer's memory goes back to the kernel, and once
   // none is out, the whole arena's.
   void release(Buffer buffer, bool keep = true);
+  // The memory of every buffer not out goes back to the kernel: one call
+  // after many buffers were released with `keep` (one madvise, not one each).
+  void discard_free();
 
   size_t in_use() const { return in_use_; }
   size_t max_buffers() const { return max_buffers_; }

@@ -58,7 +58,8 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
   size_ = std::max<uint64_t>(size_, offset + data.size());
   if (failed_) return;
   bool appends = buffer_used_ > 0 && offset == buffer_offset_ + buffer_used_;
-  if (appends && buffer_used_ + data.size() <= buffer_capacity()) {
+  if (appends && (buffer_used_ + data.size() <= buffer_capacity() ||
+                  grow_tiny_buffer(buffer_used_ + data.size()))) {
     std::memcpy(buffer_.get() + buffer_used_, data.data(), data.size());
     buffer_used_ += data.size();
     return;
@@ -73,17 +74,45 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
     fail(file_->error());
     return;
   }
-  if (!buffer_) {
-    buffer_ = buffers_.reserve_buffer();
-    if (!buffer_) {
-      write_at(offset, data.data(), data.size());
-      return;
-    }
-    buffers_.holding(*this);
+  if (!buffer_ && !take_first_buffer(data.size())) {
+    write_at(offset, data.data(), data.size());
+    return;
   }
   std::memcpy(buffer_.get(), data.data(), data.size());
   buffer_offset_ = offset;
   buffer_used_ = data.size();
+}
+
+// A tiny buffer when the bytes fit one (most directions never need more),
+// else (or when none is free) a small one.
+bool FlowFileSink::take_first_buffer(size_t first_write) {
+  using Tier = WriteBuffers::Tier;
+  buffer_tier_ = first_write <= WriteBuffers::kTinyBufferSize ? Tier::kTiny : Tier::kSmall;
+  buffer_ = buffers_.reserve(buffer_tier_);
+  if (!buffer_ && buffer_tier_ == Tier::kTiny) {
+    buffer_tier_ = Tier::kSmall;
+    buffer_ = buffers_.reserve(buffer_tier_);
+  }
+  if (!buffer_) return false;
+  buffers_.holding(*this);
+  return true;
+}
+
+// A full tiny buffer moves to a small one, bytes and all, instead of being
+// written out: a direction of a few KB then still reaches its file in one
+// write. False (the caller flushes) when none is free or `needed` would not
+// fit either.
+bool FlowFileSink::grow_tiny_buffer(size_t needed) {
+  if (buffer_tier_ != WriteBuffers::Tier::kTiny || needed > WriteBuffers::kBufferSize) {
+    return false;
+  }
+  WriteBuffers::Buffer small = buffers_.reserve(WriteBuffers::Tier::kSmall);
+  if (!small) return false;
+  std::memcpy(small.get(), buffer_.get(), buffer_used_);
+  buffers_.release(std::move(buffer_), WriteBuffers::Tier::kTiny);
+  buffer_ = std::move(small);
+  buffer_tier_ = WriteBuffers::Tier::kSmall;
+  return true;
 }
 
 bool FlowFileSink::read_back(uint64_t offset, uint8_t* out, size_t len) {
@@ -148,24 +177,20 @@ void FlowFileSink::quiesce(Timestamp) {
 void FlowFileSink::drop_buffer() {
   if (!buffer_) return;
   buffers_.not_holding(*this);
-  if (buffer_large_) {
-    buffers_.release_large_buffer(std::move(buffer_));
-  } else {
-    buffers_.release_buffer(std::move(buffer_));
-  }
-  buffer_large_ = false;
+  buffers_.release(std::move(buffer_), buffer_tier_);
 }
 
-// Called with the buffer just flushed (empty). After a few fills the flow
-// is a long one: its next bytes go to a large buffer when one is free.
+// Called with the buffer just flushed (empty). After a few fills of a small
+// buffer the flow is a long one: its next bytes go to a large buffer when
+// one is free.
 void FlowFileSink::grow_buffer_after_fill() {
   constexpr uint32_t kFillsBeforeLarge = 4;
-  if (buffer_large_ || ++buffer_fills_ < kFillsBeforeLarge) return;
-  WriteBuffers::Buffer large = buffers_.reserve_large_buffer();
+  if (buffer_tier_ != WriteBuffers::Tier::kSmall || ++buffer_fills_ < kFillsBeforeLarge) return;
+  WriteBuffers::Buffer large = buffers_.reserve(WriteBuffers::Tier::kLarge);
   if (!large) return;
   drop_buffer();
   buffer_ = std::move(large);
-  buffer_large_ = true;
+  buffer_tier_ = WriteBuffers::Tier::kLarge;
   buffers_.holding(*this);
 }
 

@@ -1,5 +1,5 @@
 // One flow direction on its way to its file: contiguous bytes are coalesced
-// in a write buffer (from WriteBuffers) and handed to the OutputFile at their
+// in a write buffer (from WriteBuffers, growing with the flow) and handed to the OutputFile at their
 // 64-bit offset; anything else is handed over in place, so holes stay
 // sparse. Which thread does the system calls is the FileWriter's business.
 // With -I a .findx index (offset|time|length, sorted by offset) is written
@@ -52,11 +52,11 @@ class FlowFileSink : public reassembly::StreamSink,
   void before_descriptor_closed() override;
   void give_back_buffer() override;
   void drop_buffer();
+  bool take_first_buffer(size_t first_write);
+  bool grow_tiny_buffer(size_t needed);
   void grow_buffer_after_fill();
   size_t buffer_capacity() const {
-    return !buffer_         ? 0
-           : buffer_large_ ? WriteBuffers::kLargeBufferSize
-                           : WriteBuffers::kBufferSize;
+    return buffer_ ? WriteBuffers::capacity(buffer_tier_) : 0;
   }
   void write_index();
 
@@ -66,7 +66,7 @@ class FlowFileSink : public reassembly::StreamSink,
   bool write_index_;
   bool closed_ = false;
   bool failed_ = false;
-  bool buffer_large_ = false;
+  WriteBuffers::Tier buffer_tier_ = WriteBuffers::Tier::kTiny;  // while buffer_ is set
   uint32_t buffer_fills_ = 0;  // times contiguous bytes filled the buffer
   std::string error_;
   uint64_t size_ = 0;

@@ -62,5 +62,38 @@ TEST(BufferPool, SlotsGivenBackWhileCrowdedStillWork) {
   EXPECT_EQ(pool.reserve(), nullptr);
 }
 
+// Buffers released with `keep` and then discarded together: their memory
+// goes back to the kernel (an anonymous page comes back zeroed), the
+// buffers still out keep their bytes, and every slot is handed out again.
+TEST(BufferPool, DiscardFreeReturnsOnlyTheFreeSlotsMemory) {
+  constexpr size_t kSize = 16 * 1024;
+  BufferPool pool(kSize, 4);
+  BufferPool::Buffer kept = pool.reserve();
+  BufferPool::Buffer freed = pool.reserve();
+  std::memset(kept.get(), 7, kSize);
+  std::memset(freed.get(), 9, kSize);
+  uint8_t* freed_start = freed.get();
+  pool.release(std::move(freed));
+  pool.discard_free();
+  EXPECT_EQ(kept[0], 7);
+  EXPECT_EQ(kept[kSize - 1], 7);
+  BufferPool::Buffer again = pool.reserve();
+  ASSERT_EQ(again.get(), freed_start);
+  EXPECT_EQ(again[0], 0);
+  EXPECT_EQ(again[kSize - 1], 0);
+
+  std::memset(again.get(), 5, kSize);
+  pool.release(std::move(again));
+  pool.release(std::move(kept));
+  pool.discard_free();  // none out: the whole arena
+  std::vector<BufferPool::Buffer> all;
+  for (int i = 0; i < 4; ++i) {
+    all.push_back(pool.reserve());
+    ASSERT_NE(all.back(), nullptr);
+    EXPECT_EQ(all.back()[0], 0);
+  }
+  for (auto& buffer : all) pool.release(std::move(buffer));
+}
+
 }  // namespace
 }  // namespace tcpflow::output

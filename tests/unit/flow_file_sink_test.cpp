@@ -17,6 +17,13 @@
 namespace tcpflow::output {
 namespace {
 
+using Tier = WriteBuffers::Tier;
+
+// Tiny and small buffers held: each short flow holds one of the two.
+size_t short_buffers_in_use(const WriteBuffers& buffers) {
+  return buffers.in_use(Tier::kTiny) + buffers.in_use(Tier::kSmall);
+}
+
 // A flow file sink written on this thread, in a fresh directory.
 class DirectSinkTest : public ::testing::Test {
  protected:
@@ -113,8 +120,9 @@ TEST_F(DirectSinkTest, UnwritableDirectoryFailsCleanly) {
   EXPECT_GE(stats.get(Counter::kWriteErrors), 1u);
 }
 
-// A long contiguous flow trades its 16 KiB buffer for a 128 KiB one after a
-// few fills; the file is the same, and both go back to the pool at close.
+// A long contiguous flow grows its tiny buffer into a 16 KiB one, and trades
+// that for a 128 KiB one after a few fills; the file is the same, and each
+// goes back to its pool.
 TEST_F(DirectSinkTest, ALongFlowMovesToALargeBuffer) {
   std::string path = dir.path() + "/long";
   std::string expected;
@@ -126,19 +134,77 @@ TEST_F(DirectSinkTest, ALongFlowMovesToALargeBuffer) {
       sink.write(offset, view(segment), Timestamp{1, 0});
       expected += segment;
       offset += segment.size();
-      if (offset < 3 * WriteBuffers::kBufferSize) {  // three fills at most: still small
-        EXPECT_EQ(buffers.large_buffers_in_use(), 0u);
+      if (offset <= WriteBuffers::kTinyBufferSize) {
+        EXPECT_EQ(buffers.in_use(Tier::kTiny), 1u);
+        EXPECT_EQ(slurp(path), "");  // nothing written yet
+      } else if (offset < 3 * WriteBuffers::kBufferSize) {  // three fills at most: still small
+        EXPECT_EQ(buffers.in_use(Tier::kTiny), 0u);
+        EXPECT_EQ(buffers.in_use(Tier::kSmall), 1u);
+        EXPECT_EQ(buffers.in_use(Tier::kLarge), 0u);
       }
     }
-    EXPECT_EQ(buffers.large_buffers_in_use(), 1u);
-    EXPECT_EQ(buffers.buffers_in_use(), 0u);
+    EXPECT_EQ(buffers.in_use(Tier::kLarge), 1u);
+    EXPECT_EQ(short_buffers_in_use(buffers), 0u);
     uint8_t back[4];
     ASSERT_TRUE(sink.read_back(expected.size() - 4, back, 4));  // from the large buffer
     EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4), expected.substr(expected.size() - 4));
     sink.close(Timestamp{2, 0});
   }
-  EXPECT_EQ(buffers.large_buffers_in_use(), 0u);
+  EXPECT_EQ(buffers.in_use(Tier::kLarge), 0u);
   EXPECT_EQ(slurp(path), expected);
+}
+
+// A direction of a few KB reaches its file in one piece at its close: its
+// tiny buffer grows into a small one, bytes kept, instead of being written
+// out when it fills. Without a small buffer free, the tiny one is flushed
+// as it fills, and the file is the same.
+TEST_F(DirectSinkTest, AFullTinyBufferGrowsInsteadOfBeingWritten) {
+  std::string grown = dir.path() + "/grown";
+  std::string flushed = dir.path() + "/flushed";
+  std::string expected;
+  for (int i = 0; i < 7; ++i) expected += std::string(1448, static_cast<char>('a' + i));
+  {
+    FlowFileSink sink(writer, buffers, grown, false, stats);
+    for (size_t at = 0; at < expected.size(); at += 1448) {
+      sink.write(at, view(expected.substr(at, 1448)), Timestamp{1, 0});
+    }
+    EXPECT_EQ(buffers.in_use(Tier::kTiny), 0u);
+    EXPECT_EQ(buffers.in_use(Tier::kSmall), 1u);
+    EXPECT_EQ(slurp(grown), "");  // all of it still in the buffer
+    sink.close(Timestamp{2, 0});
+  }
+  EXPECT_EQ(slurp(grown), expected);
+
+  std::vector<WriteBuffers::Buffer> taken;
+  while (auto b = buffers.reserve(Tier::kSmall)) taken.push_back(std::move(b));
+  {
+    FlowFileSink sink(writer, buffers, flushed, false, stats);
+    for (size_t at = 0; at < expected.size(); at += 1448) {
+      sink.write(at, view(expected.substr(at, 1448)), Timestamp{1, 0});
+    }
+    EXPECT_EQ(buffers.in_use(Tier::kTiny), 1u);
+    // Two segments fit a tiny buffer: every third one flushes the two before.
+    EXPECT_EQ(slurp(flushed), expected.substr(0, 6 * 1448));
+    uint8_t back[4];
+    ASSERT_TRUE(sink.read_back(expected.size() - 4, back, 4));
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4), expected.substr(expected.size() - 4));
+    sink.close(Timestamp{2, 0});
+  }
+  for (auto& b : taken) buffers.release(std::move(b), Tier::kSmall);
+  EXPECT_EQ(slurp(flushed), expected);
+  EXPECT_EQ(buffers.in_use(Tier::kTiny), 0u);
+}
+
+// A first write larger than a tiny buffer takes a small one at once.
+TEST_F(DirectSinkTest, ALargeFirstWriteTakesASmallBuffer) {
+  std::string path = dir.path() + "/flow";
+  FlowFileSink sink(writer, buffers, path, false, stats);
+  std::string first(WriteBuffers::kTinyBufferSize + 1, 'q');
+  sink.write(0, view(first), Timestamp{1, 0});
+  EXPECT_EQ(buffers.in_use(Tier::kTiny), 0u);
+  EXPECT_EQ(buffers.in_use(Tier::kSmall), 1u);
+  sink.close(Timestamp{2, 0});
+  EXPECT_EQ(slurp(path), first);
 }
 
 // Large buffers are refused while most small ones are taken (many flows at
@@ -146,19 +212,19 @@ TEST_F(DirectSinkTest, ALongFlowMovesToALargeBuffer) {
 TEST(WriteBuffers, LargeBuffersOnlyWhileSmallOnesAreFree) {
   WriteBuffers cache;
   std::vector<WriteBuffers::Buffer> small;
-  for (int i = 0; i < 768; ++i) small.push_back(cache.reserve_buffer());
-  WriteBuffers::Buffer granted = cache.reserve_large_buffer();
+  for (int i = 0; i < 768; ++i) small.push_back(cache.reserve(Tier::kSmall));
+  WriteBuffers::Buffer granted = cache.reserve(Tier::kLarge);
   EXPECT_NE(granted, nullptr);  // exactly three quarters in use
-  cache.release_large_buffer(std::move(granted));
-  small.push_back(cache.reserve_buffer());
-  EXPECT_EQ(cache.reserve_large_buffer(), nullptr);
-  for (auto& b : small) cache.release_buffer(std::move(b));
+  cache.release(std::move(granted), Tier::kLarge);
+  small.push_back(cache.reserve(Tier::kSmall));
+  EXPECT_EQ(cache.reserve(Tier::kLarge), nullptr);
+  for (auto& b : small) cache.release(std::move(b), Tier::kSmall);
   std::vector<WriteBuffers::Buffer> large;
-  while (auto b = cache.reserve_large_buffer()) large.push_back(std::move(b));
+  while (auto b = cache.reserve(Tier::kLarge)) large.push_back(std::move(b));
   EXPECT_GE(large.size(), 16u);
-  EXPECT_EQ(cache.large_buffers_in_use(), large.size());
-  for (auto& b : large) cache.release_large_buffer(std::move(b));
-  EXPECT_EQ(cache.large_buffers_in_use(), 0u);
+  EXPECT_EQ(cache.in_use(Tier::kLarge), large.size());
+  for (auto& b : large) cache.release(std::move(b), Tier::kLarge);
+  EXPECT_EQ(cache.in_use(Tier::kLarge), 0u);
 }
 
 // Far more sinks open than buffers: none is handed out, and the sinks that
@@ -173,22 +239,23 @@ TEST_F(DirectSinkTest, ACrowdOfSinksTakesTheBuffersBack) {
   std::string chunk(1000, 'x');  // fills its small buffer often enough to get a large one
   for (int i = 0; i < 80; ++i) long_flow.write(i * chunk.size(), view(chunk), Timestamp{1, 0});
   long_flow.write(80 * chunk.size(), view("tail"), Timestamp{1, 0});
-  ASSERT_EQ(buffers.buffers_in_use(), 1u);
-  ASSERT_EQ(buffers.large_buffers_in_use(), 1u);
+  ASSERT_EQ(buffers.in_use(Tier::kTiny), 1u);
+  ASSERT_EQ(buffers.in_use(Tier::kLarge), 1u);
   EXPECT_EQ(slurp(held), "");  // still in the buffer
 
   for (size_t i = 2; i < WriteBuffers::kCrowdedSinks; ++i) buffers.sink_opened();
   EXPECT_FALSE(buffers.crowded());
   buffers.sink_opened();
   EXPECT_TRUE(buffers.crowded());
-  EXPECT_EQ(buffers.buffers_in_use(), 0u);
-  EXPECT_EQ(buffers.large_buffers_in_use(), 0u);
+  EXPECT_EQ(short_buffers_in_use(buffers), 0u);
+  EXPECT_EQ(buffers.in_use(Tier::kLarge), 0u);
   EXPECT_EQ(slurp(held), "GET /");
-  EXPECT_EQ(buffers.reserve_buffer(), nullptr);
-  EXPECT_EQ(buffers.reserve_large_buffer(), nullptr);
+  for (Tier tier : {Tier::kTiny, Tier::kSmall, Tier::kLarge}) {
+    EXPECT_EQ(buffers.reserve(tier), nullptr);
+  }
 
   short_flow.write(5, view(" HTTP/1.1"), Timestamp{2, 0});  // straight through
-  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(short_buffers_in_use(buffers), 0u);
   EXPECT_EQ(slurp(held), "GET / HTTP/1.1");
   short_flow.close(Timestamp{3, 0});
   long_flow.close(Timestamp{3, 0});
@@ -198,9 +265,9 @@ TEST_F(DirectSinkTest, ACrowdOfSinksTakesTheBuffersBack) {
   EXPECT_FALSE(buffers.crowded());  // the crowd has gone: buffers again
   FlowFileSink next(writer, buffers, dir.path() + "/next", false, stats);
   next.write(0, view("a"), Timestamp{4, 0});
-  EXPECT_EQ(buffers.buffers_in_use(), 1u);
+  EXPECT_EQ(buffers.in_use(Tier::kTiny), 1u);
   next.close(Timestamp{5, 0});
-  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(buffers.in_use(Tier::kTiny), 0u);
 }
 
 // Holders leave the list in any order; each one left is still asked.
@@ -245,7 +312,7 @@ TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   EXPECT_EQ(writer.submitted(), 0u);
   EXPECT_EQ(slurp(path), "old content that is longer");
   sink.quiesce(Timestamp{2, 0});  // the connection closed: the bytes go to the writer
-  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(short_buffers_in_use(buffers), 0u);
   const uint64_t last = writer.submitted();
   EXPECT_EQ(last, 2u);  // create, write
   writer.wait_for(last);
@@ -280,7 +347,7 @@ TEST(FlowFileSink, WithABackgroundWriterEveryFileIsWrittenByIt) {
   EXPECT_EQ(slurp(shifted), "xyabc");
   EXPECT_EQ(mtime_sec(shifted), 1600000000);
 
-  EXPECT_EQ(buffers.buffers_in_use(), 0u);
+  EXPECT_EQ(short_buffers_in_use(buffers), 0u);
   EXPECT_EQ(stats.get(Counter::kWriteErrors), 0u);
   for (uint64_t t = 1; t <= writer.submitted(); ++t) EXPECT_FALSE(writer.take_error(t)) << t;
 }
