@@ -19,7 +19,8 @@ tests_bench_readfloor_LDADD = $(PCAP_LIBS)
 tests_bench_writefloor_SOURCES = tests/bench/writefloor.cpp
 tests_bench_writefloor_LDADD =
 
-EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/README.md \
+EXTRA_DIST += tests/bench/run tests/bench/fresh_ext4.py tests/bench/bench_machine.py \
+	tests/bench/bench_report.py tests/bench/README.md \
 	tests/bench/proxy_bench.py tests/bench/live_bench.py
 CLEANFILES += $(BENCH_BINS)
 
