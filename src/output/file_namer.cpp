@@ -27,16 +27,28 @@ FileNamer::FileNamer(std::string outdir, FilenameTemplate name_template)
 
 std::string FileNamer::assign(flow::FlowInfo& info, const flow::ProcessInfo* local) {
   info.flow_id = next_flow_id_++;
+  // Rendered into buffers kept across flows: naming a file allocates only
+  // the two strings it hands out (a million short connections name two
+  // million files).
   const FilenameTemplate* chosen = &template_;
-  std::string base = template_.render_base(info, local);
-  if (tunnel_template_ && !info.tunnels.empty() && collides_with_other_tunnel(base, info)) {
+  base_.clear();
+  template_.render_into(info, local, true, base_);
+  if (tunnel_template_ && !info.tunnels.empty() && collides_with_other_tunnel(base_, info)) {
     chosen = &*tunnel_template_;
-    base = chosen->render_base(info, local);
+    base_.clear();
+    chosen->render_into(info, local, true, base_);
   }
-  info.connection_count = counter_.next(base);
-  info.filename = sanitize_relative_path(chosen->render(info, local));
+  info.connection_count = counter_.next(base_);
+  rendered_.clear();
+  chosen->render_into(info, local, false, rendered_);
+  info.filename.clear();
+  sanitize_relative_path_into(rendered_, info.filename);
   make_parent_directories(info.filename);
-  return outdir_.empty() || outdir_ == "." ? info.filename : outdir_ + "/" + info.filename;
+  if (outdir_.empty() || outdir_ == ".") return info.filename;
+  std::string path;
+  path.reserve(outdir_.size() + 1 + info.filename.size());
+  path.append(outdir_).append(1, '/').append(info.filename);
+  return path;
 }
 
 // Two tenants' identical inner 4-tuples render the same name; the second

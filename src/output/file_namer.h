@@ -43,6 +43,8 @@ class FileNamer {
   NameCounter counter_;
   std::unordered_set<std::string> made_directories_;
   uint64_t next_flow_id_ = 0;
+  std::string base_;      // assign()'s, kept for their memory
+  std::string rendered_;
 };
 
 }  // namespace tcpflow::output

@@ -193,18 +193,24 @@ void FilenameTemplate::render_into(const flow::FlowInfo& info, const flow::Proce
   }
 }
 
-std::string sanitize_relative_path(const std::string& rendered) {
-  constexpr size_t kNameMax = 255;
+std::string sanitize_relative_path(std::string_view rendered) {
   std::string out;
-  out.reserve(rendered.size() + 4);
+  sanitize_relative_path_into(rendered, out);
+  return out;
+}
+
+void sanitize_relative_path_into(std::string_view rendered, std::string& out) {
+  constexpr size_t kNameMax = 255;
+  const size_t first = out.size();
+  out.reserve(first + rendered.size() + 4);
   size_t pos = 0;
   while (pos <= rendered.size()) {
     size_t slash = rendered.find('/', pos);
-    if (slash == std::string::npos) slash = rendered.size();
-    std::string_view comp(rendered.data() + pos, slash - pos);
+    if (slash == std::string_view::npos) slash = rendered.size();
+    std::string_view comp = rendered.substr(pos, slash - pos);
     pos = slash + 1;
     if (comp.empty() || comp == ".") continue;
-    if (!out.empty()) out += '/';
+    if (out.size() > first) out += '/';
     size_t start = out.size();
     if (comp == "..") out += '_';
     for (char ch : comp) {
@@ -213,8 +219,7 @@ std::string sanitize_relative_path(const std::string& rendered) {
     }
     if (out.size() - start > kNameMax) out.resize(start + kNameMax);
   }
-  if (out.empty()) out = "_";
-  return out;
+  if (out.size() == first) out += '_';
 }
 
 }  // namespace tcpflow::output

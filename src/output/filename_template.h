@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flow/flow_info.h"
@@ -61,6 +62,10 @@ class FilenameTemplate {
   // files per base to find each flow's connection_count.
   std::string render_base(const flow::FlowInfo& info,
                           const flow::ProcessInfo* local = nullptr) const;
+  // Either of the two (`base`: render_base's) appended to `out`, for a caller
+  // that reuses one buffer for every flow.
+  void render_into(const flow::FlowInfo& info, const flow::ProcessInfo* local, bool base,
+                   std::string& out) const;
 
   // True when %c or %# makes names of reused 4-tuples distinct.
   bool has_count_code() const { return has_count_code_; }
@@ -74,9 +79,6 @@ class FilenameTemplate {
     Code code = Code::kLiteral;
     std::string literal;  // only for kLiteral
   };
-
-  void render_into(const flow::FlowInfo& info, const flow::ProcessInfo* local, bool base,
-                   std::string& out) const;
 
   std::string text_;
   std::vector<Part> parts_;
@@ -92,6 +94,8 @@ class FilenameTemplate {
 // Leading and repeated '/' are dropped, '.' components are skipped, '..'
 // becomes '_..', NUL and control characters become '_', and components longer
 // than NAME_MAX (255 bytes) are cut.
-std::string sanitize_relative_path(const std::string& rendered);
+std::string sanitize_relative_path(std::string_view rendered);
+// The same, appended to `out`.
+void sanitize_relative_path_into(std::string_view rendered, std::string& out);
 
 }  // namespace tcpflow::output

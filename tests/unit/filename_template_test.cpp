@@ -254,6 +254,20 @@ TEST(SanitizeRelativePath, NeverEmpty) {
   EXPECT_EQ(sanitize_relative_path("./"), "_");
 }
 
+// Appended after what the buffer holds: the rules apply to the new part
+// alone (its first component gets no '/' before it, an empty one is "_").
+TEST(SanitizeRelativePath, IntoAppendsAfterWhatIsThere) {
+  std::string out = "keep";
+  sanitize_relative_path_into("/../a//b", out);
+  EXPECT_EQ(out, "keep_../a/b");
+  out = "keep";
+  sanitize_relative_path_into("./", out);
+  EXPECT_EQ(out, "keep_");
+  out.clear();
+  sanitize_relative_path_into(std::string(300, 'x') + "/y", out);
+  EXPECT_EQ(out, std::string(255, 'x') + "/y");
+}
+
 TEST(SanitizeRelativePath, CollapsesEmptyAndDotComponents) {
   EXPECT_EQ(sanitize_relative_path("//a///b/"), "a/b");
   EXPECT_EQ(sanitize_relative_path("./a/./b"), "a/b");
