@@ -1,9 +1,9 @@
 // The flow file sinks' write buffers, shared out under a cap so thousands
 // of open flows do not each pin one; a flow without a buffer writes straight
-// through. A buffer grows with its flow (see Tier); a long flow (one that
-// has filled its small buffer a few times) trades it for a large one, so its bytes reach the file in 128 KiB writes:
-// on ext4, 3.7 GB in 16 KiB pwrites cost 3.3 s of kernel time, in 256 KiB
-// ones 1.5 s.
+// through. A buffer grows with its flow (see Tier): a long flow (one that
+// has filled its small buffer a few times) trades it for a large one, so its
+// bytes reach the file in 128 KiB writes: on ext4, 3.7 GB in 16 KiB pwrites
+// cost 3.3 s of kernel time, in 256 KiB ones 1.5 s.
 #pragma once
 #include <cstddef>
 #include <cstdint>
