@@ -3,11 +3,11 @@ libscanners_a_SOURCES += scanners/scan_md5.cpp scanners/registry.cpp \
 # The python scanner embeds CPython when configure found python3-embed;
 # otherwise a stand-in tells -e python users to install python3-dev.
 if HAVE_PYTHON_EMBED
-libscanners_a_SOURCES += scanners/scan_python.cpp
+libscanners_a_SOURCES += scanners/scan_python.cpp scanners/python_api.cpp
 else
 libscanners_a_SOURCES += scanners/scan_python_missing.cpp
 endif
-EXTRA_DIST += scanners/scan_python.cpp scanners/scan_python_missing.cpp
+EXTRA_DIST += scanners/scan_python.cpp scanners/scan_python_missing.cpp scanners/python_api.cpp
 # Python's headers as system headers: their warnings are not ours.
 libscanners_a_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_EMBED_CFLAGS:-I%=-isystem %)
 tests_unit_tests_SOURCES += tests/unit/scanners_test.cpp
@@ -29,6 +29,7 @@ noinst_HEADERS += scanners/http_body.h \
 	scanners/registry.h \
 	scanners/scan_http.h \
 	scanners/scan_md5.h \
+	scanners/python_api.h \
 	scanners/scan_python.h \
 	scanners/scanner.h
 noinst_HEADERS += scanners/scanner_options.h

@@ -13,9 +13,12 @@ class NetvizScanner : public Scanner {
 
   std::string_view name() const override { return "netviz"; }
   std::string_view description() const override {
-    return netviz::renderer_available()
-               ? "one-page picture of the run: report.pdf and report.png in the output directory"
-               : "(not built: install the Debian package libcairo2-dev and rebuild)";
+    const std::string why = netviz::renderer_unavailable();
+    description_ = why.empty()
+                       ? "one-page picture of the run: report.pdf and report.png in the output "
+                         "directory"
+                       : "(not available: " + why + ")";
+    return description_;
   }
   std::string_view settings_help() const override {
     return "netviz_formats=pdf,png  pages written: any of pdf, png, svg";
@@ -24,10 +27,8 @@ class NetvizScanner : public Scanner {
   bool enabled_by_all() const override { return netviz::renderer_available(); }
   bool reads_flows() const override { return false; }
   void setup() override {
-    if (!netviz::renderer_available()) {
-      throw Error("netviz: this tcpflow was built without cairo: install the Debian package "
-                  "libcairo2-dev (apt-get install libcairo2-dev), then configure and build again",
-                  2);
+    if (std::string why = netviz::renderer_unavailable(); !why.empty()) {
+      throw Error("netviz: " + why, 2);
     }
     netviz::parse_formats(formats_);  // a bad list is a usage error before any packet
   }
@@ -35,6 +36,7 @@ class NetvizScanner : public Scanner {
 
  private:
   std::string formats_;
+  mutable std::string description_;  // what description() points into
 };
 
 }  // namespace

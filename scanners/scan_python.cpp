@@ -3,12 +3,10 @@
 // module or function stops tcpflow at once), the module is imported once,
 // and FUNCTION(path) is called for every closed flow file. An exception in
 // the plugin is that flow's problem only: reported, counted, never fatal.
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
 #include <cstdio>
 #include <utility>
 
+#include "scanners/python_api.h"
 #include "scanners/scan_python.h"
 #include "util/error.h"
 
@@ -127,9 +125,14 @@ class PythonRun : public ScanRun {
 void PythonRun::finish(ScanResult& result) {
   PyRef argument(PyUnicode_DecodeFSDefaultAndSize(path_.data(),
                                                   static_cast<Py_ssize_t>(path_.size())));
+  // A one-item tuple built by hand: the variadic call helpers cannot be
+  // forwarded to a library loaded at run time (python_api.h).
+  PyRef arguments(argument ? PyTuple_New(1) : nullptr);
   PyRef value;
-  if (argument) {
-    value = PyRef(PyObject_CallFunctionObjArgs(plugin_.function.get(), argument.get(), nullptr));
+  if (arguments) {
+    Py_INCREF(argument.get());  // PyTuple_SetItem takes this reference
+    PyTuple_SetItem(arguments.get(), 0, argument.get());
+    value = PyRef(PyObject_CallObject(plugin_.function.get(), arguments.get()));
   }
   if (!value) {
     std::string error = take_exception();
@@ -139,7 +142,7 @@ void PythonRun::finish(ScanResult& result) {
     result.jsonl.emplace_back("python_error", error);
     return;
   }
-  if (value.get() == Py_None) return;  // nothing to say about this flow
+  if (value.get() == python_api::none()) return;  // nothing to say about this flow
   std::string text;
   if (PyUnicode_Check(value.get())) {
     text = utf8(value.get());

@@ -32,9 +32,8 @@ bool NetvizPage::draw(const Stats& counters) {
 }
 
 int draw_netviz_from(const Config& config) {
-  if (!netviz::renderer_available()) {
-    throw Error("--netviz-from: this tcpflow was built without cairo: install the Debian "
-                "package libcairo2-dev, then configure and build again", 2);
+  if (std::string why = netviz::renderer_unavailable(); !why.empty()) {
+    throw Error("--netviz-from: " + why, 2);
   }
   netviz::parse_formats(config.scanner_options.netviz_formats);  // a usage error before reading
   netviz::TrafficStats stats;

@@ -21,6 +21,8 @@ libtcpflow_a_SOURCES += \
 	src/netviz/traffic_stats.h
 if HAVE_CAIRO
 libtcpflow_a_SOURCES += \
+	src/netviz/cairo_api.cpp \
+	src/netviz/cairo_api.h \
 	src/netviz/cairo_canvas.cpp \
 	src/netviz/cairo_canvas.h \
 	src/netviz/page_panels.cpp \
@@ -30,7 +32,7 @@ libtcpflow_a_SOURCES += \
 else
 libtcpflow_a_SOURCES += src/netviz/page_renderer_missing.cpp
 endif
-EXTRA_DIST += src/netviz/cairo_canvas.cpp src/netviz/cairo_canvas.h src/netviz/page_panels.cpp \
+EXTRA_DIST += src/netviz/cairo_api.cpp src/netviz/cairo_api.h src/netviz/cairo_canvas.cpp src/netviz/cairo_canvas.h src/netviz/page_panels.cpp \
 	src/netviz/page_panels.h src/netviz/page_renderer.cpp src/netviz/traffic_panel.cpp \
 	src/netviz/page_renderer_missing.cpp
 

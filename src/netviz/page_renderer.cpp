@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "netviz/cairo_api.h"
 #include "netviz/page_panels.h"
 #include "netviz/png_file.h"
 
@@ -92,10 +93,14 @@ void note(std::string& errors, const std::string& error) {
 
 }  // namespace
 
-bool renderer_available() { return true; }
+std::string renderer_unavailable() {
+  std::string why;
+  return cairo_api::load(&why) ? std::string() : why + " (install the Debian package libcairo2)";
+}
 
 std::string render_page(const PageModel& page, const std::string& dir, const OutputFormats& formats) {
-  std::string errors;
+  std::string errors = renderer_unavailable();
+  if (!errors.empty()) return errors;
   const std::string base = (dir.empty() ? std::string(".") : dir) + "/report.";
   if (formats.pdf) {
     std::string path = base + "pdf";

@@ -17,8 +17,10 @@ struct OutputFormats {
 // "pdf,png,svg" in any order and combination; throws UsageError otherwise.
 OutputFormats parse_formats(std::string_view list);
 
-// False when this tcpflow was built without cairo.
-bool renderer_available();
+// Why no page can be drawn: this tcpflow was built without cairo, or
+// cairo's library cannot be loaded. "" when a page can be drawn.
+std::string renderer_unavailable();
+inline bool renderer_available() { return renderer_unavailable().empty(); }
 
 // The page is A4 portrait (595 x 842 points); the PNG is drawn at this
 // scale (144 dpi): 1190 x 1684 pixels.

@@ -3,7 +3,10 @@
 
 namespace tcpflow::netviz {
 
-bool renderer_available() { return false; }
+std::string renderer_unavailable() {
+  return "this tcpflow was built without cairo: install the Debian package libcairo2-dev "
+         "(apt-get install libcairo2-dev), then configure and build again";
+}
 
 std::string render_page(const PageModel&, const std::string&, const OutputFormats&) {
   return "this tcpflow was built without cairo";

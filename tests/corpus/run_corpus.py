@@ -224,10 +224,10 @@ class Result:
 
 
 def netviz_built(binary):
-    """Whether the binary draws the netviz page (-H says "not built" otherwise)."""
+    """Whether the binary draws the netviz page (-H says "not available" otherwise)."""
     out = subprocess.run([binary, "-H"], capture_output=True, text=True).stdout
     line = next((ln for ln in out.splitlines() if ln.strip().startswith("netviz")), "")
-    return bool(line) and "not built" not in line
+    return bool(line) and "not available" not in line
 
 
 def page_problems(outdir):

@@ -12,7 +12,7 @@ FUZZ_SCANNER_SRCS = scanners/http_parser.cpp scanners/http_chunked.cpp scanners/
 fuzz:
 	FUZZ_CXX='$(FUZZ_CXX)' FUZZ_DEP_CFLAGS='$(PCAP_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS) $(LZMA_CFLAGS) $(CRYPTO_CFLAGS) $(TINYXML2_CFLAGS) $(CAIRO_CFLAGS)' \
 	  $(SHELL) $(top_srcdir)/tests/fuzz/build.sh '$(top_srcdir)' '$(top_builddir)' \
-	  '$(libtcpflow_a_SOURCES) $(FUZZ_SCANNER_SRCS)' '$(PCAP_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) $(LZMA_LIBS) $(BZ2_LIBS) $(CRYPTO_LIBS) $(TINYXML2_LIBS) $(CAIRO_LIBS)'
+	  '$(libtcpflow_a_SOURCES) $(FUZZ_SCANNER_SRCS)' '$(PCAP_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) $(LZMA_LIBS) $(BZ2_LIBS) $(CRYPTO_LIBS) $(TINYXML2_LIBS)'
 
 fuzz-run: fuzz
 	python3 $(top_srcdir)/tests/fuzz/run_fuzz.py --bin-dir tests/fuzz --seconds $(FUZZ_SECONDS) \

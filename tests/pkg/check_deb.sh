@@ -33,6 +33,13 @@ for field in Package Conflicts Replaces; do
   echo "  $field: $(dpkg-deb -f "$deb" "$field")"
 done
 dpkg-deb -f "$deb" Conflicts | grep -qw tcpflow || fail "no Conflicts: tcpflow"
+# libpython and cairo are loaded with dlopen(), so dpkg-shlibdeps does not see
+# them: debian/rules adds them to Depends (${dlopen:Depends}).
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "  Depends: $depends"
+for library in libpython3 libcairo2; do
+  echo "$depends" | grep -q "$library" || fail "Depends names no $library package"
+done
 
 bin=$root/usr/bin/tcpflow
 if "$bin" -r "$srcdir/testdata/http-demo.pcap" -o "$tmp/out" >"$tmp/run.log" 2>&1 &&
