@@ -65,12 +65,17 @@ void append_mac(std::string& out, const decode::MacAddress& mac) {
   }
 }
 
-std::string mac_to_string(const decode::MacAddress& mac) {
-  std::string out;
-  out.reserve(17);
-  append_mac(out, mac);
-  return out;
+MacText mac_text(const decode::MacAddress& mac) {
+  MacText text{};
+  for (size_t i = 0; i < mac.size(); ++i) {
+    text[3 * i] = kHexDigits[mac[i] >> 4];
+    text[3 * i + 1] = kHexDigits[mac[i] & 0x0F];
+    if (i + 1 < mac.size()) text[3 * i + 2] = ':';
+  }
+  return text;
 }
+
+std::string mac_to_string(const decode::MacAddress& mac) { return std::string(view(mac_text(mac))); }
 
 const char* family_name(const decode::IpAddress& address) {
   switch (address.family) {

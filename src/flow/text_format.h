@@ -4,8 +4,10 @@
 // a caller's string, without snprintf: file names and report entries are
 // formatted millions of times on a big capture.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "decode/packet.h"
 #include "decode/tunnel.h"
@@ -26,6 +28,11 @@ void append_ip_padded(std::string& out, const decode::IpAddress& address);
 
 // "00:11:22:aa:bb:cc".
 void append_mac(std::string& out, const decode::MacAddress& mac);
+// The same text in a value: no allocation (17 characters do not fit in a
+// std::string's own storage).
+using MacText = std::array<char, 17>;
+MacText mac_text(const decode::MacAddress& mac);
+inline std::string_view view(const MacText& text) { return {text.data(), text.size()}; }
 std::string mac_to_string(const decode::MacAddress& mac);
 
 // "vxlan:vni=100 outer=192.0.2.1>192.0.2.2" per layer, joined by ", ".

@@ -139,12 +139,8 @@ void emit_flow(XmlEmitter& xml, const flow::FlowInfo& info, const std::string* s
   xml.attribute("dst_port", info.dst_port);
   if (info.vlan != decode::kNoVlan) xml.attribute("vlan", info.vlan);
   if (info.has_macs) {
-    std::string macs;  // both in one buffer: one allocation, not two
-    macs.reserve(2 * 17);
-    flow::append_mac(macs, info.src_mac);
-    flow::append_mac(macs, info.dst_mac);
-    xml.attribute("src_mac", std::string_view(macs).substr(0, 17));
-    xml.attribute("dst_mac", std::string_view(macs).substr(17));
+    xml.attribute("src_mac", flow::view(flow::mac_text(info.src_mac)));
+    xml.attribute("dst_mac", flow::view(flow::mac_text(info.dst_mac)));
   }
   if (!info.tunnels.empty()) xml.attribute("tunnels", flow::describe_tunnels(info.tunnels));
   xml.attribute("direction", direction_name(info));

@@ -61,6 +61,11 @@ class XmlEmitter {
   // `escaped` with XML's entities; `in_text`: only &, < and > (quotes are
   // plain in text).
   void append_entities(std::string_view escaped, bool in_text);
+  // An attribute whose value needs neither escape_bytes() nor an entity
+  // (numbers, times, and plain printable text: see is_plain()).
+  void plain_attribute(std::string_view name, std::string_view value);
+  // Text needing no escape, as plain_attribute().
+  void plain_text(std::string_view value);
 
   FILE* file_;
   std::string buffer_;

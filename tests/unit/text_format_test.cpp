@@ -46,6 +46,10 @@ TEST(TextFormat, AddressesPlainAndPadded) {
 
 TEST(TextFormat, MacAndDirection) {
   EXPECT_EQ(mac_to_string({0x00, 0x11, 0x22, 0xaa, 0xbb, 0xcc}), "00:11:22:aa:bb:cc");
+  EXPECT_EQ(view(mac_text({0xff, 0x0a, 0xa0, 0x00, 0x9f, 0xf9})), "ff:0a:a0:00:9f:f9");
+  std::string appended = "x";
+  append_mac(appended, {0xff, 0x0a, 0xa0, 0x00, 0x9f, 0xf9});
+  EXPECT_EQ(appended, "xff:0a:a0:00:9f:f9");
   FlowInfo info;
   EXPECT_STREQ(direction_name(info), "unknown");
   info.direction_known = true;

@@ -142,6 +142,31 @@ TEST(XmlEmitterEntities, AParserReadsBackTheEscapedValues) {
   }
 }
 
+// Plain values (printable ASCII without the specials) are copied as they
+// are; every other byte takes the escaping path. Byte by byte, inside plain
+// text, both paths give what a parser reads back as escape_bytes().
+TEST(XmlEmitterEntities, EachByteAloneOrInPlainTextReadsBack) {
+  for (int b = 0; b < 256; ++b) {
+    const std::string value = "ab" + std::string(1, static_cast<char>(b)) + "cd";
+    const std::string written = emitted_xml([&](XmlEmitter& xml) {
+      xml.open("r");
+      xml.attribute("v", value);
+      xml.attribute("w", std::string_view(value).substr(2, 1));
+      xml.leaf("t", value);
+      xml.close();
+    });
+    tinyxml2::XMLDocument doc;
+    ASSERT_EQ(doc.Parse(written.c_str(), written.size()), tinyxml2::XML_SUCCESS)
+        << "byte " << b << ": " << written;
+    const tinyxml2::XMLElement* root = doc.FirstChildElement("r");
+    ASSERT_NE(root, nullptr);
+    EXPECT_EQ(std::string(root->Attribute("v")), escape_bytes(value)) << "byte " << b;
+    EXPECT_EQ(std::string(root->Attribute("w")), escape_bytes(value.substr(2, 1))) << "byte " << b;
+    const char* text = root->FirstChildElement("t")->GetText();
+    EXPECT_EQ(std::string(text ? text : ""), escape_bytes(value)) << "byte " << b;
+  }
+}
+
 TEST(XmlEmitterBuffer, HoldsTextUntilFlushed) {
   char* text = nullptr;
   size_t size = 0;
