@@ -23,14 +23,10 @@ PyObject* none() {
   return object;
 }
 
-bool loaded() { return libpython().opened(); }
-
 }  // namespace tcpflow::scanners::python_api
 
-// The real function, looked up once.
-#define TCPFLOW_PYTHON_REAL(name)                                \
-  static const auto real = reinterpret_cast<decltype(&::name)>( \
-      tcpflow::scanners::python_api::libpython().symbol(#name))
+#define TCPFLOW_PYTHON_REAL(name) \
+  TCPFLOW_LAZY_REAL(tcpflow::scanners::python_api::libpython(), name)
 
 extern "C" {
 

@@ -11,7 +11,4 @@ namespace tcpflow::scanners::python_api {
 // does not link libpython cannot refer to.
 PyObject* none();
 
-// Whether libpython has been loaded in this process.
-bool loaded();
-
 }  // namespace tcpflow::scanners::python_api

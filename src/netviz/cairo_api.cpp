@@ -33,14 +33,9 @@ bool load(std::string* why) {
   }
 }
 
-bool loaded() { return libcairo().opened(); }
-
 }  // namespace tcpflow::netviz::cairo_api
 
-// The real function, looked up once.
-#define TCPFLOW_CAIRO_REAL(name)                                 \
-  static const auto real = reinterpret_cast<decltype(&::name)>( \
-      tcpflow::netviz::cairo_api::libcairo().symbol(#name))
+#define TCPFLOW_CAIRO_REAL(name) TCPFLOW_LAZY_REAL(tcpflow::netviz::cairo_api::libcairo(), name)
 
 extern "C" {
 

@@ -10,7 +10,4 @@ namespace tcpflow::netviz::cairo_api {
 // (the message then goes to `why`, when given).
 bool load(std::string* why = nullptr);
 
-// Whether cairo has been loaded in this process.
-bool loaded();
-
 }  // namespace tcpflow::netviz::cairo_api

@@ -26,8 +26,7 @@ class LazyLibrary {
   // the library or the symbol is missing.
   void* symbol(const char* name);
 
-  // Whether the library is loaded in this process (tests check that a run
-  // without the feature never loads it).
+  // Whether the library has been opened (for tests).
   bool opened() const { return handle_ != nullptr; }
 
  private:
@@ -43,3 +42,8 @@ class LazyLibrary {
 };
 
 }  // namespace tcpflow
+
+// In a forwarding function named `name`: `real` is the library's own `name`,
+// looked up on the first call only.
+#define TCPFLOW_LAZY_REAL(library, name) \
+  static const auto real = reinterpret_cast<decltype(&::name)>((library).symbol(#name))
