@@ -10,6 +10,8 @@ EXTRA_DIST += tests/python_test.sh tests/e2e/run.sh tests/e2e/run_e2e.py tests/e
 	tests/e2e/scenarios_tcp.py tests/e2e/scenarios_cli.py \
 	tests/e2e/scenarios_testdata.py tests/e2e/scenarios_console.py \
 	tests/e2e/scenarios_options.py tests/e2e/scenarios_scanners.py \
+	tests/e2e/options_lib.py tests/e2e/scenarios_pcap_outputs.py \
+	tests/e2e/scenarios_run_options.py \
 	tests/e2e/scenarios_http.py tests/e2e/scenarios_perf.py \
 	tests/e2e/scenarios_corrupt.py tests/e2e/scenarios_unprocessed.py \
 	tests/e2e/scenarios_netviz.py tests/e2e/scenarios_tunnel.py \

@@ -37,6 +37,8 @@ import scenarios_tcp       # noqa: E402,F401
 import scenarios_cli       # noqa: E402,F401
 import scenarios_testdata  # noqa: E402,F401
 import scenarios_options   # noqa: E402,F401
+import scenarios_pcap_outputs  # noqa: E402,F401
+import scenarios_run_options  # noqa: E402,F401
 import scenarios_scanners  # noqa: E402,F401
 import scenarios_http      # noqa: E402,F401
 import scenarios_tunnel    # noqa: E402,F401

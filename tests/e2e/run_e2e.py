@@ -38,6 +38,8 @@ import scenarios_tcp      # noqa: E402,F401
 import scenarios_cli      # noqa: E402,F401
 import scenarios_testdata  # noqa: E402,F401
 import scenarios_options  # noqa: E402,F401
+import scenarios_pcap_outputs  # noqa: E402,F401
+import scenarios_run_options  # noqa: E402,F401
 import scenarios_console  # noqa: E402,F401
 import scenarios_scanners  # noqa: E402,F401
 import scenarios_http     # noqa: E402,F401
@@ -181,7 +183,7 @@ def check_case(case, ctx, binary, wrapper):
         if not (outrel and path.startswith(outrel + os.sep)):
             problems.append("removed outside the output directory: %s" % path)
 
-    if getattr(case, "check", None):   # extra checks of a scenario (scenarios_options.py)
+    if getattr(case, "check", None):   # extra checks of a scenario (see scenarios_options.py)
         problems += case.check(os.path.join(ctx.rundir, case.outdir) if case.outdir else None)
     if case.outdir is None:
         return problems

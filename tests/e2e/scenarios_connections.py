@@ -22,6 +22,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 from e2e_lib import Case, Run, cv, finalize_all, pg, scenario, truth
+from options_lib import exact_set
 from pcapgen import ACK, FIN, RST
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -123,18 +124,6 @@ def _jsonl(outdir, name="flows.jsonl"):
         return [json.loads(line) for line in f]
 
 
-def _exact_set(outdir, names):
-    got = set()
-    for base, _, fnames in os.walk(outdir):
-        for n in fnames:
-            got.add(os.path.relpath(os.path.join(base, n), outdir))
-    got -= {"report.xml"}
-    probs = []
-    if got != names:
-        probs.append("files %s, expected %s" % (sorted(got), sorted(names)))
-    return probs
-
-
 def _check_connection(tag, got, want):
     probs = []
     for key, value in want.items():
@@ -166,7 +155,7 @@ def _(ctx):
             flow_files=sum(1 for d in (0, 1) if c.name(d) in files))
 
     def check(outdir):
-        probs = _exact_set(outdir, set(files) | {"flows.jsonl"})
+        probs = exact_set(outdir, set(files) | {"flows.jsonl"})
         report = os.path.join(outdir, "report.xml")
         probs += _xmllint(report)
         lines = _jsonl(outdir)
