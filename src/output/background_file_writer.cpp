@@ -20,8 +20,6 @@ class BackgroundFile : public CachedOutputFile {
   BackgroundFile(BackgroundWriter& writer, FdCache& cache, std::string path, Owner& owner)
       : CachedOutputFile(cache, std::move(path), owner), writer_(writer) {}
 
-  bool prepare() override { return true; }
-
   bool write(uint64_t offset, ByteView data) override {
     if (file_.id == 0) file_ = writer_.create_ref(path());
     last_ticket_ = writer_.write(file_, offset, data);

@@ -16,8 +16,6 @@ class DirectFile : public CachedOutputFile {
   DirectFile(FdCache& cache, std::string path, Owner& owner)
       : CachedOutputFile(cache, std::move(path), owner) {}
 
-  bool prepare() override { return open_for_writing() >= 0; }
-
   bool write(uint64_t offset, ByteView data) override {
     int fd = open_for_writing();
     if (fd < 0) return false;

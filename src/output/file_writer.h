@@ -41,11 +41,6 @@ class OutputFile {
 
   const std::string& path() const { return path_; }
 
-  // Bytes are about to wait in the owner's buffer. A direct file is created
-  // now (tcpflow creates a flow's file with its first bytes); a background
-  // one with its first write, so a short direction is written whole.
-  // False when the file cannot be created: error() says why.
-  virtual bool prepare() = 0;
   // Writes `data` at `offset`. False when it failed: error() says why.
   virtual bool write(uint64_t offset, ByteView data) = 0;
   // Reads back bytes written earlier (a sparse tail reads as zeros); false
@@ -81,7 +76,10 @@ class FileWriter {
  public:
   virtual ~FileWriter() = default;
 
-  // The file at `path`, created when its first bytes come (see prepare()).
+  // The file at `path`, created with its first write rather than when bytes
+  // start to wait in the owner's buffer: a short direction is then created,
+  // written, stamped and closed in one go, while its inode is still in the
+  // cache.
   virtual std::unique_ptr<OutputFile> open(std::string path, OutputFile::Owner& owner) = 0;
 
   // The ticket of the latest job given to the writer.

@@ -70,10 +70,6 @@ void FlowFileSink::write(uint64_t offset, ByteView data, Timestamp ts) {
     write_at(offset, data.data(), data.size());
     return;
   }
-  if (!file_->prepare()) {
-    fail(file_->error());
-    return;
-  }
   if (!buffer_ && !take_first_buffer(data.size())) {
     write_at(offset, data.data(), data.size());
     return;
@@ -138,10 +134,6 @@ bool FlowFileSink::shift(uint64_t delta) {
     return true;
   }
   if (!flush_buffer()) return false;
-  if (!file_->prepare()) {
-    fail(file_->error());
-    return false;
-  }
   std::vector<uint8_t> chunk(static_cast<size_t>(std::min<uint64_t>(kShiftChunk, size_)));
   // Move from the end backwards so nothing is overwritten before it is read.
   uint64_t end = size_;

@@ -54,6 +54,24 @@ TEST_F(DirectSinkTest, CoalescesAndWritesOutOfOrderInPlace) {
   EXPECT_EQ(st.st_mtim.tv_nsec, 500);
 }
 
+// A short direction waits in its buffer without a file or a descriptor, and
+// is created, written and stamped at its close: created at its first bytes,
+// its inode would be cold again by then, thousands of creations later.
+TEST_F(DirectSinkTest, AShortDirectionIsCreatedWhenItIsWritten) {
+  std::string path = dir.path() + "/flow";
+  FlowFileSink sink(writer, buffers, path, false, stats);
+  sink.write(0, view("short "), Timestamp{1, 0});
+  sink.write(6, view("direction"), Timestamp{2, 0});
+  struct stat st {};
+  EXPECT_NE(::stat(path.c_str(), &st), 0) << "created before its first write";
+  EXPECT_EQ(cache.open_count(), 0u);
+  sink.close(Timestamp{7, 0});
+  EXPECT_EQ(slurp(path), "short direction");
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtim.tv_sec, 7);
+  EXPECT_EQ(cache.open_count(), 0u);
+}
+
 TEST_F(DirectSinkTest, ShiftMovesContentLater) {
   std::string path = dir.path() + "/flow";
   FlowFileSink sink(writer, buffers, path, true, stats);
